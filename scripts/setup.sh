@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what phoenix's build, tests, lab and demo need on a fresh Debian machine, then builds.
+# Idempotent and quick when everything is already there. Needs root (apt, network namespaces).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: real nginx, sshd, ping, nc, curl, ss, nft for the lab; openssl for its CA.
+PACKAGES=(nginx openssh-server openssh-client iputils-ping netcat-openbsd curl iproute2 procps nftables openssl)
+BINARIES=(/usr/sbin/nginx /usr/sbin/sshd /usr/bin/ssh-keygen /usr/bin/ping /usr/bin/nc /usr/bin/curl /usr/bin/ss /usr/sbin/nft /usr/bin/openssl /usr/bin/pgrep)
+missing=0
+for b in "${BINARIES[@]}"; do [ -x "$b" ] || missing=1; done
+if [ "$missing" = 1 ]; then
+  if [ "$(id -u)" != 0 ]; then echo "setup: missing system packages; run as root: apt-get install ${PACKAGES[*]}" >&2; exit 1; fi
+  echo "setup: installing ${PACKAGES[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+fi
+
+# npm dependencies, exactly as locked; skipped when node_modules matches the lock already.
+export OCLIF_SKIP_NEW_VERSION_CHECK=true
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+npm run --silent build

@@ -1,0 +1,31 @@
+import type {Expectation} from '../../diagnosis/check-spec.js'
+import {answerLine, slowOrPass} from './http.js'
+import type {BodyCheck} from './http.js'
+
+/**
+ * A request through the gateway, as a user's would go. The gateway's own status codes say which
+ * part of it broke: refused (nginx down), 404 (no route), 502/504 (nginx could not use its upstream).
+ */
+export function clientAnswers(what: string, slowMs: number, accept: BodyCheck): Expectation {
+  return (obs, seen) => {
+    if (obs.kind !== 'http') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
+    if (obs.error) {
+      const code = obs.error.code
+      const finding = code === 'tls' ? 'gateway_tls' : code === 'timeout' ? 'gateway_timeout' : code === 'dns' ? 'gateway_dns' : 'gateway_down'
+      return {status: 'fail', summary: `${what}: ${obs.error.message}`, finding, evidence: [obs.error.message]}
+    }
+    const status = obs.status ?? 0
+    const line = answerLine(what, obs)
+    const judged = accept(status, obs.body ?? '', seen)
+    if (judged) return {...judged, evidence: judged.evidence ?? [line]}
+    if (status >= 200 && status < 400) return slowOrPass(`${what} answered ${status}`, obs, slowMs)
+    const finding =
+      status === 404 ? 'route_missing'
+      : status === 502 ? 'upstream_refused'
+      : status === 504 ? 'upstream_timeout'
+      : status === 401 || status === 403 ? 'client_forbidden'
+      : status >= 500 ? 'upstream_error'
+      : 'client_unexpected'
+    return {status: 'fail', summary: `${what} answered ${status}`, finding, evidence: [line]}
+  }
+}

@@ -1,0 +1,44 @@
+import type {Expectation, Judgement, Seen} from '../../diagnosis/check-spec.js'
+import type {HttpObservation} from '../probes/types.js'
+
+/**
+ * A service's own reading of an answer (any status): a judgement when it knows what the answer
+ * means (llama.cpp's 503 "Loading model" is starting, not broken), undefined to fall through to
+ * the generic rules.
+ */
+export type BodyCheck = (status: number, body: string, seen: Seen) => Judgement | undefined
+
+/** `GET /healthz → 503` with the start of the body, for evidence. */
+export function answerLine(what: string, obs: HttpObservation): string {
+  const body = (obs.body ?? '').replace(/\s+/g, ' ').trim().slice(0, 160)
+  return `${what} → ${obs.status ?? obs.error?.code ?? '?'}${body ? ` ${body}` : ''}`
+}
+
+/**
+ * The service's own health endpoint must answer 2xx in time. Used inside the CT, from the host and
+ * from the gateway: the same expectation at every vantage, so the layers are comparable.
+ */
+export function healthAnswers(what: string, slowMs: number, verify?: BodyCheck): Expectation {
+  return (obs, seen) => {
+    if (obs.kind !== 'http') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
+    if (obs.error) {
+      const finding = obs.error.code === 'timeout' ? 'api_timeout' : obs.error.code === 'refused' ? 'api_refused' : 'api_error'
+      return {status: 'fail', summary: `${what}: ${obs.error.code === 'timeout' ? 'no answer before the timeout' : obs.error.message}`, finding}
+    }
+    const status = obs.status ?? 0
+    const line = answerLine(what, obs)
+    const known = verify?.(status, obs.body ?? '', seen)
+    if (known) return {...known, evidence: known.evidence ?? [line]}
+    if (status >= 500) return {status: 'fail', summary: `${what} answered ${status}, expected 2xx`, finding: 'api_unhealthy', evidence: [line]}
+    if (status < 200 || status >= 300) return {status: 'fail', summary: `${what} answered ${status}, expected 2xx`, finding: 'api_unexpected', evidence: [line]}
+    return slowOrPass(`${what} answered ${status}`, obs, slowMs)
+  }
+}
+
+/** A good answer that took longer than the threshold is a warning, with the time it took. */
+export function slowOrPass(summary: string, obs: HttpObservation, slowMs: number): Judgement {
+  if (obs.latencyMs > slowMs) {
+    return {status: 'warn', summary: `${summary} in ${obs.latencyMs} ms, over the ${slowMs} ms threshold`, finding: 'slow', evidence: [`answered in ${obs.latencyMs} ms (threshold ${slowMs} ms)`]}
+  }
+  return {status: 'pass', summary: `${summary} in ${obs.latencyMs} ms`}
+}

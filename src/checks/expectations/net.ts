@@ -1,0 +1,25 @@
+import type {Expectation} from '../../diagnosis/check-spec.js'
+
+/** A TCP connect must succeed; how it failed (refused, silence, no route) says where to look. */
+export function tcpConnects(target: string): Expectation {
+  return (obs) => {
+    if (obs.kind !== 'tcp') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
+    if (obs.connected) return {status: 'pass', summary: `connected to ${target}${obs.latencyMs !== undefined ? ` in ${obs.latencyMs} ms` : ''}`}
+    const code = obs.error?.code ?? 'other'
+    const finding = code === 'refused' ? 'port_refused' : code === 'unreachable' ? 'host_unreachable' : 'port_filtered'
+    const how = code === 'refused' ? 'connection refused' : code === 'timeout' ? 'no answer (packets dropped?)' : (obs.error?.message ?? 'failed')
+    return {status: 'fail', summary: `cannot connect to ${target}: ${how}`, finding, evidence: obs.error ? [obs.error.message] : []}
+  }
+}
+
+/**
+ * ICMP echo. No reply alone is a warning, not a failure: many networks filter ICMP, and the TCP
+ * check beside it decides whether the service is reachable.
+ */
+export function pingAnswers(target: string): Expectation {
+  return (obs) => {
+    if (obs.kind !== 'ping') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
+    if (obs.alive) return {status: 'pass', summary: `${target} answers ping${obs.rttMs !== undefined ? ` in ${obs.rttMs} ms` : ''}`}
+    return {status: 'warn', summary: `${target} does not answer ping: ${obs.error ?? 'no reply'}`, finding: 'ping_no_reply'}
+  }
+}

@@ -1,0 +1,44 @@
+import type {Expectation} from '../../diagnosis/check-spec.js'
+
+/** A systemd unit must be active; its journal is the evidence when it is not. */
+export function unitActive(unit: string): Expectation {
+  return (obs) => {
+    if (obs.kind !== 'unit') return mismatch(obs.kind)
+    const state = `${obs.active}${obs.sub ? ` (${obs.sub})` : ''}`
+    if (obs.active === 'active') return {status: 'pass', summary: `unit ${unit} is active${obs.sub ? ` (${obs.sub})` : ''}${obs.mainPid ? `, pid ${obs.mainPid}` : ''}`}
+    if (obs.active === 'not-found') return {status: 'fail', summary: `unit ${unit} does not exist in this CT`, finding: 'runtime_missing'}
+    if (obs.active === 'activating') return {status: 'warn', summary: `unit ${unit} is starting (${state})`, finding: 'service_starting', evidence: obs.logs}
+    const crashed = obs.active === 'failed' || (obs.restarts ?? 0) > 0
+    return {
+      status: 'fail',
+      summary: `unit ${unit} is ${state}${obs.restarts ? `, ${obs.restarts} restarts` : ''}`,
+      finding: crashed ? 'service_crashed' : 'service_down',
+      evidence: obs.logs,
+    }
+  }
+}
+
+/** A docker container must be running; its logs are the evidence when it is not. */
+export function containerRunning(name: string): Expectation {
+  return (obs) => {
+    if (obs.kind !== 'container') return mismatch(obs.kind)
+    if (obs.state === 'running') {
+      const restarts = obs.restarts ?? 0
+      if (restarts > 0) return {status: 'warn', summary: `container ${name} is running but restarted ${restarts} times`, finding: 'service_restarting', evidence: obs.logs}
+      return {status: 'pass', summary: `container ${name} is running`}
+    }
+    if (obs.state === 'missing') return {status: 'fail', summary: `no container named ${name} in this CT`, finding: 'runtime_missing', evidence: obs.logs}
+    if (obs.state === 'restarting') return {status: 'fail', summary: `container ${name} is restarting (exit ${obs.exitCode ?? '?'}), crash loop`, finding: 'service_crashed', evidence: obs.logs}
+    const crashed = (obs.exitCode ?? 0) !== 0
+    return {
+      status: 'fail',
+      summary: `container ${name} is ${obs.state}${obs.exitCode !== undefined ? ` (exit ${obs.exitCode})` : ''}`,
+      finding: crashed ? 'service_crashed' : 'service_down',
+      evidence: obs.logs,
+    }
+  }
+}
+
+function mismatch(kind: string) {
+  return {status: 'unknown' as const, summary: `unexpected observation ${kind}`}
+}

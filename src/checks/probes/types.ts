@@ -1,0 +1,199 @@
+/**
+ * Probes are data: what to observe. Where they run (this process, the Proxmox host, inside a CT)
+ * is decided by the vantage, not by the probe. Observations are plain JSON and never exceptions.
+ */
+
+/** An HTTP request. `hostHeader` and `servername` let the client reach a name-routed virtual host. */
+export interface HttpProbe {
+  kind: 'http'
+  url: string
+  method?: 'GET' | 'POST' | 'HEAD'
+  headers?: Record<string, string>
+  body?: string
+  hostHeader?: string
+  /** TLS SNI name, when it differs from the URL's host. */
+  servername?: string
+  /** PEM file of a private CA to trust (gateway.ca). */
+  caFile?: string
+  /** Header names whose values are secrets: sent, but never reported. */
+  secretHeaders?: string[]
+}
+
+/** A TCP connect. */
+export interface TcpProbe {
+  kind: 'tcp'
+  host: string
+  port: number
+}
+
+/** One ICMP echo. */
+export interface PingProbe {
+  kind: 'ping'
+  host: string
+}
+
+/** A systemd unit's state and its last journal lines (run inside a CT). */
+export interface UnitProbe {
+  kind: 'unit'
+  unit: string
+  logLines: number
+}
+
+/** A docker container's state, restarts and last log lines (run inside a CT). */
+export interface ContainerProbe {
+  kind: 'container'
+  name: string
+  logLines: number
+}
+
+/** The listening TCP sockets on a port, with the address each is bound to (`ss -tlnp`). */
+export interface ListenProbe {
+  kind: 'listen'
+  port: number
+}
+
+/** Whether a Proxmox CT is running (`pct status`, run on the host). */
+export interface CtStatusProbe {
+  kind: 'ct-status'
+  ctid: number
+}
+
+/**
+ * A WebSocket upgrade (n8n's /rest/push, Open WebUI's socket.io), from this process: did the
+ * gateway pass the upgrade through (101), and did the service keep or close the socket.
+ */
+export interface WebSocketProbe {
+  kind: 'websocket'
+  /** http(s):// URL; the upgrade is requested on it. */
+  url: string
+  /** Sent as Origin, as a browser does (n8n closes with 1008 when it does not match the host). */
+  origin?: string
+  hostHeader?: string
+  servername?: string
+  caFile?: string
+}
+
+/** A command's presence on the PATH of a login shell in the CT (`sh -lc 'command -v TOOL'`). */
+export interface CommandProbe {
+  kind: 'command'
+  command: string
+}
+
+/** Every probe kind. Adding one is a file in this folder plus a member here. */
+export type Probe = HttpProbe | TcpProbe | PingProbe | UnitProbe | ContainerProbe | ListenProbe | CtStatusProbe | WebSocketProbe | CommandProbe
+export type ProbeKind = Probe['kind']
+
+/** Why a network operation did not complete. */
+export type NetErrorCode = 'refused' | 'timeout' | 'unreachable' | 'reset' | 'dns' | 'tls' | 'protocol' | 'other'
+export interface NetError {
+  code: NetErrorCode
+  message: string
+}
+
+export interface HttpObservation {
+  kind: 'http'
+  latencyMs: number
+  status?: number
+  headers?: Record<string, string>
+  /** The start of the body, bounded and with secrets redacted. */
+  body?: string
+  error?: NetError
+}
+
+export interface TcpObservation {
+  kind: 'tcp'
+  connected: boolean
+  latencyMs?: number
+  error?: NetError
+}
+
+export interface PingObservation {
+  kind: 'ping'
+  alive: boolean
+  rttMs?: number
+  error?: string
+}
+
+export interface UnitObservation {
+  kind: 'unit'
+  /** systemd ActiveState: active, inactive, failed, activating, deactivating, or unknown. */
+  active: string
+  sub?: string
+  mainPid?: number
+  restarts?: number
+  logs: string[]
+}
+
+export interface ContainerObservation {
+  kind: 'container'
+  /** docker State.Status (running, exited, restarting, created, paused, dead) or `missing`. */
+  state: string
+  restarts?: number
+  exitCode?: number
+  logs: string[]
+}
+
+/** One listening socket, as `ss` showed it. */
+export interface ListenSocket {
+  address: string
+  port: number
+  process?: string
+  line: string
+}
+
+export interface ListenObservation {
+  kind: 'listen'
+  sockets: ListenSocket[]
+  /** Every listener's port, to say "listening on 5679 instead" when the configured port is empty. */
+  otherPorts: number[]
+}
+
+export interface CtStatusObservation {
+  kind: 'ct-status'
+  /** `running`, `stopped`, or what pct said. */
+  state: string
+}
+
+export interface WebSocketObservation {
+  kind: 'websocket'
+  latencyMs: number
+  /** 101 when the upgrade went through; otherwise the status the server answered instead. */
+  status?: number
+  /** The start of the body when the upgrade was refused (bounded, redacted). */
+  body?: string
+  /** Close frame the server sent right after the upgrade, if any (1008: origin rejected). */
+  closeCode?: number
+  closeReason?: string
+  error?: NetError
+}
+
+export interface CommandObservation {
+  kind: 'command'
+  /** Where the login shell found it, or undefined when it is not on PATH. */
+  path?: string
+  /** The login shell's PATH, to show when the command is missing. */
+  searchPath?: string
+}
+
+/** The vantage could not run the probe: a tool was missing, or the remote call itself failed. */
+export interface UnavailableObservation {
+  kind: 'unavailable'
+  reason: 'missing_tool' | 'vantage_unreachable' | 'exec_failed' | 'deadline'
+  message: string
+  tool?: string
+}
+
+export type Observation =
+  | HttpObservation
+  | TcpObservation
+  | PingObservation
+  | UnitObservation
+  | ContainerObservation
+  | ListenObservation
+  | CtStatusObservation
+  | WebSocketObservation
+  | CommandObservation
+  | UnavailableObservation
+
+/** The observation type a probe kind produces (or unavailable). */
+export type ObservationOf<P extends Probe> = Extract<Observation, {kind: P['kind']}> | UnavailableObservation

@@ -1,0 +1,34 @@
+import type {ServiceDef} from '../../inventory/types.js'
+import {apiAnswers} from '../expectations/api.js'
+import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
+import {insideUrl} from './kind.js'
+import {websocketThroughGateway} from './websocket-check.js'
+
+/**
+ * n8n: /healthz answers {"status":"ok"} even without its database, so readiness is what counts;
+ * the editor's live updates need a WebSocket on /rest/push through the gateway.
+ */
+export const n8nKind: ServiceKindModule = {
+  defaultHealth: '/healthz',
+  verifyHealth: (status, body) =>
+    status === 200 && !body.includes('"status":"ok"')
+      ? {status: 'fail', summary: 'answered 200 but not {"status":"ok"}: is this n8n?', finding: 'api_unexpected'}
+      : undefined,
+  client: () => ({subpath: 'healthz', accept: () => undefined}),
+  extraChecks: (s, c) => [readinessCheck(s, c), websocketThroughGateway(s, c, 'rest/push?pushRef=phoenix')].filter((x): x is KindCheck => x !== undefined),
+}
+
+/** /healthz/readiness: 503 while the database is unreachable or migrations run. */
+function readinessCheck(s: ServiceDef, c: PlanContext): KindCheck {
+  const what = `GET /healthz/readiness inside CT ${s.ctid}`
+  return {
+    layer: 'service',
+    id: 'service.ready',
+    needs: ['service.http'],
+    probe: {kind: 'http', url: insideUrl(s, '/healthz/readiness')},
+    judge: apiAnswers(what, c.inventory.thresholds.slowMs, () => undefined, (status, line) =>
+      status === 503
+        ? {status: 'fail', summary: `${what} answered 503 while /healthz says ok: the database is not ready (down, unreachable, or migrating)`, finding: 'database_not_ready', evidence: [line]}
+        : undefined),
+  }
+}

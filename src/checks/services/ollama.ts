@@ -1,0 +1,93 @@
+import type {Judgement, Seen} from '../../diagnosis/check-spec.js'
+import type {ServiceDef} from '../../inventory/types.js'
+import {apiAnswers, listed, parseJson, sameModel} from '../expectations/api.js'
+import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
+import {insideUrl} from './kind.js'
+
+/**
+ * Ollama, checked as the CT 955 plan verifies it (section 6): unit active, `ollama` on a login
+ * shell's PATH, listening on 0.0.0.0:11434, /api/tags inside the CT, and the same models through
+ * the gateway's /ollama/api/tags.
+ */
+export const ollamaKind: ServiceKindModule = {
+  defaultHealth: '/',
+  verifyHealth: (status, body) =>
+    status === 200 && !body.includes('Ollama is running')
+      ? {status: 'fail', summary: `answered 200 but not "Ollama is running": is this Ollama?`, finding: 'api_unexpected'}
+      : undefined,
+  client: () => ({subpath: 'api/tags', accept: throughGateway}),
+  extraChecks: (s, c) => [cliCheck(), modelsCheck(s, c), inferenceCheck(s, c)],
+}
+
+/** Bound to loopback, Ollama answers a foreign Host header with an empty 403 (allowedHostsMiddleware). */
+function throughGateway(status: number, body: string, seen: Seen): Judgement | undefined {
+  if (status === 403 && body.trim() === '') {
+    return {status: 'fail', summary: 'the route answers 403 with an empty body: Ollama\'s Host-header guard rejects the Host nginx forwards', finding: 'host_header_rejected'}
+  }
+  if (status !== 200) return undefined
+  const via = tagNames(body)
+  if (via === undefined) return {status: 'fail', summary: 'the route answers 200 but not an Ollama model list: it leads somewhere else', finding: 'route_wrong_target'}
+  const inside = seen.get('service.models')
+  const direct = inside?.kind === 'http' && inside.status === 200 ? tagNames(inside.body ?? '') : undefined
+  if (direct && direct.join() !== via.join()) {
+    return {status: 'fail', summary: `the route lists ${listed(via)}, the CT itself lists ${listed(direct)}: it leads to another Ollama`, finding: 'route_wrong_target'}
+  }
+  return undefined
+}
+
+/** `ollama` on the PATH of a login shell (the plan's "log out and back in, then which ollama"). */
+function cliCheck(): KindCheck {
+  return {
+    layer: 'service',
+    id: 'service.cli',
+    probe: {kind: 'command', command: 'ollama'},
+    judge: (obs) => {
+      if (obs.kind !== 'command') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
+      if (obs.path) return {status: 'pass', summary: `ollama is on a login shell's PATH (${obs.path})`}
+      return {status: 'warn', summary: `ollama is not on a login shell's PATH (${obs.searchPath ?? '?'})`, finding: 'cli_missing'}
+    },
+  }
+}
+
+/** /api/tags inside the CT lists the model the inventory expects. */
+function modelsCheck(s: ServiceDef, c: PlanContext): KindCheck {
+  const what = `GET /api/tags inside CT ${s.ctid}`
+  return {
+    layer: 'service',
+    id: 'service.models',
+    needs: ['service.http'],
+    probe: {kind: 'http', url: insideUrl(s, '/api/tags')},
+    judge: apiAnswers(what, c.inventory.thresholds.slowMs, (body) => {
+      const models = tagNames(body)
+      if (!models) return {status: 'fail', summary: `${what}: not an Ollama model list`, finding: 'api_unexpected'}
+      if (s.model && !models.some((m) => sameModel(m, s.model!))) {
+        return {status: 'fail', summary: `model ${s.model} is not pulled; CT ${s.ctid} has: ${listed(models)}`, finding: 'model_missing', evidence: [`pulled models: ${listed(models)}`]}
+      }
+      return {status: 'pass', summary: `models: ${listed(models)}`}
+    }),
+  }
+}
+
+/** One token from the expected model (loads it if needed): costs GPU time, so --deep. */
+function inferenceCheck(s: ServiceDef, c: PlanContext): KindCheck {
+  const what = `POST /api/generate inside CT ${s.ctid}`
+  const model = s.model ?? ''
+  return {
+    layer: 'service',
+    id: 'service.inference',
+    deep: true,
+    needs: ['service.models'],
+    probe: {kind: 'http', method: 'POST', url: insideUrl(s, '/api/generate'), headers: {'content-type': 'application/json'}, body: JSON.stringify({model, prompt: 'ping', stream: false, options: {num_predict: 1}})},
+    judge: apiAnswers(what, c.inventory.thresholds.slowMs, (body, _seen, obs) => {
+      const json = parseJson(body) as {done?: unknown} | undefined
+      return json?.done === true ? {status: 'pass', summary: `one token from ${model || 'the default model'} in ${obs.latencyMs} ms`} : {status: 'fail', summary: `${what}: no finished answer`, finding: 'inference_failed'}
+    }, (status, line) => (status === 404 || status === 400 ? {status: 'fail', summary: `${what} answered ${status}`, finding: 'inference_failed', evidence: [line]} : undefined)),
+  }
+}
+
+/** Model names of an /api/tags body, sorted; undefined when it is not one. */
+function tagNames(body: string): string[] | undefined {
+  const json = parseJson(body) as {models?: {name?: unknown}[] | null} | undefined
+  if (!json || !('models' in json)) return undefined
+  return (json.models ?? []).map((m) => String(m.name)).sort()
+}

@@ -1,0 +1,24 @@
+import type {ServiceDef} from '../../inventory/types.js'
+import {apiAnswers} from '../expectations/api.js'
+import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
+import {insideUrl} from './kind.js'
+import {websocketThroughGateway} from './websocket-check.js'
+
+/** Open WebUI: /health answers {"status":true} (liveness); /ready waits for its DB and Redis. */
+export const openWebUiKind: ServiceKindModule = {
+  defaultHealth: '/health',
+  client: () => ({subpath: 'health', accept: () => undefined}),
+  extraChecks: (s, c) => [readyCheck(s, c), websocketThroughGateway(s, c, 'ws/socket.io/?EIO=4&transport=websocket')].filter((x): x is KindCheck => x !== undefined),
+}
+
+function readyCheck(s: ServiceDef, c: PlanContext): KindCheck {
+  const what = `GET /ready inside CT ${s.ctid}`
+  return {
+    layer: 'service',
+    id: 'service.ready',
+    needs: ['service.http'],
+    probe: {kind: 'http', url: insideUrl(s, '/ready')},
+    judge: apiAnswers(what, c.inventory.thresholds.slowMs, () => undefined, (status, line) =>
+      status === 503 ? {status: 'fail', summary: `${what} answered 503: start-up, its database or Redis is not ready`, finding: 'not_ready', evidence: [line]} : undefined),
+  }
+}

@@ -1,0 +1,127 @@
+import type {CheckSpec} from '../../diagnosis/check-spec.js'
+import type {Layer} from '../../diagnosis/status.js'
+import type {ServiceDef} from '../../inventory/types.js'
+import {clientAnswers} from '../expectations/client.js'
+import {healthAnswers} from '../expectations/http.js'
+import {listensReachably} from '../expectations/listen.js'
+import {pingAnswers, tcpConnects} from '../expectations/net.js'
+import {containerRunning, unitActive} from '../expectations/runtime.js'
+import type {HttpProbe} from '../probes/types.js'
+import {healthPathOf, hostPort, insideUrl} from './kind.js'
+import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
+import {SERVICE_KIND_MODULES} from './registry.js'
+
+const LOG_LINES = 15
+
+/** Every check of one service at the chosen layers: the inside-out walk, as data. */
+export function planService(service: ServiceDef, context: PlanContext, layers: readonly Layer[]): CheckSpec[] {
+  const kind = SERVICE_KIND_MODULES[service.kind]
+  const planners: Record<Layer, () => CheckSpec[]> = {
+    service: () => serviceLayer(service, kind, context),
+    host: () => hostLayer(service, kind, context),
+    gateway: () => gatewayLayer(service, kind, context),
+    client: () => clientLayer(service, kind, context),
+  }
+  const extras = (kind.extraChecks?.(service, context) ?? []).filter((x) => layers.includes(x.layer) && (!x.deep || context.deep))
+  return layers.flatMap((layer) => [...planners[layer](), ...extras.filter((x) => x.layer === layer).map((x) => placed(service, x, context))])
+}
+
+/** A kind's own check, run from the vantage its layer implies. */
+function placed(s: ServiceDef, x: KindCheck, c: PlanContext): CheckSpec {
+  const vantage: CheckSpec['vantage'] =
+    x.layer === 'service' ? {at: 'ct', ctid: s.ctid}
+    : x.layer === 'gateway' ? {at: 'ct', ctid: c.inventory.gateway.ctid}
+    : x.layer === 'host' ? {at: 'host'}
+    : {at: 'local'}
+  const probe = x.probe.kind === 'http' ? withKey(s, c, x.probe) : x.probe
+  return {service: s.name, id: x.id, layer: x.layer, vantage, probe, judge: x.judge, ...(x.needs ? {needs: x.needs} : {})}
+}
+
+/** Inside the CT: the unit or container, the listening socket, the local API. */
+function serviceLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): CheckSpec[] {
+  const at = {service: s.name, layer: 'service' as const, vantage: {at: 'ct' as const, ctid: s.ctid}}
+  const specs: CheckSpec[] = []
+  if (s.runtime && 'systemd' in s.runtime) {
+    specs.push({...at, id: 'service.runtime', probe: {kind: 'unit', unit: s.runtime.systemd, logLines: LOG_LINES}, judge: unitActive(s.runtime.systemd)})
+  } else if (s.runtime && 'docker' in s.runtime) {
+    specs.push({...at, id: 'service.runtime', probe: {kind: 'container', name: s.runtime.docker, logLines: LOG_LINES}, judge: containerRunning(s.runtime.docker)})
+  }
+  const runtime = specs.length ? ['service.runtime'] : []
+  specs.push({...at, id: 'service.listen', probe: {kind: 'listen', port: s.port}, needs: runtime, judge: listensReachably(s.port, s.address, kind.notListening)})
+  const path = healthPathOf(s, kind)
+  specs.push({
+    ...at,
+    id: 'service.http',
+    probe: {kind: 'http', url: insideUrl(s, path)},
+    needs: ['service.listen'],
+    judge: healthAnswers(`GET ${path} inside CT ${s.ctid}`, c.inventory.thresholds.slowMs, kind.verifyHealth),
+  })
+  return specs
+}
+
+/** From the Proxmox host to the CT's address: ping, TCP, HTTP health. */
+function hostLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): CheckSpec[] {
+  const at = {service: s.name, layer: 'host' as const, vantage: {at: 'host' as const}}
+  const path = healthPathOf(s, kind)
+  const target = `${s.address}:${s.port}`
+  return [
+    {...at, id: 'host.ping', probe: {kind: 'ping', host: s.address}, judge: pingAnswers(s.address)},
+    {...at, id: 'host.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: tcpConnects(target)},
+    {
+      ...at,
+      id: 'host.http',
+      probe: {kind: 'http', url: `http://${hostPort(s.address, s.port)}${path}`},
+      needs: ['host.tcp'],
+      judge: healthAnswers(`GET ${path} from the host`, c.inventory.thresholds.slowMs, kind.verifyHealth),
+    },
+  ]
+}
+
+/** From inside the gateway CT to the service: the hop nginx itself makes. */
+function gatewayLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): CheckSpec[] {
+  const gw = c.inventory.gateway
+  const at = {service: s.name, layer: 'gateway' as const, vantage: {at: 'ct' as const, ctid: gw.ctid}}
+  const path = healthPathOf(s, kind)
+  return [
+    {...at, id: 'gateway.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: tcpConnects(`${s.address}:${s.port} from CT ${gw.ctid}`)},
+    {
+      ...at,
+      id: 'gateway.http',
+      probe: {kind: 'http', url: `http://${hostPort(s.address, s.port)}${path}`},
+      needs: ['gateway.tcp'],
+      judge: healthAnswers(`GET ${path} from the gateway CT ${gw.ctid}`, c.inventory.thresholds.slowMs, kind.verifyHealth),
+    },
+  ]
+}
+
+/** Through the gateway's route, as a user's request goes. No route, no client check. */
+function clientLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): CheckSpec[] {
+  if (!s.route) return []
+  const gw = c.inventory.gateway
+  const req = kind.client(s, c)
+  const path = s.route.path.endsWith('/') ? `${s.route.path}${req.subpath}` : s.route.path
+  const probe: HttpProbe = {kind: 'http', url: `${gw.url}${path}`, method: req.method ?? 'GET'}
+  if (req.body !== undefined) probe.body = req.body
+  if (req.headers) probe.headers = {...req.headers}
+  if (s.route.host) {
+    probe.hostHeader = s.route.host
+    if (gw.url.startsWith('https:')) probe.servername = s.route.host
+  }
+  if (gw.ca) probe.caFile = gw.ca
+  const where = `${req.method ?? 'GET'} ${s.route.host ? `https://${s.route.host}` : ''}${path} via the gateway`
+  return [{service: s.name, id: 'client.http', layer: 'client', vantage: {at: 'local'}, probe: withKey(s, c, probe), judge: clientAnswers(where, c.inventory.thresholds.slowMs, req.accept)}]
+}
+
+/**
+ * Adds the service's API key (from its env var) as a secret header: sent, never reported. Remote
+ * probes get it inside the batch script, which travels on stdin (never argv, so never in `ps`).
+ * The health paths are open without a key on every kind (service-apis.md), so only the API calls
+ * of a kind's own checks and the client's request carry it.
+ */
+function withKey(s: ServiceDef, c: PlanContext, probe: HttpProbe): HttpProbe {
+  const key = c.apiKeys.get(s.name)
+  if (!key) return probe
+  const header = s.kind === 'qdrant' ? 'api-key' : 'Authorization'
+  const value = s.kind === 'qdrant' ? key : `Bearer ${key}`
+  return {...probe, headers: {...probe.headers, [header]: value}, secretHeaders: [...(probe.secretHeaders ?? []), header]}
+}

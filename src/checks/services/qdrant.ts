@@ -1,0 +1,53 @@
+import type {ServiceDef} from '../../inventory/types.js'
+import {apiAnswers, listed, parseJson} from '../expectations/api.js'
+import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
+import {insideUrl} from './kind.js'
+
+/**
+ * Qdrant: /healthz answers `healthz check passed` (text/plain) and is open even when an api-key is
+ * set; /readyz says whether the shards are ready; /collections needs the key.
+ */
+export const qdrantKind: ServiceKindModule = {
+  defaultHealth: '/healthz',
+  verifyHealth: (status, body) =>
+    status === 200 && !body.includes('healthz check passed')
+      ? {status: 'fail', summary: 'answered 200 but not "healthz check passed": is this Qdrant?', finding: 'api_unexpected'}
+      : undefined,
+  client: () => ({subpath: 'healthz', accept: () => undefined}),
+  extraChecks: (s, c) => [readyCheck(s, c), collectionsCheck(s, c)],
+}
+
+/** /readyz: 503 `some shards are not ready` while a cluster node catches up. */
+function readyCheck(s: ServiceDef, c: PlanContext): KindCheck {
+  const what = `GET /readyz inside CT ${s.ctid}`
+  return {
+    layer: 'service',
+    id: 'service.ready',
+    needs: ['service.http'],
+    probe: {kind: 'http', url: insideUrl(s, '/readyz')},
+    judge: apiAnswers(what, c.inventory.thresholds.slowMs, () => undefined, (status, line) =>
+      status === 503 ? {status: 'fail', summary: `${what} answered 503: some shards are not ready`, finding: 'not_ready', evidence: [line]} : undefined),
+  }
+}
+
+/** /collections with the key from the inventory's env var; the expected collections must exist. */
+function collectionsCheck(s: ServiceDef, c: PlanContext): KindCheck {
+  const what = `GET /collections inside CT ${s.ctid}`
+  const keyNote = s.apiKeyEnv ? (c.apiKeys.has(s.name) ? ` with the key from $${s.apiKeyEnv}` : `, but $${s.apiKeyEnv} is not set`) : ''
+  return {
+    layer: 'service',
+    id: 'service.collections',
+    needs: ['service.http'],
+    probe: {kind: 'http', url: insideUrl(s, '/collections')},
+    judge: apiAnswers(`${what}${keyNote}`, c.inventory.thresholds.slowMs, (body) => {
+      const json = parseJson(body) as {result?: {collections?: {name?: unknown}[]}} | undefined
+      const names = json?.result?.collections?.map((x) => String(x.name))
+      if (!names) return {status: 'fail', summary: `${what}: not a Qdrant collection list`, finding: 'api_unexpected'}
+      const missing = (s.collections ?? []).filter((n) => !names.includes(n))
+      if (missing.length) {
+        return {status: 'fail', summary: `collection${missing.length > 1 ? 's' : ''} ${listed(missing)} missing; Qdrant has: ${listed(names)}`, finding: 'collection_missing', evidence: [`collections: ${listed(names)}`]}
+      }
+      return {status: 'pass', summary: `collections: ${listed(names)}`}
+    }),
+  }
+}

@@ -1,0 +1,20 @@
+import type {ServiceKind} from '../../inventory/types.js'
+import {httpKind} from './http.js'
+import type {ServiceKindModule} from './kind.js'
+import {llamaCppKind} from './llamacpp.js'
+import {n8nKind} from './n8n.js'
+import {ollamaKind} from './ollama.js'
+import {openWebUiKind} from './openwebui.js'
+import {qdrantKind} from './qdrant.js'
+import {vllmKind} from './vllm.js'
+
+/** Every service kind; the Record type makes the compiler name this table when a kind is added. */
+export const SERVICE_KIND_MODULES: Record<ServiceKind, ServiceKindModule> = {
+  http: httpKind,
+  vllm: vllmKind,
+  ollama: ollamaKind,
+  qdrant: qdrantKind,
+  n8n: n8nKind,
+  openwebui: openWebUiKind,
+  llamacpp: llamaCppKind,
+}

@@ -1,0 +1,48 @@
+import type {Expectation} from '../../diagnosis/check-spec.js'
+import type {ServiceDef} from '../../inventory/types.js'
+import type {KindCheck, PlanContext} from './kind.js'
+
+/**
+ * A WebSocket upgrade through the gateway's route, with the Origin a browser on the gateway's
+ * page would send. nginx clears Upgrade/Connection unless the route sets them: the service then
+ * sees a plain GET and answers it (n8n: 401), which is the editor's "Connection lost".
+ */
+export function websocketThroughGateway(s: ServiceDef, c: PlanContext, subpath: string): KindCheck | undefined {
+  if (!s.route || !s.route.path.endsWith('/')) return undefined
+  const gw = c.inventory.gateway
+  const base = new URL(gw.url)
+  const origin = s.route.host ? `${base.protocol}//${s.route.host}` : base.origin
+  return {
+    layer: 'client',
+    id: 'client.websocket',
+    needs: ['client.http'],
+    probe: {
+      kind: 'websocket',
+      url: `${gw.url}${s.route.path}${subpath}`,
+      origin,
+      ...(s.route.host ? {hostHeader: s.route.host, ...(base.protocol === 'https:' ? {servername: s.route.host} : {})} : {}),
+      ...(gw.ca ? {caFile: gw.ca} : {}),
+    },
+    judge: upgradeAccepted(`WebSocket upgrade on ${s.route.host ?? ''}${s.route.path}${subpath.split('?')[0]} via the gateway`),
+  }
+}
+
+function upgradeAccepted(what: string): Expectation {
+  return (obs) => {
+    if (obs.kind !== 'websocket') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
+    if (obs.error) return {status: 'fail', summary: `${what}: ${obs.error.message}`, finding: 'gateway_down', evidence: [obs.error.message]}
+    if (obs.status !== 101) {
+      const body = (obs.body ?? '').replace(/\s+/g, ' ').trim().slice(0, 160)
+      return {
+        status: 'fail',
+        summary: `${what} answered ${obs.status} instead of 101 Switching Protocols: the route does not pass the Upgrade and Connection headers`,
+        finding: 'websocket_not_proxied',
+        evidence: [`${what} → ${obs.status}${body ? ` ${body}` : ''}`],
+      }
+    }
+    if (obs.closeCode === 1008) {
+      return {status: 'fail', summary: `${what}: upgraded, then closed with 1008 ${obs.closeReason ?? ''}: the service rejects the Origin it sees`, finding: 'websocket_origin_rejected', evidence: [`close ${obs.closeCode} ${obs.closeReason ?? ''}`.trim()]}
+    }
+    return {status: 'pass', summary: `${what}: 101 Switching Protocols in ${obs.latencyMs} ms`}
+  }
+}

@@ -1,0 +1,44 @@
+import {Command, Errors} from '@oclif/core'
+
+import type {Report} from '../diagnosis/report.js'
+import {EXIT, exitCodeFor} from '../diagnosis/status.js'
+import {UsageError} from '../inventory/errors.js'
+
+/**
+ * What every phoenix command shares: a user's mistake is one paragraph and exit 64, a bug is one
+ * line and exit 70, and neither shows a stack trace (DEBUG=phoenix shows it).
+ */
+export abstract class PhoenixCommand extends Command {
+  static override enableJsonFlag = true
+
+  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    // this.exit() and oclif's own parse errors carry their exit code already.
+    if (error instanceof Errors.ExitError) throw error
+    if (error instanceof Errors.CLIError && !(error instanceof UsageError)) return super.catch(error)
+    const usage = error instanceof UsageError
+    const code = usage ? EXIT.usage : 70
+    const message = usage ? error.message : `internal error: ${error.message} (this is a bug; DEBUG=phoenix shows the stack)`
+    if (process.env.DEBUG?.includes('phoenix') && !usage) this.logToStderr(error.stack ?? '')
+    if (this.jsonEnabled()) this.logJson({error: {kind: usage ? 'usage' : 'internal', message, exitCode: code}})
+    else this.logToStderr(`phoenix: ${message}`)
+    this.exit(code)
+  }
+
+  /**
+   * Prints the report (JSON, or the human view) and exits with the Nagios code of its status.
+   * The JSON is printed here, not returned, so that a non-zero exit does not lose it.
+   */
+  protected finish(report: Report, human: () => string): void {
+    if (this.jsonEnabled()) this.logJson(report)
+    else this.log(human())
+    const code = exitCodeFor(report.status)
+    if (code !== 0) this.exit(code)
+  }
+
+  /** Whether to colour: a terminal, and NO_COLOR not set (https://no-color.org). */
+  protected get colour(): boolean {
+    if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false
+    if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true
+    return Boolean(process.stdout.isTTY)
+  }
+}

@@ -1,0 +1,51 @@
+import type {RunOptions} from '../diagnosis/check-spec.js'
+import {diagnose} from '../diagnosis/diagnose.js'
+import type {ProgressListener} from '../diagnosis/engine.js'
+import type {Report} from '../diagnosis/report.js'
+import {LAYERS} from '../diagnosis/status.js'
+import type {Layer} from '../diagnosis/status.js'
+import {UsageError} from '../inventory/errors.js'
+import {loadInventory} from '../inventory/load.js'
+import type {Inventory, ServiceDef} from '../inventory/types.js'
+import {createRunIo} from '../io/run-io.js'
+import {parseDuration} from './duration.js'
+import {readApiKeys, selectServices} from './select.js'
+
+/** The parsed flags a diagnosing command passes on. */
+export interface RunFlags {
+  config?: string
+  timeout: string
+  deadline: string
+  concurrency: number
+  layer?: string[]
+  'accept-new-host-key': boolean
+  deep: boolean
+}
+
+/** A planned run, before any probe is sent: so a command can show progress for exactly these services. */
+export interface PlannedRun {
+  inventory: Inventory
+  services: ServiceDef[]
+  options: RunOptions
+}
+
+/** Loads the inventory and turns flags into run options; throws UsageError on bad input. */
+export function planRun(flags: RunFlags, names: readonly string[], all: boolean): PlannedRun {
+  const inventory = loadInventory(flags.config)
+  const services = selectServices(inventory, names, all)
+  const timeoutMs = parseDuration(flags.timeout, 'timeout')
+  const deadlineMs = parseDuration(flags.deadline, 'deadline')
+  if (deadlineMs < timeoutMs) throw new UsageError(`--deadline (${flags.deadline}) must not be shorter than --timeout (${flags.timeout})`)
+  const layers: Layer[] = flags.layer?.length ? LAYERS.filter((l) => flags.layer!.includes(l)) : [...LAYERS]
+  return {inventory, services, options: {timeoutMs, deadlineMs, concurrency: flags.concurrency, layers, deep: flags.deep}}
+}
+
+/** Runs a planned diagnosis with its IO, and always releases the IO (the SSH connection). */
+export async function executeRun(run: PlannedRun, flags: RunFlags, onProgress?: ProgressListener): Promise<Report> {
+  const io = await createRunIo(run.inventory, {acceptNewHostKey: flags['accept-new-host-key']})
+  try {
+    return await diagnose({inventory: run.inventory, services: run.services, options: run.options, apiKeys: readApiKeys(run.services)}, io, onProgress)
+  } finally {
+    await io.close()
+  }
+}

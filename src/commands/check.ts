@@ -1,0 +1,39 @@
+import {Args, Flags} from '@oclif/core'
+
+import {PhoenixCommand} from '../cli/base-command.js'
+import {EXIT_CODES_HELP} from '../cli/exit-help.js'
+import {runFlags} from '../cli/flags.js'
+import {executeRun, planRun} from '../cli/run-diagnosis.js'
+import {formatCheck} from '../output/human-check.js'
+import {SILENT, terminalProgress} from '../output/progress.js'
+
+export default class Check extends PhoenixCommand {
+  static override summary = 'Check services at every layer, for cron and monitors.'
+  static override description = `Runs the inside-out walk (service, host, gateway, client) for the named services, or all of them,
+concurrently under one deadline. One line per service; --json for machines.
+
+${EXIT_CODES_HELP}`
+
+  static override examples = [
+    '<%= config.bin %> check --all',
+    '<%= config.bin %> check n8n ollama --json',
+    '<%= config.bin %> check --all --layer client --timeout 3s',
+  ]
+
+  static override strict = false
+  static override args = {service: Args.string({description: 'Service names from the inventory (repeatable).'})}
+  static override flags = {
+    ...runFlags,
+    all: Flags.boolean({description: 'Every service in the inventory (the default when none is named).', default: false}),
+    deep: Flags.boolean({description: 'Also make calls that cost GPU time (a completion, an embedding).', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(Check)
+    const run = planRun(flags, argv as string[], flags.all)
+    const live = !this.jsonEnabled() && process.stdout.isTTY
+    const progress = live ? await terminalProgress(run.services.map((s) => s.name), run.options.layers) : SILENT
+    const report = await progress.around(executeRun(run, flags, progress.listener))
+    this.finish(report, () => formatCheck(report, this.colour))
+  }
+}

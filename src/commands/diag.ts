@@ -1,0 +1,34 @@
+import {Args, Flags} from '@oclif/core'
+
+import {PhoenixCommand} from '../cli/base-command.js'
+import {EXIT_CODES_HELP} from '../cli/exit-help.js'
+import {runFlags} from '../cli/flags.js'
+import {executeRun, planRun} from '../cli/run-diagnosis.js'
+import {formatDiag} from '../output/human-diag.js'
+import {SILENT, terminalProgress} from '../output/progress.js'
+
+export default class Diag extends PhoenixCommand {
+  static override summary = 'Diagnose one service during an incident: layer by layer, verdict, evidence, fix.'
+  static override description = `Walks one service inside out: in its CT (unit, socket, local API), from the Proxmox host, from the
+gateway CT, and through the gateway as a client. Names the innermost layer that broke, the cause, the
+evidence seen, and the exact commands to run next.
+
+${EXIT_CODES_HELP}`
+
+  static override examples = ['<%= config.bin %> diag n8n', '<%= config.bin %> diag ollama --json', '<%= config.bin %> diag qdrant --layer service --layer host']
+
+  static override args = {service: Args.string({description: 'Service name from the inventory.', required: true})}
+  static override flags = {
+    ...runFlags,
+    deep: Flags.boolean({description: 'Make the calls that cost GPU time (a completion, an embedding); --no-deep to skip them.', default: true, allowNo: true}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Diag)
+    const run = planRun(flags, [args.service], false)
+    const live = !this.jsonEnabled() && process.stdout.isTTY
+    const progress = live ? await terminalProgress(run.services.map((s) => s.name), run.options.layers) : SILENT
+    const report = await progress.around(executeRun(run, flags, progress.listener))
+    this.finish(report, () => report.services.map((s) => formatDiag(s, this.colour)).join('\n\n'))
+  }
+}

@@ -1,0 +1,66 @@
+import type {Layer} from './status.js'
+
+/** A cause: a stable code, the layer it belongs to, and what it means to an operator. */
+export interface Cause {
+  layer: Layer | null
+  meaning: string
+}
+
+/**
+ * Every cause a verdict can name. Codes are stable: monitors and runbooks key on them. The README's
+ * causes table is generated from this list (npm run docs) and a test keeps the two equal.
+ */
+export const CAUSES = {
+  healthy: {layer: null, meaning: 'Every layer passed.'},
+  container_stopped: {layer: 'service', meaning: 'The service\'s CT is not running.'},
+  runtime_missing: {layer: 'service', meaning: 'The systemd unit or docker container named in the inventory does not exist in the CT.'},
+  service_down: {layer: 'service', meaning: 'The unit or container is stopped (it exited cleanly or was stopped).'},
+  service_crashed: {layer: 'service', meaning: 'The unit failed or the container exited with an error: its last log lines say why.'},
+  service_starting: {layer: 'service', meaning: 'The service is starting or loading its model; wait, then check again.'},
+  service_restarting: {layer: 'service', meaning: 'The container runs but has restarted: it is crash-looping or was killed.'},
+  not_listening: {layer: 'service', meaning: 'Nothing listens on the configured port inside the CT (wrong port, or not started yet).'},
+  api_refused: {layer: 'service', meaning: 'The port refuses connections inside the CT.'},
+  api_timeout: {layer: 'service', meaning: 'The service accepts connections but does not answer its health endpoint in time (hung).'},
+  api_unhealthy: {layer: 'service', meaning: 'The health endpoint answers with a 5xx status: the service says it is broken.'},
+  api_unexpected: {layer: 'service', meaning: 'The health endpoint answers something this kind of service never says (wrong port or wrong service?).'},
+  api_error: {layer: 'service', meaning: 'The health request failed in an unusual way (reset, protocol error).'},
+  slow: {layer: 'service', meaning: 'Answers are correct but slower than thresholds.slowMs (warning).'},
+  model_missing: {layer: 'service', meaning: 'The model the inventory expects (model:) is not served by vLLM or not pulled into Ollama.'},
+  api_auth_failed: {layer: 'service', meaning: 'The API answered 401/403 to phoenix\'s call: the key in the env var named by apiKeyEnv is missing or wrong.'},
+  inference_failed: {layer: 'service', meaning: 'A one-token completion or one embedding (--deep) failed although the model is listed.'},
+  embedding_dim_mismatch: {layer: 'service', meaning: 'The embedding model returns vectors of another dimension than the inventory\'s dim: (wrong model loaded?).'},
+  kv_cache_full: {layer: 'service', meaning: 'vLLM\'s KV cache is over 90% used: new requests queue or get preempted (warning).'},
+  not_ready: {layer: 'service', meaning: 'The readiness endpoint answers 503 while liveness is fine (Qdrant shards, Open WebUI database or Redis).'},
+  database_not_ready: {layer: 'service', meaning: 'n8n answers /healthz but /healthz/readiness is 503: its database is down, unreachable or migrating.'},
+  collection_missing: {layer: 'service', meaning: 'A Qdrant collection the inventory lists (collections:) does not exist.'},
+  cli_missing: {layer: 'service', meaning: 'The service\'s command (ollama) is not on a login shell\'s PATH in the CT (warning).'},
+  bound_to_loopback: {layer: 'host', meaning: 'The service listens on 127.0.0.1 only: it works inside the CT and is refused from everywhere else.'},
+  bound_elsewhere: {layer: 'host', meaning: 'The service listens on a specific address that is not the CT address in the inventory.'},
+  network_blocked: {layer: 'host', meaning: 'The service is healthy inside its CT but the host cannot reach it: a firewall, or the CT\'s network config.'},
+  host_http_failed: {layer: 'host', meaning: 'TCP from the host connects but the health request fails there while it passes inside the CT.'},
+  gateway_blocked: {layer: 'gateway', meaning: 'The host reaches the service but the gateway CT cannot: a firewall between the two CTs, or routing.'},
+  gateway_ct_stopped: {layer: 'gateway', meaning: 'The gateway CT is not running.'},
+  gateway_down: {layer: 'client', meaning: 'Nothing answers on the gateway\'s address: nginx is stopped or not listening there.'},
+  gateway_timeout: {layer: 'client', meaning: 'The gateway does not answer in time.'},
+  gateway_tls: {layer: 'client', meaning: 'The TLS handshake with the gateway failed (certificate, CA or SNI name).'},
+  gateway_dns: {layer: 'client', meaning: 'The gateway URL\'s host name does not resolve.'},
+  route_missing: {layer: 'client', meaning: 'The gateway answers 404 for the service\'s route: no nginx location for it.'},
+  route_wrong_target: {layer: 'client', meaning: 'The route answers, but not with this service\'s answer: it leads somewhere else.'},
+  upstream_mismatch: {layer: 'client', meaning: 'The gateway CT reaches the service directly, yet nginx answers 502/504: its upstream address or port is wrong.'},
+  upstream_error: {layer: 'client', meaning: 'nginx could not use its upstream (502/504); the inner layers were not checked, so where is open.'},
+  host_header_rejected: {layer: 'client', meaning: 'Ollama\'s Host-header guard answers 403 with an empty body: nginx forwards a Host it does not accept.'},
+  websocket_not_proxied: {layer: 'client', meaning: 'A WebSocket upgrade through the route gets no 101: nginx does not pass Upgrade/Connection (the editor shows "Connection lost").'},
+  websocket_origin_rejected: {layer: 'client', meaning: 'The upgrade goes through but the service closes it with 1008: the Origin does not match the Host it sees.'},
+  client_forbidden: {layer: 'client', meaning: 'The route answers 401/403: credentials, or a Host-header guard behind the proxy.'},
+  client_unexpected: {layer: 'client', meaning: 'The route answers a status a client would not expect.'},
+  vantage_unreachable: {layer: null, meaning: 'phoenix could not get to a vantage point (SSH to the host, or pct exec into a CT): a blind spot, not a fault.'},
+  tool_missing: {layer: null, meaning: 'A CT lacks the tool a check needs (curl, nc, ss): install it or accept the blind spot.'},
+  deadline: {layer: null, meaning: 'The run\'s overall deadline passed before the check finished.'},
+} as const satisfies Record<string, Cause>
+
+export type CauseCode = keyof typeof CAUSES
+
+/** Whether a string is a known cause code. */
+export function isCause(code: string): code is CauseCode {
+  return Object.hasOwn(CAUSES, code)
+}

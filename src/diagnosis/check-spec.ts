@@ -1,0 +1,51 @@
+import type {Observation, Probe} from '../checks/probes/types.js'
+import type {Layer, Status} from './status.js'
+
+/** Where a probe runs from: this process, the Proxmox host, or inside a CT (through `pct exec`). */
+export type Vantage = {at: 'local'} | {at: 'host'} | {at: 'ct'; ctid: number}
+
+/** What an expectation concluded from one observation. */
+export interface Judgement {
+  status: Status
+  /** States the actual value: `status 502, expected 2xx`. */
+  summary: string
+  /** The cause this points to when the check is the one that explains a failure (see causes.ts). */
+  finding?: string
+  /** Lines worth showing as evidence (log lines, the `ss` line, a status and body). */
+  evidence?: string[]
+}
+
+/**
+ * What the same service's earlier checks observed, by check id (plan order: a check sees those
+ * planned before it). Lets a judgement use context: vLLM's closed port reads with its unit's log.
+ */
+export type Seen = ReadonlyMap<string, Observation>
+
+/** A pure function from an observation (and what was seen before it) to a judgement. */
+export type Expectation = (obs: Observation, seen: Seen) => Judgement
+
+/** One planned check of one service: a probe, where it runs, and how it is judged. */
+export interface CheckSpec {
+  service: string
+  /** Stable within the service, e.g. `host.tcp`; prefixed with its layer. */
+  id: string
+  layer: Layer
+  vantage: Vantage
+  probe: Probe
+  /** Checks (ids in the same service) that must pass for this one to mean anything. */
+  needs?: string[]
+  judge: Expectation
+}
+
+/** Options that shape a run. */
+export interface RunOptions {
+  /** Per-probe timeout. */
+  timeoutMs: number
+  /** Overall deadline for the whole run. */
+  deadlineMs: number
+  /** Most probes (or batches) in flight at once. */
+  concurrency: number
+  layers: readonly Layer[]
+  /** Also make the calls that cost GPU time (a completion, an embedding). */
+  deep: boolean
+}

@@ -1,0 +1,135 @@
+import {runnerFor} from '../checks/probes/registry.js'
+import type {Observation} from '../checks/probes/types.js'
+import type {NetIo, Shell} from '../io/types.js'
+import type {CheckSpec, Judgement, RunOptions, Vantage} from './check-spec.js'
+import {runPool, untilAborted} from './pool.js'
+import {runRemoteBatch} from './remote-batch.js'
+
+/** The IO a run needs, built once per run. */
+export interface RunIo {
+  net: NetIo
+  /** Runs commands on the Proxmox host (local, or one SSH connection). */
+  host: Shell
+  /** phoenix runs on the Proxmox host itself: host-layer network probes run in this process. */
+  hostIsLocal: boolean
+}
+
+/** What was observed for one spec, and how long it took. */
+export interface Observed {
+  spec: CheckSpec
+  obs: Observation
+  durationMs: number
+}
+
+/** A vantage's gate (did we get into the CT / onto the host), reported per service as a check. */
+export interface GateResult {
+  service: string
+  id: string
+  layer: CheckSpec['layer']
+  judgement: Judgement
+  durationMs: number
+}
+
+export interface Observations {
+  observed: Observed[]
+  gates: GateResult[]
+}
+
+/** Reports progress: a (service, layer) has all its observations. */
+export type ProgressListener = (service: string, layer: CheckSpec['layer']) => void
+
+/**
+ * Runs every spec concurrently under one pool and one deadline. Specs that run at the same remote
+ * vantage go together as one batch (one `pct exec` per CT per layer, one SSH exec on the host);
+ * network specs that run from this process go one task each.
+ */
+export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options: RunOptions, onDone?: ProgressListener): Promise<Observations> {
+  const deadline = AbortSignal.timeout(options.deadlineMs)
+  const started = performance.now()
+  const remaining = () => Math.max(0, options.deadlineMs - (performance.now() - started))
+  const pending = countPending(specs)
+  const settle = (done: readonly CheckSpec[]) => {
+    for (const s of done) {
+      const key = `${s.service}\u0000${s.layer}`
+      const left = (pending.get(key) ?? 1) - 1
+      pending.set(key, left)
+      if (left === 0) onDone?.(s.service, s.layer)
+    }
+  }
+  const observed: Observed[] = []
+  const gates: GateResult[] = []
+  const tasks = groupByVantage(specs, io.hostIsLocal).map((group) => async () => {
+    const timeoutMs = Math.min(options.timeoutMs, remaining())
+    if (group.native) {
+      const spec = group.specs[0]!
+      const t0 = performance.now()
+      const obs = await untilAborted(runNative(spec, io.net, timeoutMs), deadline, () => pastDeadline(options))
+      observed.push({spec, obs, durationMs: Math.round(performance.now() - t0)})
+    } else {
+      const outcome = await untilAborted(runRemoteBatch(group.specs, group.vantage, io.host, timeoutMs, deadline), deadline, () => ({
+        observations: group.specs.map(() => pastDeadline(options)),
+        gate: {status: 'unknown' as const, summary: `no answer before the ${options.deadlineMs} ms deadline`, finding: 'deadline'},
+        durationMs: Math.round(remaining()),
+      }))
+      group.specs.forEach((spec, i) => observed.push({spec, obs: outcome.observations[i]!, durationMs: outcome.durationMs}))
+      if (outcome.gate) gates.push(...gatesFor(group.specs, group.vantage, outcome.gate, outcome.durationMs))
+    }
+    settle(group.specs)
+  })
+  await runPool(tasks, options.concurrency)
+  // Back to plan order: a check's prerequisites are judged before it.
+  const order = new Map(specs.map((s, i) => [s, i]))
+  observed.sort((a, b) => order.get(a.spec)! - order.get(b.spec)!)
+  return {observed, gates}
+}
+
+interface Group {
+  native: boolean
+  vantage: Vantage
+  specs: CheckSpec[]
+}
+
+/** Native specs one per group; remote specs grouped by where they run. */
+function groupByVantage(specs: readonly CheckSpec[], hostIsLocal: boolean): Group[] {
+  const groups: Group[] = []
+  const remote = new Map<string, Group>()
+  for (const spec of specs) {
+    const native = spec.vantage.at === 'local' || (spec.vantage.at === 'host' && hostIsLocal && runnerFor(spec.probe).native !== undefined)
+    if (native) {
+      groups.push({native: true, vantage: spec.vantage, specs: [spec]})
+      continue
+    }
+    const key = spec.vantage.at === 'ct' ? `ct:${spec.vantage.ctid}:${spec.layer}` : 'host'
+    const group = remote.get(key) ?? {native: false, vantage: spec.vantage, specs: []}
+    group.specs.push(spec)
+    remote.set(key, group)
+  }
+  // Remote batches first: they are the slow ones, so they should not wait behind quick native probes.
+  return [...remote.values(), ...groups]
+}
+
+function runNative(spec: CheckSpec, net: NetIo, timeoutMs: number): Promise<Observation> {
+  const native = runnerFor(spec.probe).native
+  if (!native) throw new Error(`probe kind ${spec.probe.kind} cannot run in this process`)
+  return native(spec.probe, net, timeoutMs)
+}
+
+/** One gate check per service in the batch: `service.ct`, `gateway.ct`, or `host.ssh`. */
+function gatesFor(specs: readonly CheckSpec[], vantage: Vantage, judgement: Judgement, durationMs: number): GateResult[] {
+  const seen = new Map<string, GateResult>()
+  for (const s of specs) {
+    const id = vantage.at === 'ct' ? `${s.layer}.ct` : 'host.ssh'
+    seen.set(s.service, {service: s.service, id, layer: s.layer, judgement, durationMs})
+  }
+  return [...seen.values()]
+}
+
+function countPending(specs: readonly CheckSpec[]): Map<string, number> {
+  const pending = new Map<string, number>()
+  for (const s of specs) pending.set(`${s.service}\u0000${s.layer}`, (pending.get(`${s.service}\u0000${s.layer}`) ?? 0) + 1)
+  return pending
+}
+
+function pastDeadline(options: RunOptions): Observation {
+  return {kind: 'unavailable', reason: 'deadline', message: `not finished before the ${options.deadlineMs} ms deadline`}
+}

@@ -1,0 +1,112 @@
+import type {Inventory, ServiceDef} from '../inventory/types.js'
+import type {CauseCode} from './causes.js'
+import type {Hint} from './report.js'
+
+/** The names a hint needs, spelled out once. */
+interface HintContext {
+  s: ServiceDef
+  ct: string
+  gw: string
+  /** `systemctl` or `docker` words for this service's runtime. */
+  start: string
+  logs: string
+  route: string
+}
+
+function context(s: ServiceDef, inv: Inventory): HintContext {
+  const ct = `pct exec ${s.ctid} --`
+  const unit = s.runtime && 'systemd' in s.runtime ? s.runtime.systemd : undefined
+  const container = s.runtime && 'docker' in s.runtime ? s.runtime.docker : undefined
+  return {
+    s,
+    ct,
+    gw: `pct exec ${inv.gateway.ctid} --`,
+    start: unit ? `${ct} systemctl restart ${unit}` : container ? `${ct} docker restart ${container}` : `${ct} ss -tlnp`,
+    logs: unit ? `${ct} journalctl -u ${unit} -n 50 --no-pager` : container ? `${ct} docker logs --tail 50 ${container}` : `${ct} ss -tlnp`,
+    route: s.route ? `${s.route.host ? `server_name ${s.route.host}, ` : ''}location ${s.route.path}` : 'its location',
+  }
+}
+
+type HintMaker = (c: HintContext, inv: Inventory) => Hint[]
+
+const upstreamCheck = (c: HintContext): Hint => ({text: `Compare nginx's upstream for ${c.s.name} with ${c.s.address}:${c.s.port}`, command: `${c.gw} nginx -T 2>/dev/null | grep -n -B2 -A6 'upstream\\|${c.s.route?.path ?? c.s.name}'`})
+const errorLog = (c: HintContext): Hint => ({text: 'Read what nginx says about this upstream', command: `${c.gw} tail -n 30 /var/log/nginx/error.log`})
+const firewall = (c: HintContext): Hint => ({text: `Check the Proxmox firewall rules of CT ${c.s.ctid} (and whether net0 has firewall=1)`, command: `cat /etc/pve/firewall/${c.s.ctid}.fw; pct config ${c.s.ctid} | grep ^net`})
+
+/** A hint for every cause, with the exact command for this CT, unit, container and route. */
+const HINTS: Record<CauseCode, HintMaker> = {
+  healthy: () => [],
+  container_stopped: (c) => [{text: `Start CT ${c.s.ctid}`, command: `pct start ${c.s.ctid}`}, {text: 'If it does not stay up, read why', command: `journalctl -u pve-container@${c.s.ctid} -n 50 --no-pager`}],
+  runtime_missing: (c) => [{text: 'List what runs in the CT and fix runtime: in the inventory', command: `${c.ct} sh -c 'systemctl list-units --type=service --no-pager; docker ps -a'`}],
+  service_down: (c) => [{text: `Start ${c.s.name}`, command: c.start}, {text: 'Then read its last log lines', command: c.logs}],
+  service_crashed: (c) => [{text: `Read why ${c.s.name} exited (the last lines are in the evidence)`, command: c.logs}, {text: 'Fix the cause, then restart it', command: c.start}],
+  service_starting: (c) => [{text: 'Wait for the model to load; follow the log', command: c.logs}],
+  service_restarting: (c) => [{text: 'Read why the container restarts', command: c.logs}],
+  not_listening: (c) => [{text: `See what listens in CT ${c.s.ctid}; the service's port setting or the inventory's port (${c.s.port}) is wrong`, command: `${c.ct} ss -tlnp`}, {text: 'Read its startup log', command: c.logs}],
+  api_refused: (c) => [{text: 'The port refuses connections inside the CT; read the log', command: c.logs}],
+  api_timeout: (c) => [{text: `${c.s.name} is hung: read its log, then restart it`, command: c.logs}, {text: 'Restart', command: c.start}],
+  api_unhealthy: (c) => [{text: `${c.s.name} reports itself unhealthy: read its log`, command: c.logs}, {text: 'Restart once the cause is fixed', command: c.start}],
+  api_unexpected: (c) => [{text: `Check that port ${c.s.port} in CT ${c.s.ctid} is really ${c.s.kind}`, command: `${c.ct} ss -tlnp`}],
+  api_error: (c) => [{text: 'Read the service log', command: c.logs}],
+  model_missing: (c) =>
+    c.s.kind === 'ollama'
+      ? [{text: `Pull ${c.s.model ?? 'the model'} into CT ${c.s.ctid}`, command: `${c.ct} ollama pull ${c.s.model ?? 'MODEL'}`}, {text: 'Then list what is there', command: `${c.ct} ollama list`}]
+      : [{text: `vLLM serves another model: check --model / --served-model-name in the unit, or fix model: in the inventory`, command: `${c.ct} systemctl cat ${unitOr(c, 'vllm')}`}, {text: 'See what it serves', command: `${c.ct} curl -s http://127.0.0.1:${c.s.port}/v1/models`}],
+  api_auth_failed: (c) => [
+    c.s.apiKeyEnv
+      ? {text: `Export the service's key in $${c.s.apiKeyEnv} where phoenix runs (and check it matches the one the service was started with)`, command: `test -n "$${c.s.apiKeyEnv}" && echo set || echo "$${c.s.apiKeyEnv} is empty"`}
+      : {text: `The API wants a key: set apiKeyEnv: in the inventory to the NAME of an env var that holds it`},
+  ],
+  inference_failed: (c) => [{text: `The model is listed but does not answer: read the log`, command: c.logs}],
+  embedding_dim_mismatch: (c) => [{text: `Compare the loaded model with the vector size your collections use (dim: ${c.s.dim ?? '?'})`, command: `${c.ct} curl -s http://127.0.0.1:${c.s.port}/v1/models`}],
+  kv_cache_full: (c) => [{text: 'The KV cache is nearly full: lower --max-model-len or --max-num-seqs, or add GPU memory; watch the queue', command: `${c.ct} sh -c 'curl -s http://127.0.0.1:${c.s.port}/metrics | grep -E "kv_cache_usage_perc|num_requests_(running|waiting)"'`}],
+  not_ready: (c) =>
+    c.s.kind === 'qdrant'
+      ? [{text: 'Some shards are not ready: check the cluster state and the p2p port 6335 between peers', command: `${c.ct} curl -s http://127.0.0.1:${c.s.port}/cluster`}, {text: 'Read the log', command: c.logs}]
+      : [{text: 'Start-up, the database or Redis is not ready: read the log', command: c.logs}],
+  database_not_ready: (c) => [{text: 'n8n cannot use its database (down, unreachable, or migrations running): read its log', command: c.logs}, {text: 'If it uses Postgres, check that it answers', command: `${c.ct} sh -c 'env | grep ^DB_'`}],
+  collection_missing: (c) => [{text: `List the collections Qdrant has; create or restore the missing one, or fix collections: in the inventory`, command: `${c.ct} sh -c 'curl -s -H "api-key: $QDRANT__SERVICE__API_KEY" http://127.0.0.1:${c.s.port}/collections'`}],
+  cli_missing: (c) => [{text: `Put the binary's folder on the login PATH (e.g. /usr/local/bin in /etc/profile)`, command: `${c.ct} bash -lc 'echo $PATH; ls -l /usr/local/bin/ollama'`}],
+  slow: (c) => [{text: `Look at the load in CT ${c.s.ctid}`, command: `${c.ct} sh -c 'uptime; top -bn1 | head -n 15'`}],
+  bound_to_loopback: (c) =>
+    c.s.kind === 'ollama'
+      ? [{text: 'Ollama binds 127.0.0.1 by default: add Environment="OLLAMA_HOST=0.0.0.0:11434" to the unit, then restart', command: `${c.ct} systemctl edit ${unitOr(c, 'ollama')}`}, {text: 'Restart', command: c.start}]
+      : [{text: `Make ${c.s.name} listen on 0.0.0.0:${c.s.port} (or ${c.s.address}), not 127.0.0.1`, command: `${c.ct} ss -tlnp`}, {text: 'Restart after the change', command: c.start}],
+  bound_elsewhere: (c) => [{text: `Make ${c.s.name} listen on 0.0.0.0 or ${c.s.address}, or fix address: in the inventory`, command: `${c.ct} ss -tlnp`}],
+  network_blocked: (c) => [firewall(c), {text: `Check from the host by hand`, command: `nc -zv -w 3 ${c.s.address} ${c.s.port}`}, {text: "Look for a firewall inside the CT", command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
+  host_http_failed: (c) => [{text: 'Request the health path from the host by hand', command: `curl -sv --max-time 5 http://${c.s.address}:${c.s.port}${c.s.health ?? '/'}`}],
+  gateway_blocked: (c, inv) => [{text: `Test the hop nginx makes, from CT ${inv.gateway.ctid}`, command: `${c.gw} nc -zv -w 3 ${c.s.address} ${c.s.port}`}, firewall(c), {text: `Check CT ${c.s.ctid}'s own firewall for rules against ${inv.gateway.address}`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
+  gateway_ct_stopped: (_c, inv) => [{text: `Start the gateway CT ${inv.gateway.ctid}`, command: `pct start ${inv.gateway.ctid}`}],
+  gateway_down: (c) => [{text: 'Check nginx in the gateway CT', command: `${c.gw} systemctl status nginx --no-pager`}, {text: 'Test its config, then start it', command: `${c.gw} sh -c 'nginx -t && systemctl start nginx'`}],
+  gateway_timeout: (c) => [{text: 'nginx does not answer in time; check its state and load', command: `${c.gw} systemctl status nginx --no-pager`}],
+  gateway_tls: (_c, inv) => [{text: `Check the certificate the gateway serves against gateway.ca`, command: `openssl s_client -connect ${new URL(inv.gateway.url).host}:443 -showcerts </dev/null`}],
+  gateway_dns: (_c, inv) => [{text: `Resolve ${new URL(inv.gateway.url).hostname}, or use the gateway's IP in gateway.url`, command: `getent hosts ${new URL(inv.gateway.url).hostname}`}],
+  route_missing: (c) => [{text: `Add ${c.route} to the gateway's server block (inside server { }), then test and reload`, command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n location'`}, {text: 'Reload after the fix', command: `${c.gw} sh -c 'nginx -t && systemctl reload nginx'`}],
+  route_wrong_target: (c) => [upstreamCheck(c)],
+  upstream_mismatch: (c) => [upstreamCheck(c), errorLog(c)],
+  upstream_error: (c) => [errorLog(c), {text: 'Run the inner layers to see where it breaks', command: `phoenix diag ${c.s.name}`}],
+  host_header_rejected: (c) => [{text: `Ollama accepts only local Host names: set proxy_set_header Host localhost:${c.s.port}; in ${c.route}, then reload`, command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A8 "location ${c.s.route?.path ?? '/ollama/'}"'`}, {text: 'Or let Ollama listen on every address (then it accepts any Host)', command: `${c.ct} systemctl edit ${unitOr(c, 'ollama')}`}],
+  websocket_not_proxied: (c) => [{text: `Add to ${c.route}: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; then reload`, command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A10 "location ${c.s.route?.path ?? '/'}"'`}, {text: 'Reload after the fix', command: `${c.gw} sh -c 'nginx -t && systemctl reload nginx'`}],
+  websocket_origin_rejected: (c) => [{text: `Pass the browser's host through: proxy_set_header Host $host; (or X-Forwarded-Host and X-Forwarded-Proto) in ${c.route}; for n8n also N8N_PROXY_HOPS=1`, command: c.logs}],
+  client_forbidden: (c) =>
+    c.s.kind === 'ollama'
+      ? [{text: 'Ollama bound to loopback rejects foreign Host headers: set proxy_set_header Host localhost:11434 in the route', command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A8 "location ${c.s.route?.path ?? '/ollama/'}"'`}]
+      : [{text: 'The route needs credentials: check the gateway\'s auth for it and the service\'s api key', command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A8 "${c.route}"'`}],
+  client_unexpected: (c) => [errorLog(c)],
+  vantage_unreachable: (_c, inv) => [
+    inv.proxmox.mode === 'ssh'
+      ? {text: 'phoenix could not reach the Proxmox host: check SSH by hand', command: `ssh -p ${inv.proxmox.port} ${inv.proxmox.user}@${inv.proxmox.host} pct list`}
+      : {text: 'pct did not run here: run phoenix on the Proxmox host as root, or set proxmox.host to reach it over SSH', command: 'pct list'},
+  ],
+  tool_missing: (c) => [{text: `Install the missing tool in CT ${c.s.ctid} (the check names it), or accept the blind spot`, command: `${c.ct} sh -c 'command -v curl nc ss ping'`}],
+  deadline: () => [{text: 'Raise --deadline, or lower --timeout so slow probes finish within it'}],
+}
+
+function unitOr(c: HintContext, fallback: string): string {
+  return c.s.runtime && 'systemd' in c.s.runtime ? c.s.runtime.systemd : fallback
+}
+
+/** The hints for a cause, for this service. */
+export function hintsFor(cause: CauseCode, service: ServiceDef, inv: Inventory): Hint[] {
+  return HINTS[cause](context(service, inv), inv)
+}

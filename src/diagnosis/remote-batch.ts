@@ -1,0 +1,72 @@
+import {batchScript, splitBatchOutput} from '../checks/probes/batch-script.js'
+import {ctStatusArgv, parseCtStatus} from '../checks/probes/ct-status.js'
+import {runnerFor} from '../checks/probes/registry.js'
+import type {Observation} from '../checks/probes/types.js'
+import type {ExecResult, Shell} from '../io/types.js'
+import type {CheckSpec, Judgement, Vantage} from './check-spec.js'
+
+/** Time a remote call may take beyond the probes' own timeout: pct's start-up and the SSH hop. */
+const REMOTE_SLACK_MS = 3000
+
+/** What one batch observed: an observation per spec, and the state of the CT it ran in. */
+export interface BatchOutcome {
+  observations: Observation[]
+  /** For a CT vantage: whether `pct exec` got in (pass), the CT was stopped (fail), or it was blind (unknown). */
+  gate?: Judgement
+  durationMs: number
+}
+
+/**
+ * Runs every spec of one vantage as a single remote script: one `pct exec` per CT per layer, or one
+ * SSH exec on the host. A failed call becomes observations (unavailable), never an exception.
+ */
+export async function runRemoteBatch(specs: readonly CheckSpec[], vantage: Vantage, shell: Shell, timeoutMs: number, signal: AbortSignal): Promise<BatchOutcome> {
+  const snippets = specs.map((s) => {
+    const runner = runnerFor(s.probe)
+    if (!runner.snippet) throw new Error(`probe kind ${s.probe.kind} cannot run remotely`)
+    return runner.snippet(s.probe, timeoutMs)
+  })
+  const script = batchScript(snippets)
+  // The script goes on stdin, not argv: it may carry an API key, and argv shows in `ps`.
+  const argv = vantage.at === 'ct' ? ['pct', 'exec', String(vantage.ctid), '--', 'sh', '-s'] : ['sh', '-s']
+  const result = await shell.exec(argv, {timeoutMs: timeoutMs + REMOTE_SLACK_MS, signal, stdin: script})
+  const where = vantage.at === 'ct' ? `CT ${vantage.ctid}` : `the Proxmox host (${shell.description})`
+  if (!result.ok) return blind(specs, `${where}: ${result.message}`, result.reason === 'timeout' ? 'deadline' : 'vantage_unreachable', result.durationMs)
+  const {lines, complete} = splitBatchOutput(result.stdout, specs.length)
+  if (!complete) {
+    if (vantage.at === 'ct') return gateFailure(specs, vantage.ctid, result, shell, signal)
+    return blind(specs, `${where}: the check script did not run (exit ${result.code}): ${firstLine(result.stderr || result.stdout)}`, 'exec_failed', result.durationMs)
+  }
+  const observations = specs.map((s, i) => {
+    const parse = runnerFor(s.probe).parse
+    return parse ? parse(lines[i]!, s.probe) : unavailable('exec_failed', `no parser for ${s.probe.kind}`)
+  })
+  const gate: Judgement | undefined =
+    vantage.at === 'ct' ? {status: 'pass', summary: `CT ${vantage.ctid} is running; pct exec answered in ${result.durationMs} ms`} : undefined
+  return {observations, ...(gate ? {gate} : {}), durationMs: result.durationMs}
+}
+
+/** `pct exec` did not get in: ask `pct status` whether the CT is stopped, or we are just blind. */
+async function gateFailure(specs: readonly CheckSpec[], ctid: number, exec: Extract<ExecResult, {ok: true}>, shell: Shell, signal: AbortSignal): Promise<BatchOutcome> {
+  const status = await shell.exec(ctStatusArgv({kind: 'ct-status', ctid}), {timeoutMs: REMOTE_SLACK_MS * 2, signal})
+  const said = firstLine(exec.stderr || exec.stdout) || `exit ${exec.code}`
+  const obs = status.ok ? parseCtStatus(status.stdout, status.code) : unavailable('vantage_unreachable', status.message)
+  const stopped = obs.kind === 'ct-status' && obs.state !== 'running'
+  const gate: Judgement = stopped
+    ? {status: 'fail', summary: `CT ${ctid} is ${obs.kind === 'ct-status' ? obs.state : '?'} (pct status)`, finding: 'container_stopped', evidence: [`pct exec ${ctid}: ${said}`, `pct status ${ctid}: status: ${obs.kind === 'ct-status' ? obs.state : '?'}`]}
+    : {status: 'unknown', summary: `pct exec ${ctid} failed: ${said}`, finding: 'vantage_unreachable', evidence: [`pct exec ${ctid}: ${said}`]}
+  return {observations: specs.map(() => obs), gate, durationMs: exec.durationMs}
+}
+
+function blind(specs: readonly CheckSpec[], message: string, reason: 'deadline' | 'vantage_unreachable' | 'exec_failed', durationMs: number): BatchOutcome {
+  const gate: Judgement = {status: 'unknown', summary: message, finding: reason === 'deadline' ? 'deadline' : 'vantage_unreachable'}
+  return {observations: specs.map(() => unavailable(reason, message)), gate, durationMs}
+}
+
+function unavailable(reason: 'deadline' | 'vantage_unreachable' | 'exec_failed', message: string): Observation {
+  return {kind: 'unavailable', reason, message}
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0]?.slice(0, 300) ?? ''
+}

@@ -1,0 +1,60 @@
+import type {Observation} from '../checks/probes/types.js'
+import type {Layer, Status} from './status.js'
+
+/** Bump when a field changes meaning or goes away; adding fields does not bump it. */
+export const SCHEMA_VERSION = 1
+
+/** One check at one layer: what was expected, what was seen. */
+export interface CheckResult {
+  /** Stable id, e.g. `host.tcp`, `service.unit`, `client.http`. */
+  id: string
+  status: Status
+  /** One line, stating the actual value: `status 502, expected 200`. */
+  summary: string
+  durationMs: number
+  /** What the probe saw (bounded, secrets redacted). */
+  observed?: Observation
+}
+
+export interface LayerResult {
+  layer: Layer
+  status: Status
+  checks: CheckResult[]
+}
+
+/** A thing to do about a cause, with the exact command where there is one. */
+export interface Hint {
+  text: string
+  command?: string
+}
+
+/** Which layer broke and why. `layer` is null when the service is healthy. */
+export interface Verdict {
+  layer: Layer | null
+  /** Stable snake_case code; see the causes table in the README. */
+  cause: string
+  summary: string
+  hints: Hint[]
+  /** The lines that support the verdict: log lines, the `ss` line, a status and body. */
+  evidence: string[]
+}
+
+export interface ServiceReport {
+  name: string
+  kind: string
+  ctid: number
+  status: Status
+  layers: LayerResult[]
+  verdict: Verdict
+}
+
+/** The report of one run: the `--json` output. */
+export interface Report {
+  schemaVersion: typeof SCHEMA_VERSION
+  status: Status
+  startedAt: string
+  durationMs: number
+  inventory: string
+  layers: Layer[]
+  services: ServiceReport[]
+}

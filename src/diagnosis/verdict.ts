@@ -1,0 +1,109 @@
+import type {Inventory, ServiceDef} from '../inventory/types.js'
+import {CAUSES, isCause} from './causes.js'
+import type {CauseCode} from './causes.js'
+import {hintsFor} from './hints.js'
+import type {JudgedCheck} from './judge.js'
+import type {LayerResult, Verdict} from './report.js'
+import type {Layer, Status} from './status.js'
+
+/** When several checks of the failing layer point to causes, the most fundamental one explains the rest. */
+const SERVICE_PRIORITY: readonly string[] = [
+  'container_stopped', 'runtime_missing', 'service_crashed', 'service_down', 'service_starting', 'not_listening',
+  'api_refused', 'api_timeout', 'api_unhealthy', 'api_unexpected', 'api_error', 'database_not_ready', 'not_ready',
+  'api_auth_failed', 'model_missing', 'collection_missing', 'inference_failed', 'embedding_dim_mismatch', 'service_restarting',
+]
+
+/**
+ * Warnings inside the CT that explain failures further out: while vLLM loads, every outer layer is
+ * refused, and the verdict is "starting", not "network blocked".
+ */
+const EXPLAINS_OUTER: readonly string[] = ['service_starting']
+
+const MAX_EVIDENCE = 25
+
+/**
+ * The inside-out decision tree (technical strategy 2.1): the innermost failing layer is the fault,
+ * and what passed below it narrows the cause. Pure: same layers in, same verdict out.
+ */
+export function decideVerdict(service: ServiceDef, layers: readonly LayerResult[], inv: Inventory): Verdict {
+  const by = (status: Status) => layers.find((l) => l.status === status)
+  const explaining = explainingWarning(layers)
+  const layer = explaining ?? by('fail') ?? by('warn') ?? by('unknown')
+  if (!layer) return make('healthy', null, `${service.name} is healthy at every layer checked`, [], service, inv)
+  const cause = explaining ? explainingCause(explaining) : layer.status === 'fail' ? failCause(layer, layers) : firstFinding(layer, layer.status) ?? 'vantage_unreachable'
+  const evidence = evidenceFor(layer, layers, cause)
+  return make(cause, layer.layer, summaryFor(service, layer, cause), evidence, service, inv)
+}
+
+/** The service layer, when a warning there explains a failure further out. */
+function explainingWarning(layers: readonly LayerResult[]): LayerResult | undefined {
+  const service = layers.find((l) => l.layer === 'service')
+  if (service?.status !== 'warn' || !layers.some((l) => l.status === 'fail')) return undefined
+  return (service.checks as JudgedCheck[]).some((c) => c.status === 'warn' && EXPLAINS_OUTER.includes(c.finding ?? '')) ? service : undefined
+}
+
+function explainingCause(layer: LayerResult): CauseCode {
+  const f = (layer.checks as JudgedCheck[]).find((c) => EXPLAINS_OUTER.includes(c.finding ?? ''))?.finding
+  return f && isCause(f) ? f : 'service_starting'
+}
+
+function failCause(layer: LayerResult, layers: readonly LayerResult[]): CauseCode {
+  const find = (l: Layer, id: string) => checksOf(layers, l).find((c) => c.id === id)
+  switch (layer.layer) {
+    case 'service':
+      return pickByPriority(layer) ?? 'api_error'
+    case 'host': {
+      const listen = find('service', 'service.listen')?.finding
+      if (listen === 'bound_to_loopback' || listen === 'bound_elsewhere') return listen
+      return find('host', 'host.tcp')?.status === 'fail' ? 'network_blocked' : 'host_http_failed'
+    }
+    case 'gateway':
+      return find('gateway', 'gateway.ct')?.finding === 'container_stopped' ? 'gateway_ct_stopped' : 'gateway_blocked'
+    case 'client': {
+      const failed = checksOf(layers, 'client').find((c) => c.status === 'fail')
+      const finding = failed?.finding ?? 'client_unexpected'
+      if (finding.startsWith('upstream_')) return layers.some((l) => l.layer === 'gateway' && l.status === 'pass') ? 'upstream_mismatch' : 'upstream_error'
+      return isCause(finding) ? finding : 'client_unexpected'
+    }
+  }
+}
+
+function pickByPriority(layer: LayerResult): CauseCode | undefined {
+  const findings = (layer.checks as JudgedCheck[]).filter((c) => c.status === 'fail').map((c) => c.finding ?? '')
+  const ranked = SERVICE_PRIORITY.find((f) => findings.includes(f)) ?? findings.find(isCause)
+  return ranked && isCause(ranked) ? ranked : undefined
+}
+
+function firstFinding(layer: LayerResult, status: Status): CauseCode | undefined {
+  const f = (layer.checks as JudgedCheck[]).find((c) => c.status === status && c.finding && isCause(c.finding))?.finding
+  return f && isCause(f) ? f : undefined
+}
+
+/** The failing layer's own evidence first, then the supporting lines from the layers below it. */
+function evidenceFor(layer: LayerResult, layers: readonly LayerResult[], cause: CauseCode): string[] {
+  const lines: string[] = []
+  const add = (c: JudgedCheck) => lines.push(`${c.id}: ${c.summary}`, ...(c.evidence ?? []).map((e) => `  ${e}`))
+  for (const c of layer.checks as JudgedCheck[]) if (c.status === layer.status) add(c)
+  if (cause === 'bound_to_loopback' || cause === 'bound_elsewhere') {
+    const listen = checksOf(layers, 'service').find((c) => c.id === 'service.listen')
+    if (listen) add(listen)
+  }
+  if (cause === 'upstream_mismatch' || cause === 'gateway_blocked') {
+    for (const c of checksOf(layers, cause === 'upstream_mismatch' ? 'gateway' : 'host')) if (c.status === 'pass') lines.push(`${c.id}: ${c.summary}`)
+  }
+  return lines.slice(0, MAX_EVIDENCE)
+}
+
+function summaryFor(service: ServiceDef, layer: LayerResult, cause: CauseCode): string {
+  const what = CAUSES[cause].meaning
+  const where = layer.status === 'unknown' ? `could not see the ${layer.layer} layer` : `${layer.layer} layer ${layer.status === 'warn' ? 'warns' : 'fails'}`
+  return `${service.name} (CT ${service.ctid}): ${where}: ${what}`
+}
+
+function checksOf(layers: readonly LayerResult[], layer: Layer): JudgedCheck[] {
+  return (layers.find((l) => l.layer === layer)?.checks ?? []) as JudgedCheck[]
+}
+
+function make(cause: CauseCode, layer: Layer | null, summary: string, evidence: string[], service: ServiceDef, inv: Inventory): Verdict {
+  return {layer, cause, summary, hints: hintsFor(cause, service, inv), evidence}
+}

@@ -1,0 +1,75 @@
+/** The inventory: what phoenix diagnoses and how it reaches it. Loaded, validated and normalised. */
+
+/** How phoenix reaches the Proxmox host: it runs there, or it goes over SSH. */
+export type ProxmoxTarget =
+  | {mode: 'local'}
+  | {
+      mode: 'ssh'
+      host: string
+      port: number
+      user: string
+      /** Private key file; without it the SSH agent ($SSH_AUTH_SOCK) is used. */
+      identityFile?: string
+      /** known_hosts file; defaults to ~/.ssh/known_hosts. */
+      knownHosts: string
+    }
+
+/** The nginx gateway CT. */
+export interface GatewayDef {
+  ctid: number
+  address: string
+  /** Base URL a client uses, e.g. http://10.0.0.153 or https://gw.lan. */
+  url: string
+  /** PEM file of the private CA that signed the gateway's certificate. */
+  ca?: string
+}
+
+/** A route on the gateway: a path prefix, optionally on a name-routed virtual host. */
+export interface RouteDef {
+  path: string
+  host?: string
+}
+
+/** How the service runs inside its CT. */
+export type RuntimeDef = {systemd: string} | {docker: string}
+
+export const SERVICE_KINDS = ['http', 'vllm', 'ollama', 'qdrant', 'n8n', 'openwebui', 'llamacpp'] as const
+export type ServiceKind = (typeof SERVICE_KINDS)[number]
+
+/** One service in its own CT. */
+export interface ServiceDef {
+  name: string
+  kind: ServiceKind
+  ctid: number
+  address: string
+  port: number
+  runtime?: RuntimeDef
+  /** Health path; each kind has a default (kind http: /healthz). */
+  health?: string
+  route?: RouteDef
+  /** Model the service is expected to serve (vllm, ollama, llamacpp). */
+  model?: string
+  /** Name of the env var that holds the service's API key. Never the key itself. */
+  apiKeyEnv?: string
+  /** vLLM: whether the model generates (chat) or embeds. */
+  task?: 'chat' | 'embed'
+  /** vLLM embed: the expected embedding dimension. */
+  dim?: number
+  /** Qdrant: collections that must exist. */
+  collections?: string[]
+}
+
+/** Thresholds that turn an observation into a warning. */
+export interface Thresholds {
+  /** An HTTP answer slower than this is a warning. */
+  slowMs: number
+}
+
+export interface Inventory {
+  /** Where it came from: a file path, or "embedded default". */
+  source: string
+  proxmox: ProxmoxTarget
+  gateway: GatewayDef
+  thresholds: Thresholds
+  services: ServiceDef[]
+}

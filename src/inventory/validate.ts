@@ -1,0 +1,102 @@
+import {homedir} from 'node:os'
+import {dirname, isAbsolute, resolve} from 'node:path'
+
+import type {ConfigReader, KeyPath} from './reader.js'
+import {SERVICE_KINDS} from './types.js'
+import type {GatewayDef, Inventory, ProxmoxTarget, RouteDef, RuntimeDef, ServiceDef} from './types.js'
+import {isGatewayUrl, RULES} from './value-rules.js'
+
+const TOP_KEYS = ['proxmox', 'gateway', 'thresholds', 'services'] as const
+const PROXMOX_KEYS = ['host', 'port', 'user', 'identityFile', 'knownHosts'] as const
+const GATEWAY_KEYS = ['ctid', 'address', 'url', 'ca'] as const
+const SERVICE_KEYS = ['kind', 'ctid', 'address', 'port', 'runtime', 'health', 'route', 'model', 'task', 'dim', 'apiKeyEnv', 'collections'] as const
+const CTID = [100, 999_999_999] as const
+
+/** Turns parsed YAML into an Inventory, or throws a ConfigError naming the first problem. */
+export function validateInventory(raw: unknown, r: ConfigReader): Inventory {
+  const top = r.map(raw ?? {}, [], TOP_KEYS)
+  const services = r.map(r.required(top, 'services', [], '{ n8n: { kind: n8n, ctid: 954, ... } }'), ['services'], Object.keys(top.services ?? {}))
+  if (Object.keys(services).length === 0) r.fail(['services'], 'no services listed', 'add at least one service under services:')
+  const thresholds = r.map(top.thresholds ?? {}, ['thresholds'], ['slowMs'])
+  return {
+    source: r.file,
+    proxmox: proxmox(r.map(r.required(top, 'proxmox', [], '{ host: local }'), ['proxmox'], PROXMOX_KEYS), r),
+    gateway: gateway(r.map(r.required(top, 'gateway', [], '{ ctid: 953, address: 10.0.0.153, url: http://10.0.0.153 }'), ['gateway'], GATEWAY_KEYS), r),
+    thresholds: {slowMs: thresholds.slowMs === undefined ? 1000 : r.integer(thresholds.slowMs, ['thresholds', 'slowMs'], 1, 600_000)},
+    services: Object.entries(services).map(([name, value]) => service(name, value, r)),
+  }
+}
+
+function proxmox(p: Record<string, unknown>, r: ConfigReader): ProxmoxTarget {
+  const host = r.string(p.host, ['proxmox', 'host'], {test: (v) => v === 'local' || RULES.address.test(v), expected: '"local" or the host\'s address'})
+  if (host === 'local') return {mode: 'local'}
+  const identity = r.optionalString(p.identityFile, ['proxmox', 'identityFile'])
+  return {
+    mode: 'ssh',
+    host,
+    port: p.port === undefined ? 22 : r.integer(p.port, ['proxmox', 'port'], 1, 65_535),
+    user: r.optionalString(p.user, ['proxmox', 'user'], RULES.user) ?? 'root',
+    ...(identity ? {identityFile: filePath(identity, r.file)} : {}),
+    knownHosts: filePath(r.optionalString(p.knownHosts, ['proxmox', 'knownHosts']) ?? '~/.ssh/known_hosts', r.file),
+  }
+}
+
+function gateway(g: Record<string, unknown>, r: ConfigReader): GatewayDef {
+  const url = r.string(r.required(g, 'url', ['gateway'], 'http://10.0.0.153'), ['gateway', 'url'], {test: isGatewayUrl, expected: 'an http:// or https:// URL without credentials'})
+  const ca = r.optionalString(g.ca, ['gateway', 'ca'])
+  return {
+    ctid: r.integer(r.required(g, 'ctid', ['gateway'], '953'), ['gateway', 'ctid'], ...CTID),
+    address: r.string(r.required(g, 'address', ['gateway'], '10.0.0.153'), ['gateway', 'address'], RULES.address),
+    url: url.replace(/\/+$/, ''),
+    ...(ca ? {ca: filePath(ca, r.file)} : {}),
+  }
+}
+
+function service(name: string, value: unknown, r: ConfigReader): ServiceDef {
+  const at: KeyPath = ['services', name]
+  if (!RULES.serviceName.test(name)) r.fail(at, `"${name}" is not ${RULES.serviceName.expected}`, 'rename the service')
+  const s = r.map(value, at, SERVICE_KEYS)
+  const kind = r.oneOf(r.required(s, 'kind', at, 'http'), [...at, 'kind'], SERVICE_KINDS)
+  const def: ServiceDef = {
+    name,
+    kind,
+    ctid: r.integer(r.required(s, 'ctid', at, '954'), [...at, 'ctid'], ...CTID),
+    address: r.string(r.required(s, 'address', at, '10.0.0.154'), [...at, 'address'], RULES.address),
+    port: r.integer(r.required(s, 'port', at, '5678'), [...at, 'port'], 1, 65_535),
+  }
+  if (s.runtime !== undefined) def.runtime = runtime(s.runtime, [...at, 'runtime'], r)
+  if (s.health !== undefined) def.health = r.string(s.health, [...at, 'health'], RULES.healthPath)
+  if (s.route !== undefined) def.route = route(s.route, [...at, 'route'], r)
+  if (s.model !== undefined) def.model = r.string(s.model, [...at, 'model'], RULES.model)
+  if (s.apiKeyEnv !== undefined) def.apiKeyEnv = r.string(s.apiKeyEnv, [...at, 'apiKeyEnv'], RULES.envName)
+  if (s.task !== undefined) def.task = r.oneOf(s.task, [...at, 'task'], ['chat', 'embed'] as const)
+  if (s.dim !== undefined) def.dim = r.integer(s.dim, [...at, 'dim'], 1, 65_536)
+  if (s.collections !== undefined) def.collections = stringList(s.collections, [...at, 'collections'], r)
+  return def
+}
+
+function runtime(value: unknown, at: KeyPath, r: ConfigReader): RuntimeDef {
+  const m = r.map(value, at, ['systemd', 'docker'])
+  if (m.systemd !== undefined && m.docker === undefined) return {systemd: r.string(m.systemd, [...at, 'systemd'], RULES.unit)}
+  if (m.docker !== undefined && m.systemd === undefined) return {docker: r.string(m.docker, [...at, 'docker'], RULES.container)}
+  return r.fail(at, 'expected exactly one of systemd or docker', 'write { systemd: UNIT } or { docker: CONTAINER }')
+}
+
+function route(value: unknown, at: KeyPath, r: ConfigReader): RouteDef {
+  if (typeof value === 'string') return {path: r.string(value, at, RULES.path)}
+  const m = r.map(value, at, ['host', 'path'])
+  const host = r.optionalString(m.host, [...at, 'host'], RULES.hostName)
+  return {path: r.optionalString(m.path, [...at, 'path'], RULES.path) ?? '/', ...(host ? {host} : {})}
+}
+
+function stringList(value: unknown, at: KeyPath, r: ConfigReader): string[] {
+  if (!Array.isArray(value)) return r.fail(at, 'expected a list', 'write it as [name1, name2]')
+  return value.map((v, i) => r.string(v, [...at, i], RULES.collection))
+}
+
+/** `~/x` and paths relative to the config file's folder, made absolute. */
+function filePath(value: string, configFile: string): string {
+  if (value.startsWith('~/')) return resolve(homedir(), value.slice(2))
+  if (isAbsolute(value) || configFile.startsWith('(')) return resolve(value)
+  return resolve(dirname(configFile), value)
+}

@@ -1,0 +1,44 @@
+/**
+ * What a config value may look like. Every value that can reach a remote shell (addresses, unit and
+ * container names, paths, model names) is held to a strict pattern here, and quoted again where it
+ * is used: a config value can never run a command.
+ */
+
+/** A rule: a test and the words that say what is expected. */
+export interface Rule {
+  test: (value: string) => boolean
+  expected: string
+}
+
+const re = (pattern: RegExp, expected: string): Rule => ({test: (v) => pattern.test(v), expected})
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
+const IPV6 = /^[0-9A-Fa-f:.]+$/
+
+export const RULES = {
+  serviceName: re(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a name of lowercase letters, digits, - and _ (like n8n or vllm-chat)'),
+  address: {
+    test: (v: string) => IPV4.test(v) || (v.includes(':') && IPV6.test(v)) || HOSTNAME.test(v),
+    expected: 'an IPv4 or IPv6 address or a host name (like 10.0.0.154)',
+  } satisfies Rule,
+  hostName: re(HOSTNAME, 'a DNS name (like portainer.phoenix.local)'),
+  unit: re(/^[A-Za-z0-9][A-Za-z0-9@._:\\-]{0,255}$/, 'a systemd unit name (like ollama or vllm-chat.service)'),
+  container: re(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a docker container name (like n8n)'),
+  path: re(/^\/[A-Za-z0-9._~!$&()*+,;=:@/%-]*$/, 'a URL path starting with / (like /n8n/ or /healthz)'),
+  healthPath: re(/^\/[A-Za-z0-9._~!$&()*+,;=:@/%?-]*$/, 'a URL path starting with / (like /healthz)'),
+  model: re(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,255}$/, 'a model name (like llama3.2:latest or Qwen/Qwen2.5-7B)'),
+  envName: re(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'the NAME of an environment variable that holds the key (like QDRANT_API_KEY), never the key itself'),
+  user: re(/^[a-z_][a-z0-9_.-]{0,31}$/, 'a login name (like root)'),
+  collection: re(/^[A-Za-z0-9_.-]{1,255}$/, 'a collection name'),
+} as const
+
+/** Whether a URL is an http(s) URL phoenix can use as the gateway's base. */
+export function isGatewayUrl(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && url.hash === ''
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,83 @@
+import {readFile} from 'node:fs/promises'
+import {connect} from 'node:net'
+
+import {netErrorFrom} from '../checks/probes/net-error.js'
+import {bodyStart, redact} from '../checks/probes/redact.js'
+import type {HttpObservation, HttpProbe, PingObservation, PingProbe, TcpObservation, TcpProbe} from '../checks/probes/types.js'
+import type {NetIo} from './types.js'
+import {webSocketUpgrade} from './websocket-io.js'
+
+/** Response headers worth reporting (the rest is noise in a diagnosis). */
+const KEPT_HEADERS = ['content-type', 'server', 'location', 'www-authenticate', 'upgrade', 'connection', 'content-length']
+
+/** The real network IO: undici for HTTP, node:net for TCP, the system ping through the ping package. */
+export function createNetIo(): NetIo {
+  return {http: httpRequest, tcp: tcpConnect, ping: pingOnce, websocket: webSocketUpgrade}
+}
+
+async function httpRequest(probe: HttpProbe, timeoutMs: number): Promise<HttpObservation> {
+  // Imported here, not at the top: start-up of commands that never make a request stays fast.
+  const {Agent, request} = await import('undici')
+  const secrets = (probe.secretHeaders ?? []).map((h) => probe.headers?.[h] ?? '').filter(Boolean)
+  const started = performance.now()
+  let agent: InstanceType<typeof Agent> | undefined
+  try {
+    const ca = probe.caFile ? await readFile(probe.caFile, 'utf8') : undefined
+    agent = new Agent({connect: {timeout: timeoutMs, ...(ca ? {ca} : {}), ...(probe.servername ? {servername: probe.servername} : {})}})
+    const headers: Record<string, string> = {...probe.headers}
+    if (probe.hostHeader) headers.host = probe.hostHeader
+    const res = await request(probe.url, {
+      method: probe.method ?? 'GET',
+      headers,
+      ...(probe.body !== undefined ? {body: probe.body} : {}),
+      dispatcher: agent,
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    })
+    const body = await res.body.text()
+    const kept: Record<string, string> = {}
+    for (const name of KEPT_HEADERS) {
+      const v = res.headers[name]
+      if (v !== undefined) kept[name] = redact(Array.isArray(v) ? v.join(', ') : v, secrets)
+    }
+    return {kind: 'http', status: res.statusCode, latencyMs: elapsed(started), headers: kept, body: bodyStart(body, secrets)}
+  } catch (error) {
+    const e = netErrorFrom(error)
+    return {kind: 'http', latencyMs: elapsed(started), error: {...e, message: redact(e.message, secrets)}}
+  } finally {
+    agent?.destroy().catch(() => {})
+  }
+}
+
+function tcpConnect(probe: TcpProbe, timeoutMs: number): Promise<TcpObservation> {
+  const started = performance.now()
+  return new Promise((resolve) => {
+    const socket = connect({host: probe.host, port: probe.port})
+    const done = (obs: TcpObservation) => {
+      socket.destroy()
+      resolve(obs)
+    }
+    socket.setTimeout(timeoutMs, () =>
+      done({kind: 'tcp', connected: false, latencyMs: elapsed(started), error: {code: 'timeout', message: `no answer to SYN within ${timeoutMs} ms`}}),
+    )
+    socket.once('connect', () => done({kind: 'tcp', connected: true, latencyMs: elapsed(started)}))
+    socket.once('error', (error) => done({kind: 'tcp', connected: false, latencyMs: elapsed(started), error: netErrorFrom(error)}))
+  })
+}
+
+async function pingOnce(probe: PingProbe, timeoutMs: number): Promise<PingObservation> {
+  const ping = (await import('ping')).default
+  try {
+    const res = await ping.promise.probe(probe.host, {timeout: Math.max(1, Math.ceil(timeoutMs / 1000)), min_reply: 1})
+    if (res.alive) return {kind: 'ping', alive: true, ...(typeof res.time === 'number' ? {rttMs: res.time} : {})}
+    return {kind: 'ping', alive: false, error: `no echo reply (packet loss ${res.packetLoss}%)`}
+  } catch (error) {
+    // The ping package rejects when the system ping is missing or refuses to run.
+    return {kind: 'ping', alive: false, error: `ping could not run: ${(error as Error).message}`}
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started)
+}

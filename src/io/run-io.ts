@@ -1,0 +1,25 @@
+import type {RunIo} from '../diagnosis/engine.js'
+import type {Inventory} from '../inventory/types.js'
+import {createLocalShell} from './local-shell.js'
+import {createNetIo} from './net-io.js'
+
+/** Options a user can set for the IO of a run. */
+export interface RunIoOptions {
+  acceptNewHostKey: boolean
+}
+
+/**
+ * The IO of one run, built once: the native network probes, and the one way to the Proxmox host
+ * (this machine, or one SSH connection reused by every remote call of the run).
+ */
+export async function createRunIo(inventory: Inventory, options: RunIoOptions): Promise<RunIo & {close(): Promise<void>}> {
+  const net = createNetIo()
+  if (inventory.proxmox.mode === 'local') {
+    const host = createLocalShell()
+    return {net, host, hostIsLocal: true, close: () => host.close()}
+  }
+  // ssh2 loads native crypto: imported only when a run goes over SSH.
+  const {createSshShell} = await import('./ssh-shell.js')
+  const host = createSshShell(inventory.proxmox, {acceptNewHostKey: options.acceptNewHostKey})
+  return {net, host, hostIsLocal: false, close: () => host.close()}
+}

@@ -1,0 +1,51 @@
+import type {
+  WebSocketObservation,
+  WebSocketProbe,
+  HttpObservation,
+  HttpProbe,
+  PingObservation,
+  PingProbe,
+  TcpObservation,
+  TcpProbe,
+} from '../checks/probes/types.js'
+
+/**
+ * Network probes run natively from this process. The real implementation uses undici, `net` and
+ * the ping package; tests hand the same implementation pointed at servers on loopback.
+ * None of these reject for an unhealthy target: failures come back as observations.
+ */
+export interface NetIo {
+  http(probe: HttpProbe, timeoutMs: number): Promise<HttpObservation>
+  tcp(probe: TcpProbe, timeoutMs: number): Promise<TcpObservation>
+  ping(probe: PingProbe, timeoutMs: number): Promise<PingObservation>
+  websocket(probe: WebSocketProbe, timeoutMs: number): Promise<WebSocketObservation>
+}
+
+/** Why a command could not be run at all (as opposed to running and exiting non-zero). */
+export type ExecFailure = 'unreachable' | 'auth' | 'host_key' | 'timeout' | 'spawn' | 'channel'
+
+export type ExecResult =
+  | {ok: true; code: number; stdout: string; stderr: string; durationMs: number}
+  | {ok: false; reason: ExecFailure; message: string; durationMs: number}
+
+export interface ExecOptions {
+  timeoutMs: number
+  signal?: AbortSignal
+  /**
+   * Written to the command's stdin, then closed. Batch scripts travel this way (`sh -s`): they may
+   * hold an API key, and stdin, unlike argv, never shows in `ps` on the host or in the CT.
+   */
+  stdin?: string
+}
+
+/**
+ * Runs commands on the Proxmox host: locally (no shell involved, argv as is) or over one reused
+ * SSH connection (argv quoted for the remote shell). Never rejects: failures are ExecResults.
+ */
+export interface Shell {
+  /** e.g. `local` or `ssh root@pve:22`, for messages. */
+  readonly description: string
+  exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult>
+  /** Closes the connection, if any. Safe to call twice. */
+  close(): Promise<void>
+}

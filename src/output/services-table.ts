@@ -1,0 +1,26 @@
+import type {Inventory} from '../inventory/types.js'
+import {makeStyle} from './style.js'
+
+/** `phoenix services`: the inventory as a table, without touching the network. */
+export function formatServices(inv: Inventory, colour: boolean): string {
+  const st = makeStyle(colour)
+  const rows = inv.services.map((s) => [
+    s.name,
+    s.kind,
+    String(s.ctid),
+    `${s.address}:${s.port}`,
+    s.runtime ? ('systemd' in s.runtime ? `systemd ${s.runtime.systemd}` : `docker ${s.runtime.docker}`) : '-',
+    s.route ? `${s.route.host ?? ''}${s.route.path}` : '-',
+  ])
+  const header = ['NAME', 'KIND', 'CT', 'ADDRESS', 'RUNTIME', 'ROUTE']
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
+  const host = inv.proxmox.mode === 'local' ? 'this machine' : `ssh ${inv.proxmox.user}@${inv.proxmox.host}:${inv.proxmox.port}`
+  return [
+    st.c.gray(`inventory: ${inv.source}`),
+    st.c.gray(`proxmox: ${host}   gateway: CT ${inv.gateway.ctid} ${inv.gateway.url}`),
+    '',
+    st.c.bold(line(header)),
+    ...rows.map(line),
+  ].join('\n')
+}

@@ -1,0 +1,78 @@
+import {describe, expect, it} from 'vitest'
+
+import {CAUSES} from '../../src/diagnosis/causes.js'
+import {hintsFor} from '../../src/diagnosis/hints.js'
+import type {JudgedCheck} from '../../src/diagnosis/judge.js'
+import type {LayerResult} from '../../src/diagnosis/report.js'
+import {worstStatus} from '../../src/diagnosis/status.js'
+import type {Layer, Status} from '../../src/diagnosis/status.js'
+import {decideVerdict} from '../../src/diagnosis/verdict.js'
+import {parseInventory} from '../../src/inventory/load.js'
+
+const inventory = parseInventory(
+  `proxmox: { host: local }
+gateway: { ctid: 953, address: 198.18.0.153, url: http://198.18.0.153 }
+services:
+  n8n: { kind: n8n, ctid: 954, address: 198.18.0.154, port: 5678, runtime: { docker: n8n }, route: /n8n/ }
+  ollama: { kind: ollama, ctid: 955, address: 198.18.0.155, port: 11434, runtime: { systemd: ollama }, route: /ollama/ }
+`,
+  'test.yaml',
+)
+const n8n = inventory.services[0]!
+const ollama = inventory.services[1]!
+
+type C = [id: string, status: Status, finding?: string]
+const pass = (id: string): C => [id, 'pass']
+
+/** Layers from terse check tuples, statuses rolled up as the engine does. */
+function layers(spec: Partial<Record<Layer, C[]>>): LayerResult[] {
+  return (['service', 'host', 'gateway', 'client'] as const)
+    .filter((l) => spec[l])
+    .map((layer) => {
+      const checks: JudgedCheck[] = spec[layer]!.map(([id, status, finding]) => ({id, status, summary: `${id} ${status}`, durationMs: 1, ...(finding ? {finding} : {})}))
+      return {layer, status: worstStatus(checks.map((c) => c.status)), checks}
+    })
+}
+
+const healthyService: C[] = [pass('service.ct'), pass('service.runtime'), pass('service.listen'), pass('service.http')]
+const healthyHost: C[] = [pass('host.ping'), pass('host.tcp'), pass('host.http')]
+const healthyGateway: C[] = [pass('gateway.ct'), pass('gateway.tcp'), pass('gateway.http')]
+const healthyClient: C[] = [pass('client.http')]
+
+describe('decideVerdict: the inside-out tree', () => {
+  it.each<[string, Partial<Record<Layer, C[]>>, Layer | null, string]>([
+    ['all layers pass', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: healthyClient}, null, 'healthy'],
+    ['CT stopped', {service: [['service.ct', 'fail', 'container_stopped'], ['service.runtime', 'skip'], ['service.listen', 'skip'], ['service.http', 'skip']], host: [['host.ping', 'warn', 'ping_no_reply'], ['host.tcp', 'fail', 'port_filtered'], ['host.http', 'skip']]}, 'service', 'container_stopped'],
+    ['unit crashed beats the port that is gone with it', {service: [pass('service.ct'), ['service.runtime', 'fail', 'service_crashed'], ['service.listen', 'fail', 'not_listening'], ['service.http', 'skip']]}, 'service', 'service_crashed'],
+    ['wrong port', {service: [pass('service.ct'), pass('service.runtime'), ['service.listen', 'fail', 'not_listening'], ['service.http', 'skip']], host: [pass('host.ping'), ['host.tcp', 'fail', 'port_refused']]}, 'service', 'not_listening'],
+    ['hung API', {service: [pass('service.ct'), pass('service.runtime'), pass('service.listen'), ['service.http', 'fail', 'api_timeout']], host: [pass('host.tcp'), ['host.http', 'fail', 'api_timeout']]}, 'service', 'api_timeout'],
+    ['loopback bind is a host-layer fault explained by the ss line', {service: [pass('service.ct'), pass('service.runtime'), ['service.listen', 'warn', 'bound_to_loopback'], pass('service.http')], host: [pass('host.ping'), ['host.tcp', 'fail', 'port_refused'], ['host.http', 'skip']]}, 'host', 'bound_to_loopback'],
+    ['host blocked while healthy inside', {service: healthyService, host: [['host.ping', 'warn', 'ping_no_reply'], ['host.tcp', 'fail', 'port_filtered'], ['host.http', 'skip']], gateway: [pass('gateway.ct'), ['gateway.tcp', 'fail', 'port_filtered']]}, 'host', 'network_blocked'],
+    ['host ok, gateway fails: between gateway and CT', {service: healthyService, host: healthyHost, gateway: [pass('gateway.ct'), ['gateway.tcp', 'fail', 'port_filtered'], ['gateway.http', 'skip']], client: [['client.http', 'fail', 'upstream_timeout']]}, 'gateway', 'gateway_blocked'],
+    ['all inner ok, client 502: nginx upstream wrong', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [['client.http', 'fail', 'upstream_refused']]}, 'client', 'upstream_mismatch'],
+    ['client 502 with no inner layers run', {client: [['client.http', 'fail', 'upstream_refused']]}, 'client', 'upstream_error'],
+    ['all inner ok, client 404', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [['client.http', 'fail', 'route_missing']]}, 'client', 'route_missing'],
+    ['nginx down', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [['client.http', 'fail', 'gateway_down']]}, 'client', 'gateway_down'],
+    ['slow is a warning at the innermost layer that saw it', {service: [pass('service.ct'), pass('service.runtime'), pass('service.listen'), ['service.http', 'warn', 'slow']], client: [['client.http', 'warn', 'slow']]}, 'service', 'slow'],
+    ['SSH down: blind, not broken', {service: [['service.ct', 'unknown', 'vantage_unreachable'], ['service.http', 'unknown']], client: healthyClient}, 'service', 'vantage_unreachable'],
+    ['a fault outranks a blind spot', {service: [['service.ct', 'unknown', 'vantage_unreachable']], client: [['client.http', 'fail', 'gateway_down']]}, 'client', 'gateway_down'],
+  ])('%s', (_name, spec, layer, cause) => {
+    const verdict = decideVerdict(n8n, layers(spec), inventory)
+    expect(verdict.layer).toBe(layer)
+    expect(verdict.cause).toBe(cause)
+    expect(verdict.summary).toContain('n8n')
+  })
+
+  it('hints name the exact CT, runtime and route', () => {
+    const down = decideVerdict(n8n, layers({service: [pass('service.ct'), ['service.runtime', 'fail', 'service_down']]}), inventory)
+    expect(down.hints.map((h) => h.command)).toContain('pct exec 954 -- docker restart n8n')
+    const loop = decideVerdict(ollama, layers({service: [pass('service.ct'), ['service.listen', 'warn', 'bound_to_loopback']], host: [['host.tcp', 'fail', 'port_refused']]}), inventory)
+    expect(loop.hints[0]).toMatchObject({command: 'pct exec 955 -- systemctl edit ollama'})
+    expect(loop.hints[0]!.text).toContain('OLLAMA_HOST=0.0.0.0:11434')
+  })
+
+  it.each(Object.keys(CAUSES))('cause %s has a hint unless healthy', (cause) => {
+    const hints = hintsFor(cause as keyof typeof CAUSES, n8n, inventory)
+    expect(cause === 'healthy' ? hints.length === 0 : hints.length > 0).toBe(true)
+  })
+})

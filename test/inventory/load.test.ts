@@ -1,0 +1,77 @@
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {ConfigError} from '../../src/inventory/errors.js'
+import {EMBEDDED, findConfigFile, loadInventory, parseInventory} from '../../src/inventory/load.js'
+
+const GOOD = `proxmox: { host: local }
+gateway: { ctid: 953, address: 10.0.0.153, url: http://10.0.0.153 }
+services:
+  n8n:    { kind: n8n,    ctid: 954, address: 10.0.0.154, port: 5678,  runtime: { docker: n8n },     route: /n8n/ }
+  ollama: { kind: ollama, ctid: 955, address: 10.0.0.155, port: 11434, runtime: { systemd: ollama }, route: /ollama/ }
+  web:    { kind: http,   ctid: 960, address: 10.0.0.160, port: 8080,  health: /healthz,             route: /web/ }
+  portainer: { kind: http, ctid: 961, address: 10.0.0.99, port: 9443, route: { host: portainer.phoenix.local, path: / } }
+`
+
+describe('inventory', () => {
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'phoenix-inv-'))
+  })
+  afterAll(() => rm(dir, {recursive: true, force: true}))
+
+  it('parses the documented keys', () => {
+    const inv = parseInventory(GOOD, 'p.yaml')
+    expect(inv.proxmox).toEqual({mode: 'local'})
+    expect(inv.services.map((s) => s.name)).toEqual(['n8n', 'ollama', 'web', 'portainer'])
+    expect(inv.services[0]).toMatchObject({kind: 'n8n', ctid: 954, runtime: {docker: 'n8n'}, route: {path: '/n8n/'}})
+    expect(inv.services[3]!.route).toEqual({host: 'portainer.phoenix.local', path: '/'})
+    expect(inv.thresholds.slowMs).toBe(1000)
+  })
+
+  it('resolves an SSH target with defaults and paths relative to the file', () => {
+    const inv = parseInventory(GOOD.replace('{ host: local }', '{ host: pve.lan, identityFile: keys/id }'), '/etc/phoenix/p.yaml')
+    expect(inv.proxmox).toMatchObject({mode: 'ssh', host: 'pve.lan', port: 22, user: 'root', identityFile: '/etc/phoenix/keys/id'})
+  })
+
+  it.each([
+    ['YAML syntax error', GOOD.replace('kind: n8n,', 'kind: [n8n,'), /p\.yaml:\d+: YAML syntax error/],
+    ['unknown key with a suggestion', GOOD.replace('port: 5678,', 'prot: 5678,'), /p\.yaml:4: services\.n8n\.prot: unknown key "prot"\. Did you mean "port"\?/],
+    ['wrong type', GOOD.replace('port: 5678,', 'port: "many",'), /services\.n8n\.port: expected a whole number from 1 to 65535/],
+    ['unknown kind', GOOD.replace('kind: ollama,', 'kind: olama,'), /services\.ollama\.kind: expected one of .*Did you mean "ollama"\?/],
+    ['shell metacharacters in a unit name', GOOD.replace('systemd: ollama', 'systemd: "ollama; rm -rf /"'), /services\.ollama\.runtime\.systemd: "ollama; rm -rf \/" is not a systemd unit name/],
+    ['shell metacharacters in a CT id', GOOD.replace('ctid: 954,', 'ctid: "954; reboot",'), /services\.n8n\.ctid: expected a whole number/],
+    ['address that is not one', GOOD.replace('address: 10.0.0.154', 'address: "$(id)"'), /services\.n8n\.address: "\$\(id\)" is not an IPv4/],
+    ['missing gateway', GOOD.replace(/gateway:.*\n/, ''), /gateway: missing/],
+    ['both runtimes', GOOD.replace('{ docker: n8n }', '{ docker: n8n, systemd: n8n }'), /exactly one of systemd or docker/],
+  ])('%s gets a clear error naming file, line and key', (_name, text, message) => {
+    let error: unknown
+    try {
+      parseInventory(text, 'p.yaml')
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as Error).message).toMatch(message)
+    expect((error as Error).message).toContain('fix:')
+  })
+
+  it('looks up --config, then $PHOENIX_CONFIG, then the XDG file, then the embedded default', async () => {
+    const xdg = join(dir, 'xdg')
+    await writeFile(join(dir, 'flag.yaml'), GOOD)
+    expect(findConfigFile(join(dir, 'flag.yaml'), {})).toBe(join(dir, 'flag.yaml'))
+    expect(findConfigFile(undefined, {PHOENIX_CONFIG: join(dir, 'env.yaml')})).toBe(join(dir, 'env.yaml'))
+    expect(findConfigFile(undefined, {XDG_CONFIG_HOME: xdg, HOME: dir})).toBeUndefined()
+    const inv = loadInventory(undefined, {XDG_CONFIG_HOME: xdg, HOME: dir})
+    expect(inv.source).toBe(EMBEDDED)
+    expect(inv.services.map((s) => s.ctid)).toEqual([950, 951, 952, 954, 955, 956, 957])
+    expect(inv.gateway.ctid).toBe(953)
+  })
+
+  it('an unreadable config names the file', () => {
+    expect(() => loadInventory(join(dir, 'missing.yaml'))).toThrow(/missing\.yaml: cannot read the config file \(ENOENT\)/)
+  })
+})
