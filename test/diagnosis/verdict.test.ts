@@ -55,6 +55,11 @@ describe('decideVerdict: the inside-out tree', () => {
     ['nginx down', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [['client.http', 'fail', 'gateway_down']]}, 'client', 'gateway_down'],
     ['slow is a warning at the innermost layer that saw it', {service: [pass('service.ct'), pass('service.runtime'), pass('service.listen'), ['service.http', 'warn', 'slow']], client: [['client.http', 'warn', 'slow']]}, 'service', 'slow'],
     ['SSH down: blind, not broken', {service: [['service.ct', 'unknown', 'vantage_unreachable'], ['service.http', 'unknown']], client: healthyClient}, 'service', 'vantage_unreachable'],
+    ['vLLM loading explains the refusals further out', {service: [pass('service.ct'), pass('service.runtime'), ['service.listen', 'warn', 'service_starting'], ['service.http', 'skip']], host: [pass('host.ping'), ['host.tcp', 'fail', 'port_refused']], client: [['client.http', 'fail', 'upstream_refused']]}, 'service', 'service_starting'],
+    ['a slow service does not explain a missing route', {service: [pass('service.ct'), ['service.http', 'warn', 'slow']], host: healthyHost, gateway: healthyGateway, client: [['client.http', 'fail', 'route_missing']]}, 'client', 'route_missing'],
+    ['healthz fine, readiness 503', {service: [pass('service.ct'), pass('service.runtime'), pass('service.listen'), pass('service.http'), ['service.ready', 'fail', 'database_not_ready']], host: healthyHost, gateway: healthyGateway, client: healthyClient}, 'service', 'database_not_ready'],
+    ['a crash outranks the model it no longer serves', {service: [pass('service.ct'), ['service.runtime', 'fail', 'service_crashed'], ['service.models', 'fail', 'model_missing']]}, 'service', 'service_crashed'],
+    ['health route fine, WebSocket not proxied', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [pass('client.http'), ['client.websocket', 'fail', 'websocket_not_proxied']]}, 'client', 'websocket_not_proxied'],
     ['a fault outranks a blind spot', {service: [['service.ct', 'unknown', 'vantage_unreachable']], client: [['client.http', 'fail', 'gateway_down']]}, 'client', 'gateway_down'],
   ])('%s', (_name, spec, layer, cause) => {
     const verdict = decideVerdict(n8n, layers(spec), inventory)
