@@ -6,6 +6,8 @@ import {createNetIo} from './net-io.js'
 /** Options a user can set for the IO of a run. */
 export interface RunIoOptions {
   acceptNewHostKey: boolean
+  /** The run's deadline: connecting to the host may not take longer than the whole run. */
+  deadlineMs: number
 }
 
 /**
@@ -20,6 +22,6 @@ export async function createRunIo(inventory: Inventory, options: RunIoOptions): 
   }
   // ssh2 loads native crypto: imported only when a run goes over SSH.
   const {createSshShell} = await import('./ssh-shell.js')
-  const host = createSshShell(inventory.proxmox, {acceptNewHostKey: options.acceptNewHostKey})
+  const host = createSshShell(inventory.proxmox, {acceptNewHostKey: options.acceptNewHostKey, connectTimeoutMs: Math.min(10_000, options.deadlineMs)})
   return {net, host, hostIsLocal: false, close: () => host.close()}
 }

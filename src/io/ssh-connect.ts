@@ -8,7 +8,7 @@ import {dirname} from 'node:path'
 
 // ssh2 is CommonJS: Node's ESM loader cannot see `utils` as a named export, so take the default.
 import ssh2 from 'ssh2'
-import type {Client, ConnectConfig} from 'ssh2'
+import type {Client, ConnectConfig, ServerHostKeyAlgorithm} from 'ssh2'
 
 import {assertNever} from '../diagnosis/status.js'
 import type {ProxmoxTarget} from '../inventory/types.js'
@@ -57,7 +57,7 @@ export async function connect(target: SshTarget, options: ConnectOptions): Promi
       username: target.user,
       ...credentials,
       readyTimeout: options.connectTimeoutMs,
-      algorithms: {serverHostKey: preferredHostKeyAlgorithms(knownKeyTypes(known, target.host, target.port)) as never},
+      algorithms: {serverHostKey: preferredHostKeyAlgorithms(knownKeyTypes(known, target.host, target.port)) as ServerHostKeyAlgorithm[]},
       hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => void hostKey.verify(blob).then(verify),
     })
     // Without it every exec on the reused connection waits ~40 ms for Nagle and delayed ACK.
@@ -159,6 +159,10 @@ function describeError(target: SshTarget, error: Error & {level?: string; code?:
   if (error.level === 'client-authentication') {
     const keys = credentials.privateKey ? `the key ${target.identityFile}` : 'the keys of the agent at $SSH_AUTH_SOCK'
     return fail(target, 'auth', `the server refused ${keys} for user ${target.user}: add its public key to ~${target.user}/.ssh/authorized_keys on the host, or set proxmox.user / proxmox.identityFile`)
+  }
+  if (error.level === 'agent') {
+    // ssh2 would go on without the agent, but then there is no key left to offer: say why now.
+    return fail(target, 'auth', `the SSH agent at $SSH_AUTH_SOCK (${credentials.agent}) cannot be used (${error.code ?? error.message}): start ssh-agent and ssh-add a key, or set proxmox.identityFile`)
   }
   if (error.level === 'client-timeout') {
     return fail(target, 'unreachable', `no SSH handshake within ${timeoutMs} ms: the host is down, or a firewall drops port ${target.port}`)

@@ -83,16 +83,21 @@ async function runCommand(client: Client, argv: readonly string[], options: Exec
   const took = () => Math.round(performance.now() - started)
   const name = argv[0]
   const deadline = Date.now() + options.timeoutMs
-  // stdin from /dev/null, as the local shell's ignored stdin: nothing waits for input. Not
-  // channel.end(): ssh2 sends no signal request on a channel whose write side has ended.
-  const command = `${argv.map(q).join(' ')} </dev/null`
+  // Without stdin, stdin is /dev/null, as the local shell's ignored stdin: nothing waits for
+  // input. Never channel.end(): ssh2 sends no signal request on a channel whose write side has
+  // ended, so stdin is written and left open (a batch script ends with `exit`, see ExecOptions).
+  const command = options.stdin === undefined ? `${argv.map(q).join(' ')} </dev/null` : argv.map(q).join(' ')
   const opened = await openChannel(client, command, options.signal, deadline)
-  if (!(opened instanceof Error)) return watch(opened, name, options, release, description)
+  if (!(opened instanceof Error)) {
+    if (options.stdin !== undefined) opened.write(options.stdin)
+    return watch(opened, name, options, release, description)
+  }
   release()
   if (opened.name === 'AbortError' || Date.now() >= deadline) {
     return {ok: false, reason: 'timeout', message: `${description}: ${name} could not start within ${options.timeoutMs} ms`, durationMs: took()}
   }
-  return {ok: false, reason: 'channel', message: `${description}: could not open a channel for ${name} (${opened.message}); sshd may be at its MaxSessions limit`, durationMs: took()}
+  const hint = /Channel open failure/i.test(opened.message) ? '; sshd is at its MaxSessions limit (another client on this connection?)' : ''
+  return {ok: false, reason: 'channel', message: `${description}: could not run ${name} (${opened.message})${hint}`, durationMs: took()}
 }
 
 async function openChannel(client: Client, command: string, signal: AbortSignal | undefined, deadline: number): Promise<ClientChannel | Error> {
@@ -117,8 +122,6 @@ function watch(channel: ClientChannel, name: string | undefined, options: ExecOp
   const took = () => Math.round(performance.now() - started)
   const out = collector()
   const err = collector()
-  // release is once-only: the close event and the grace timer may both call it.
-  const free = release
   channel.on('data', out.add)
   channel.stderr.on('data', err.add)
   return new Promise((resolve) => {
@@ -137,7 +140,8 @@ function watch(channel: ClientChannel, name: string | undefined, options: ExecOp
         channel.signal('KILL')
       } catch {}
       channel.close()
-      setTimeout(free, CLOSE_GRACE_MS).unref()
+      // release is once-only: the close event and this timer may both call it.
+      setTimeout(release, CLOSE_GRACE_MS).unref()
       finish({ok: false, reason: 'timeout', message, durationMs: took()})
     }
     const timer = setTimeout(() => stop(`${description}: ${name} did not finish within ${options.timeoutMs} ms; its channel was closed`), options.timeoutMs)
@@ -148,7 +152,7 @@ function watch(channel: ClientChannel, name: string | undefined, options: ExecOp
     // can arrive in the same packet batch as the channel confirmation, before this listener exists,
     // and ssh2 keeps it for close (which waits for the output to be read) but not for 'exit'.
     channel.once('close', (code?: number | null, signal?: string) => {
-      free()
+      release()
       const exit = typeof code === 'number' ? code : signal ? 128 + signalNumber(signal) : undefined
       if (exit !== undefined) return finish({ok: true, code: exit, stdout: out.text(), stderr: err.text(), durationMs: took()})
       finish({ok: false, reason: 'channel', message: `${description}: the channel for ${name} closed without an exit status (connection lost?)`, durationMs: took()})

@@ -32,8 +32,10 @@ export interface ExecOptions {
   timeoutMs: number
   signal?: AbortSignal
   /**
-   * Written to the command's stdin, then closed. Batch scripts travel this way (`sh -s`): they may
-   * hold an API key, and stdin, unlike argv, never shows in `ps` on the host or in the CT.
+   * Written to the command's stdin. Batch scripts travel this way (`sh -s`): they may hold an API
+   * key, and stdin, unlike argv, never shows in `ps` on the host or in the CT. The command must
+   * end by itself (the script's last line is `exit`): over SSH stdin stays open, because ssh2
+   * cannot send a KILL on a channel whose write side has ended.
    */
   stdin?: string
 }

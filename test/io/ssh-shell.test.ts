@@ -5,6 +5,8 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {batchScript, splitBatchOutput} from '../../src/checks/probes/batch-script.js'
+
 import {fingerprint} from '../../src/io/known-hosts.js'
 import {createSshShell} from '../../src/io/ssh-shell.js'
 import type {SshTarget} from '../../src/io/ssh-connect.js'
@@ -97,6 +99,15 @@ describe('ssh shell against a real OpenSSH sshd on 127.0.0.1', () => {
 
   it('gives a command EOF on stdin, so nothing waits for input', async () => {
     expect(okResult(await shell().exec(['cat'], OPTS))).toMatchObject({code: 0, stdout: ''})
+  })
+
+  it('runs a batch script sent on stdin (as remote probes are), its words never in argv', async () => {
+    const script = batchScript([`echo 'key sk-on-stdin-only'`, 'echo second'])
+    const result = await shell().exec(['sh', '-s'], {timeoutMs: 10_000, stdin: script})
+    expect(result).toMatchObject({ok: true, code: 0})
+    const {lines, complete} = splitBatchOutput(result.ok ? result.stdout : '', 2)
+    expect(complete).toBe(true)
+    expect(lines).toEqual([['key sk-on-stdin-only'], ['second']])
   })
 
   it('runs 20 concurrent execs over one connection (more than sshd MaxSessions)', async () => {

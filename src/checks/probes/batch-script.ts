@@ -24,7 +24,8 @@ const PRELUDE = [
 /** The script that runs every snippet in parallel and tags its output. */
 export function batchScript(snippets: readonly string[]): string {
   const jobs = snippets.map((s, i) => `{ ${s}; } 2>&1 </dev/null | _tag ${i} &`)
-  return [PRELUDE, ...jobs, 'wait', `echo '@@batch done'`, ''].join('\n')
+  // `exit`: the script arrives on stdin, which may stay open (see ExecOptions.stdin).
+  return [PRELUDE, ...jobs, 'wait', `echo '@@batch done'`, 'exit 0', ''].join('\n')
 }
 
 /** Splits a batch's stdout back into the lines of each snippet, by index, joining cut lines. */
