@@ -1,4 +1,5 @@
 import type {Observation, Probe} from '../checks/probes/types.js'
+import type {Hint} from './report.js'
 import type {Layer, Status} from './status.js'
 
 /** Where a probe runs from: this process, the Proxmox host, or inside a CT (through `pct exec`). */
@@ -13,6 +14,8 @@ export interface Judgement {
   finding?: string
   /** Lines worth showing as evidence (log lines, the `ss` line, a status and body). */
   evidence?: string[]
+  /** The exact fix this check can name (an nginx file and line), shown before the cause's hints. */
+  hints?: Hint[]
 }
 
 /**

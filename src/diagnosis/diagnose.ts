@@ -52,7 +52,7 @@ export async function diagnose(input: DiagnoseInput, io: RunIo, onProgress?: Pro
 function publicLayer(layer: LayerResult): LayerResult {
   return {
     ...layer,
-    checks: (layer.checks as JudgedCheck[]).map(({finding: _f, evidence: _e, ...check}): CheckResult => ({
+    checks: (layer.checks as JudgedCheck[]).map(({finding: _f, evidence: _e, hints: _h, ...check}): CheckResult => ({
       ...check,
       ...(check.observed ? {observed: reportable(check.observed)} : {}),
     })),

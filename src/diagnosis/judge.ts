@@ -1,5 +1,5 @@
 import type {Observation} from '../checks/probes/types.js'
-import type {CheckResult, LayerResult} from './report.js'
+import type {CheckResult, Hint, LayerResult} from './report.js'
 import type {Judgement} from './check-spec.js'
 import type {Observations} from './engine.js'
 import {LAYERS, worstStatus} from './status.js'
@@ -9,6 +9,7 @@ import type {Layer} from './status.js'
 export interface JudgedCheck extends CheckResult {
   finding?: string
   evidence?: string[]
+  hints?: Hint[]
 }
 
 /** What a probe that could not run says: a blind spot (unknown), never a fault. */
@@ -68,6 +69,7 @@ function toCheck(id: string, j: Judgement, durationMs: number, observed?: Observ
     ...(observed ? {observed} : {}),
     ...(j.finding ? {finding: j.finding} : {}),
     ...(j.evidence?.length ? {evidence: j.evidence} : {}),
+    ...(j.hints?.length ? {hints: j.hints} : {}),
   }
 }
 

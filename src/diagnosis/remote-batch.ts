@@ -21,25 +21,28 @@ export interface BatchOutcome {
  * SSH exec on the host. A failed call becomes observations (unavailable), never an exception.
  */
 export async function runRemoteBatch(specs: readonly CheckSpec[], vantage: Vantage, shell: Shell, timeoutMs: number, signal: AbortSignal): Promise<BatchOutcome> {
-  const snippets = specs.map((s) => {
+  const perSpec = specs.map((s) => {
     const runner = runnerFor(s.probe)
     if (!runner.snippet) throw new Error(`probe kind ${s.probe.kind} cannot run remotely`)
     return runner.snippet(s.probe, timeoutMs)
   })
+  // Identical snippets run once: the gateway layer of every service reads the same `nginx -T`.
+  const snippets = [...new Set(perSpec)]
+  const slot = perSpec.map((snippet) => snippets.indexOf(snippet))
   const script = batchScript(snippets)
   // The script goes on stdin, not argv: it may carry an API key, and argv shows in `ps`.
   const argv = vantage.at === 'ct' ? ['pct', 'exec', String(vantage.ctid), '--', 'sh', '-s'] : ['sh', '-s']
   const result = await shell.exec(argv, {timeoutMs: timeoutMs + REMOTE_SLACK_MS, signal, stdin: script})
   const where = vantage.at === 'ct' ? `CT ${vantage.ctid}` : `the Proxmox host (${shell.description})`
   if (!result.ok) return blind(specs, `${where}: ${result.message}`, result.reason === 'timeout' ? 'deadline' : 'vantage_unreachable', result.durationMs)
-  const {lines, complete} = splitBatchOutput(result.stdout, specs.length)
+  const {lines, complete} = splitBatchOutput(result.stdout, snippets.length)
   if (!complete) {
     if (vantage.at === 'ct') return gateFailure(specs, vantage.ctid, result, shell, signal)
     return blind(specs, `${where}: the check script did not run (exit ${result.code}): ${firstLine(result.stderr || result.stdout)}`, 'exec_failed', result.durationMs)
   }
   const observations = specs.map((s, i) => {
     const parse = runnerFor(s.probe).parse
-    return parse ? parse(lines[i]!, s.probe) : unavailable('exec_failed', `no parser for ${s.probe.kind}`)
+    return parse ? parse(lines[slot[i]!]!, s.probe) : unavailable('exec_failed', `no parser for ${s.probe.kind}`)
   })
   const gate: Judgement | undefined =
     vantage.at === 'ct' ? {status: 'pass', summary: `CT ${vantage.ctid} is running; pct exec answered in ${result.durationMs} ms`} : undefined

@@ -29,11 +29,16 @@ export function decideVerdict(service: ServiceDef, layers: readonly LayerResult[
   const by = (status: Status) => layers.find((l) => l.status === status)
   const explaining = explainingWarning(layers)
   const layer = explaining ?? by('fail') ?? by('warn') ?? by('unknown')
-  if (!layer) return make('healthy', null, `${service.name} is healthy at every layer checked`, [], service, inv)
+  if (!layer) return {layer: null, cause: 'healthy', summary: `${service.name} is healthy at every layer checked`, hints: [], evidence: []}
   const cause = explaining ? explainingCause(explaining) : layer.status === 'fail' ? failCause(layer, layers) : firstFinding(layer, layer.status) ?? 'vantage_unreachable'
-  const evidence = evidenceFor(layer, layers, cause)
-  return make(cause, layer.layer, summaryFor(service, layer, cause), evidence, service, inv)
+  const {lines, checks} = evidenceFor(layer, layers, cause)
+  // A check that knows the exact fix (the nginx file and line) says it before the cause's general hints.
+  const specific = checks.flatMap((c) => c.hints ?? [])
+  return {layer: layer.layer, cause, summary: summaryFor(service, layer, cause), hints: [...specific, ...hintsFor(cause, service, inv)], evidence: lines}
 }
+
+/** Client-layer causes that nginx's own config can explain (the gateway.route check reads it). */
+const CONFIG_EXPLAINS = ['route_missing', 'route_wrong_target', 'upstream_mismatch', 'upstream_error', 'websocket_not_proxied', 'host_header_rejected']
 
 /** The service layer, when a warning there explains a failure further out. */
 function explainingWarning(layers: readonly LayerResult[]): LayerResult | undefined {
@@ -62,10 +67,16 @@ function failCause(layer: LayerResult, layers: readonly LayerResult[]): CauseCod
     case 'client': {
       const failed = checksOf(layers, 'client').find((c) => c.status === 'fail')
       const finding = failed?.finding ?? 'client_unexpected'
-      if (finding.startsWith('upstream_')) return layers.some((l) => l.layer === 'gateway' && l.status === 'pass') ? 'upstream_mismatch' : 'upstream_error'
+      if (finding.startsWith('upstream_')) return gatewayReaches(layers) ? 'upstream_mismatch' : 'upstream_error'
       return isCause(finding) ? finding : 'client_unexpected'
     }
   }
+}
+
+/** The gateway CT itself reaches the service (its TCP and HTTP checks passed). */
+function gatewayReaches(layers: readonly LayerResult[]): boolean {
+  const hop = checksOf(layers, 'gateway').filter((c) => c.id === 'gateway.tcp' || c.id === 'gateway.http')
+  return hop.length > 0 && hop.every((c) => c.status === 'pass' || c.status === 'warn')
 }
 
 function pickByPriority(layer: LayerResult): CauseCode | undefined {
@@ -80,18 +91,26 @@ function firstFinding(layer: LayerResult, status: Status): CauseCode | undefined
 }
 
 /** The failing layer's own evidence first, then the supporting lines from the layers below it. */
-function evidenceFor(layer: LayerResult, layers: readonly LayerResult[], cause: CauseCode): string[] {
+function evidenceFor(layer: LayerResult, layers: readonly LayerResult[], cause: CauseCode): {lines: string[]; checks: JudgedCheck[]} {
   const lines: string[] = []
-  const add = (c: JudgedCheck) => lines.push(`${c.id}: ${c.summary}`, ...(c.evidence ?? []).map((e) => `  ${e}`))
+  const checks: JudgedCheck[] = []
+  const add = (c: JudgedCheck) => {
+    checks.push(c)
+    lines.push(`${c.id}: ${c.summary}`, ...(c.evidence ?? []).map((e) => `  ${e}`))
+  }
   for (const c of layer.checks as JudgedCheck[]) if (c.status === layer.status) add(c)
   if (cause === 'bound_to_loopback' || cause === 'bound_elsewhere') {
     const listen = checksOf(layers, 'service').find((c) => c.id === 'service.listen')
     if (listen) add(listen)
   }
+  if (layer.layer === 'client' && CONFIG_EXPLAINS.includes(cause)) {
+    const route = checksOf(layers, 'gateway').find((c) => c.id === 'gateway.route' && c.status !== 'pass' && c.status !== 'skip')
+    if (route) add(route)
+  }
   if (cause === 'upstream_mismatch' || cause === 'gateway_blocked') {
     for (const c of checksOf(layers, cause === 'upstream_mismatch' ? 'gateway' : 'host')) if (c.status === 'pass') lines.push(`${c.id}: ${c.summary}`)
   }
-  return lines.slice(0, MAX_EVIDENCE)
+  return {lines: lines.slice(0, MAX_EVIDENCE), checks}
 }
 
 function summaryFor(service: ServiceDef, layer: LayerResult, cause: CauseCode): string {
@@ -102,8 +121,4 @@ function summaryFor(service: ServiceDef, layer: LayerResult, cause: CauseCode): 
 
 function checksOf(layers: readonly LayerResult[], layer: Layer): JudgedCheck[] {
   return (layers.find((l) => l.layer === layer)?.checks ?? []) as JudgedCheck[]
-}
-
-function make(cause: CauseCode, layer: Layer | null, summary: string, evidence: string[], service: ServiceDef, inv: Inventory): Verdict {
-  return {layer, cause, summary, hints: hintsFor(cause, service, inv), evidence}
 }

@@ -22,6 +22,12 @@ export interface GatewayDef {
   url: string
   /** PEM file of the private CA that signed the gateway's certificate. */
   ca?: string
+  /** nginx's main config inside the gateway CT; unset: nginx's own default (/etc/nginx/nginx.conf on Debian). */
+  nginxConf?: string
+  /** nginx's error log inside the gateway CT. */
+  errorLog: string
+  /** The systemd unit that runs nginx in the gateway CT. */
+  unit: string
 }
 
 /** A route on the gateway: a path prefix, optionally on a name-routed virtual host. */

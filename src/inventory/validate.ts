@@ -8,7 +8,9 @@ import {isGatewayUrl, RULES} from './value-rules.js'
 
 const TOP_KEYS = ['proxmox', 'gateway', 'thresholds', 'services'] as const
 const PROXMOX_KEYS = ['host', 'port', 'user', 'identityFile', 'knownHosts'] as const
-const GATEWAY_KEYS = ['ctid', 'address', 'url', 'ca'] as const
+const GATEWAY_KEYS = ['ctid', 'address', 'url', 'ca', 'nginxConf', 'errorLog', 'unit'] as const
+/** The gateway is diagnosed under this name (`phoenix diag gateway`), so no service may take it. */
+export const GATEWAY_NAME = 'gateway'
 const SERVICE_KEYS = ['kind', 'ctid', 'address', 'port', 'runtime', 'health', 'route', 'model', 'task', 'dim', 'apiKeyEnv', 'collections'] as const
 const CTID = [100, 999_999_999] as const
 
@@ -44,17 +46,22 @@ function proxmox(p: Record<string, unknown>, r: ConfigReader): ProxmoxTarget {
 function gateway(g: Record<string, unknown>, r: ConfigReader): GatewayDef {
   const url = r.string(r.required(g, 'url', ['gateway'], 'http://10.0.0.153'), ['gateway', 'url'], {test: isGatewayUrl, expected: 'an http:// or https:// URL without credentials'})
   const ca = r.optionalString(g.ca, ['gateway', 'ca'])
+  const nginxConf = r.optionalString(g.nginxConf, ['gateway', 'nginxConf'], RULES.absolutePath)
   return {
     ctid: r.integer(r.required(g, 'ctid', ['gateway'], '953'), ['gateway', 'ctid'], ...CTID),
     address: r.string(r.required(g, 'address', ['gateway'], '10.0.0.153'), ['gateway', 'address'], RULES.address),
     url: url.replace(/\/+$/, ''),
     ...(ca ? {ca: filePath(ca, r.file)} : {}),
+    ...(nginxConf ? {nginxConf} : {}),
+    errorLog: r.optionalString(g.errorLog, ['gateway', 'errorLog'], RULES.absolutePath) ?? '/var/log/nginx/error.log',
+    unit: r.optionalString(g.unit, ['gateway', 'unit'], RULES.unit) ?? 'nginx',
   }
 }
 
 function service(name: string, value: unknown, r: ConfigReader): ServiceDef {
   const at: KeyPath = ['services', name]
   if (!RULES.serviceName.test(name)) r.fail(at, `"${name}" is not ${RULES.serviceName.expected}`, 'rename the service')
+  if (name === GATEWAY_NAME) r.fail(at, `"${GATEWAY_NAME}" is the name phoenix gives the nginx gateway itself (phoenix diag gateway)`, 'rename the service')
   const s = r.map(value, at, SERVICE_KEYS)
   const kind = r.oneOf(r.required(s, 'kind', at, 'http'), [...at, 'kind'], SERVICE_KINDS)
   const def: ServiceDef = {

@@ -30,6 +30,7 @@ export const RULES = {
   model: re(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,255}$/, 'a model name (like llama3.2:latest or Qwen/Qwen2.5-7B)'),
   envName: re(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'the NAME of an environment variable that holds the key (like QDRANT_API_KEY), never the key itself'),
   user: re(/^[a-z_][a-z0-9_.-]{0,31}$/, 'a login name (like root)'),
+  absolutePath: re(/^\/[A-Za-z0-9._@+\/-]*$/, 'an absolute path inside the gateway CT (like /var/log/nginx/error.log)'),
   collection: re(/^[A-Za-z0-9_.-]{1,255}$/, 'a collection name'),
 } as const
 

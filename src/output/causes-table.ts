@@ -24,7 +24,7 @@ const EXAMPLES: Record<ServiceKind, ServiceDef> = {
 const INVENTORY: Inventory = {
   source: '(example)',
   proxmox: {mode: 'local'},
-  gateway: {ctid: 953, address: '10.0.0.153', url: 'http://10.0.0.153'},
+  gateway: {ctid: 953, address: '10.0.0.153', url: 'http://10.0.0.153', errorLog: '/var/log/nginx/error.log', unit: 'nginx'},
   thresholds: {slowMs: 1000},
   services: Object.values(EXAMPLES),
 }

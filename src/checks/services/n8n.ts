@@ -14,7 +14,15 @@ export const n8nKind: ServiceKindModule = {
     status === 200 && !body.includes('"status":"ok"')
       ? {status: 'fail', summary: 'answered 200 but not {"status":"ok"}: is this n8n?', finding: 'api_unexpected'}
       : undefined,
-  client: () => ({subpath: 'healthz', accept: () => undefined}),
+  client: () => ({
+    subpath: 'healthz',
+    // n8n answers unknown paths with its editor page (200 HTML): a 200 without {"status":"ok"} means
+    // the route sent another path (a rewrite, or proxy_pass without the trailing slash).
+    accept: (status, body) =>
+      status === 200 && !body.includes('"status":"ok"')
+        ? {status: 'fail', summary: 'the route answers 200 but not n8n\'s health: n8n got another path (rewrite or proxy_pass URI?)', finding: 'route_wrong_target'}
+        : undefined,
+  }),
   extraChecks: (s, c) => [readinessCheck(s, c), websocketThroughGateway(s, c, 'rest/push?pushRef=phoenix')].filter((x): x is KindCheck => x !== undefined),
 }
 

@@ -13,7 +13,13 @@ export const qdrantKind: ServiceKindModule = {
     status === 200 && !body.includes('healthz check passed')
       ? {status: 'fail', summary: 'answered 200 but not "healthz check passed": is this Qdrant?', finding: 'api_unexpected'}
       : undefined,
-  client: () => ({subpath: 'healthz', accept: () => undefined}),
+  client: () => ({
+    subpath: 'healthz',
+    accept: (status, body) =>
+      status === 200 && !body.includes('healthz check passed')
+        ? {status: 'fail', summary: 'the route answers 200 but not Qdrant\'s health: it leads somewhere else', finding: 'route_wrong_target'}
+        : undefined,
+  }),
   extraChecks: (s, c) => [readyCheck(s, c), collectionsCheck(s, c)],
 }
 

@@ -1,0 +1,54 @@
+import {nginxRegex} from './nginx-regex.js'
+import type {GatewayRoute} from './route-types.js'
+
+/**
+ * The path the upstream receives for a request path, following proxy_pass URI replacement
+ * (trailing slash strips the location prefix) and simple rewrites (`rewrite ^/x/(.*) /$1 break;`).
+ *
+ * nginx's rules (ngx_http_proxy_module docs): with a URI in proxy_pass, the part of the URI that
+ * matched a prefix location is replaced by it; without one, the URI goes as the client sent it; once
+ * a rewrite changed the URI, the changed URI goes whole and proxy_pass's URI is ignored. A rewrite
+ * without `break` makes nginx search the locations again: the path returned is then the rewritten
+ * one, which the route the new search picks may change further.
+ */
+export function upstreamPath(route: GatewayRoute, path: string): string {
+  const q = path.indexOf('?')
+  const uri = q === -1 ? path : path.slice(0, q)
+  const args = q === -1 ? undefined : path.slice(q + 1)
+  const rewritten = applyRewrites(route, uri, args)
+  if (rewritten) return rewritten
+  const suffix = args === undefined ? '' : `?${args}`
+  const part = route.proxyPass?.uriPart
+  if (part === undefined) return path
+  if (part.includes('$')) return expandVariables(part, uri, args)
+  // A URI part in a regex location is refused by nginx -t; the URI then goes unchanged.
+  if (route.location.modifier.startsWith('~') || !uri.startsWith(route.location.path)) return path
+  return part + uri.slice(route.location.path.length) + suffix
+}
+
+function applyRewrites(route: GatewayRoute, uri: string, args: string | undefined): string | undefined {
+  let current = uri
+  let currentArgs = args
+  let changed = false
+  for (const r of route.rewrites) {
+    const m = nginxRegex(r.from)?.exec(current)
+    if (!m) continue
+    const to = r.to.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')
+    const q = to.indexOf('?')
+    // New arguments in the replacement come first and the old ones follow, unless it ends with `?`.
+    if (q !== -1) currentArgs = to.endsWith('?') ? to.slice(q + 1, -1) || undefined : [to.slice(q + 1), currentArgs].filter(Boolean).join('&')
+    current = q === -1 ? to : to.slice(0, q)
+    changed = true
+    if (r.flag !== undefined) break
+  }
+  if (!changed) return undefined
+  return currentArgs === undefined ? current : `${current}?${currentArgs}`
+}
+
+function expandVariables(part: string, uri: string, args: string | undefined): string {
+  return part
+    .replace(/\$request_uri/g, args === undefined ? uri : `${uri}?${args}`)
+    .replace(/\$is_args/g, args === undefined ? '' : '?')
+    .replace(/\$args/g, args ?? '')
+    .replace(/\$uri/g, uri)
+}
