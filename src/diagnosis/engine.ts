@@ -1,3 +1,5 @@
+import {setMaxListeners} from 'node:events'
+
 import {runnerFor} from '../checks/probes/registry.js'
 import type {Observation} from '../checks/probes/types.js'
 import type {NetIo, Shell} from '../io/types.js'
@@ -45,6 +47,8 @@ export type ProgressListener = (service: string, layer: CheckSpec['layer']) => v
  */
 export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options: RunOptions, onDone?: ProgressListener): Promise<Observations> {
   const deadline = AbortSignal.timeout(options.deadlineMs)
+  // Every task of the run listens to this one signal; that is by design, not a leak.
+  setMaxListeners(0, deadline)
   const started = performance.now()
   const remaining = () => Math.max(0, options.deadlineMs - (performance.now() - started))
   const pending = countPending(specs)

@@ -61,18 +61,19 @@ function missing(p: HeaderPractice, server: RouteServer, own: readonly GatewayRo
   const places = dropping.map((r) => `location ${r.location.path} (${r.location.file}:${r.location.line})`)
   if (!level.has(name)) {
     const also = places.length > 0 ? `, and in each location with add_header of its own: ${places.join(', ')}` : ''
-    return [{id: p.id, summary: `server ${names(server)} sends no ${p.header} header: ${p.why}`, fix: `${p.directive} in the server block at ${server.file}:${server.line}${also}`, file: server.file, line: server.line}]
+    return [{id: p.id, summary: `server ${serverLabel(server)} sends no ${p.header} header: ${p.why}`, fix: `${p.directive} in the server block at ${server.file}:${server.line}${also}`, file: server.file, line: server.line}]
   }
   return dropping.map((r) => ({
     id: p.id,
-    summary: `location ${r.location.path} of server ${names(server)} has add_header of its own, so it drops the server's ${p.header} (nginx inherits add_header only into levels that write none)`,
+    summary: `location ${r.location.path} of server ${serverLabel(server)} has add_header of its own, so it drops the server's ${p.header} (nginx inherits add_header only into levels that write none)`,
     fix: `${p.directive} in location ${r.location.path} at ${r.location.file}:${r.location.line}`,
     file: r.location.file,
     line: r.location.line,
   }))
 }
 
-function names(server: RouteServer): string {
+/** How findings name a server: its names, or its place. */
+export function serverLabel(server: RouteServer): string {
   return server.serverNames.length > 0 ? server.serverNames.join(' ') : `${server.file}:${server.line}`
 }
 

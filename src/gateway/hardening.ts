@@ -1,5 +1,5 @@
 import {blocks, simple} from './directive-read.js'
-import {headerFindings, isRedirectOnly, serversOf} from './hardening-headers.js'
+import {headerFindings, isRedirectOnly, serverLabel, serversOf} from './hardening-headers.js'
 import type {Directive} from './nginx-dump.js'
 import {matchLocation} from './route-match.js'
 import type {GatewayRoute, RouteServer} from './route-types.js'
@@ -65,16 +65,11 @@ function tlsMissing(server: RouteServer, own: readonly GatewayRoute[]): Hardenin
   const ports = [...new Set(server.listens.map((l) => l.port))].join(', ')
   return [{
     id: 'tls_missing',
-    summary: `server ${label(server)} serves plain HTTP on port ${ports}: requests and API keys cross the network unencrypted`,
+    summary: `server ${serverLabel(server)} serves plain HTTP on port ${ports}: requests and API keys cross the network unencrypted`,
     fix: `in the server block at ${server.file}:${server.line}: listen 443 ssl; ssl_certificate /etc/nginx/ssl/${name}.crt; ssl_certificate_key /etc/nginx/ssl/${name}.key; and keep on port 80 only: return 301 https://$host$request_uri;`,
     file: server.file,
     line: server.line,
   }]
-}
-
-/** How findings name a server: its names, or its place. */
-export function label(server: RouteServer): string {
-  return server.serverNames.length > 0 ? server.serverNames.join(' ') : `${server.file}:${server.line}`
 }
 
 /** The routes serving each API path: the location written for it, else the one each server would choose. */

@@ -35,6 +35,9 @@ export async function startRig(specs: readonly RigServiceSpec[]): Promise<Rig> {
   const dir = await mkdtemp(join(tmpdir(), 'phoenix-rig-'))
   await mkdir(join(dir, 'units'))
   await mkdir(join(dir, 'nginx', 'logs'), {recursive: true})
+  // A login shell in a rig "CT" finds the rig's shims (the ollama CLI among them) through ~/.profile.
+  await mkdir(join(dir, 'home'))
+  await writeFile(join(dir, 'home', '.profile'), `PATH="${join(REPO, 'test/helpers/rig-shims')}:$PATH"\n`)
   const ports = new Map<string, number>()
   for (const s of specs) ports.set(s.name, await freePort())
   const children = new Map<string, ChildProcess>()
@@ -49,7 +52,7 @@ export async function startRig(specs: readonly RigServiceSpec[]): Promise<Rig> {
   const rig: Rig = {
     dir,
     configFile: join(dir, 'phoenix.yaml'),
-    env: {...process.env, PATH: `${join(REPO, 'test/helpers/rig-shims')}:${process.env.PATH}`, PHOENIX_RIG: dir, NO_COLOR: '1'},
+    env: {...process.env, PATH: `${join(REPO, 'test/helpers/rig-shims')}:${process.env.PATH}`, PHOENIX_RIG: dir, HOME: join(dir, 'home'), NO_COLOR: '1'},
     stopService: async (name) => stopProcess(children.get(name)),
     startService: async (name) => start(specs.find((s) => s.name === name)!),
     close: async () => {
@@ -73,7 +76,7 @@ export async function startRig(specs: readonly RigServiceSpec[]): Promise<Rig> {
 async function startNginx(dir: string, port: number, specs: readonly RigServiceSpec[], ports: Map<string, number>): Promise<ChildProcess> {
   const locations = specs.map((s) =>
     s.route.endsWith('/')
-      ? `location ${s.route} { proxy_pass http://127.0.0.1:${ports.get(s.name)}/; proxy_connect_timeout 2s; proxy_read_timeout 5s; }`
+      ? `location ${s.route} { proxy_pass http://127.0.0.1:${ports.get(s.name)}/; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; proxy_set_header Host $host; proxy_connect_timeout 2s; proxy_read_timeout 5s; }`
       : `location ${s.route} { proxy_pass http://127.0.0.1:${ports.get(s.name)}; proxy_connect_timeout 2s; proxy_read_timeout 5s; }`,
   )
   const n = join(dir, 'nginx')

@@ -16,7 +16,8 @@ export const ollamaKind: ServiceKindModule = {
       ? {status: 'fail', summary: `answered 200 but not "Ollama is running": is this Ollama?`, finding: 'api_unexpected'}
       : undefined,
   client: () => ({subpath: 'api/tags', accept: throughGateway}),
-  extraChecks: (s, c) => [cliCheck(), modelsCheck(s, c), inferenceCheck(s, c)],
+  // Without model: in the inventory there is nothing to ask for a token (Ollama has no default model).
+  extraChecks: (s, c) => [cliCheck(), modelsCheck(s, c), ...(s.model ? [inferenceCheck(s, c, s.model)] : [])],
 }
 
 /** Bound to loopback, Ollama answers a foreign Host header with an empty 403 (allowedHostsMiddleware). */
@@ -69,9 +70,8 @@ function modelsCheck(s: ServiceDef, c: PlanContext): KindCheck {
 }
 
 /** One token from the expected model (loads it if needed): costs GPU time, so --deep. */
-function inferenceCheck(s: ServiceDef, c: PlanContext): KindCheck {
+function inferenceCheck(s: ServiceDef, c: PlanContext, model: string): KindCheck {
   const what = `POST /api/generate inside CT ${s.ctid}`
-  const model = s.model ?? ''
   return {
     layer: 'service',
     id: 'service.inference',
@@ -80,7 +80,7 @@ function inferenceCheck(s: ServiceDef, c: PlanContext): KindCheck {
     probe: {kind: 'http', method: 'POST', url: insideUrl(s, '/api/generate'), headers: {'content-type': 'application/json'}, body: JSON.stringify({model, prompt: 'ping', stream: false, options: {num_predict: 1}})},
     judge: apiAnswers(what, c.inventory.thresholds.slowMs, (body, _seen, obs) => {
       const json = parseJson(body) as {done?: unknown} | undefined
-      return json?.done === true ? {status: 'pass', summary: `one token from ${model || 'the default model'} in ${obs.latencyMs} ms`} : {status: 'fail', summary: `${what}: no finished answer`, finding: 'inference_failed'}
+      return json?.done === true ? {status: 'pass', summary: `one token from ${model} in ${obs.latencyMs} ms`} : {status: 'fail', summary: `${what}: no finished answer`, finding: 'inference_failed'}
     }, (status, line) => (status === 404 || status === 400 ? {status: 'fail', summary: `${what} answered ${status}`, finding: 'inference_failed', evidence: [line]} : undefined)),
   }
 }
