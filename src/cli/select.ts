@@ -1,17 +1,23 @@
+import {gatewayTarget} from '../checks/services/nginx.js'
 import {UsageError} from '../inventory/errors.js'
+import {GATEWAY_NAME} from '../inventory/validate.js'
 import {didYouMean} from '../inventory/suggest.js'
 import type {Inventory, ServiceDef} from '../inventory/types.js'
 
-/** The services a command names, in inventory order; an unknown name suggests the nearest one. */
+/**
+ * The services a command names, in inventory order, and the gateway itself when named `gateway` or
+ * when all are wanted (it is then checked last). An unknown name suggests the nearest one.
+ */
 export function selectServices(inventory: Inventory, names: readonly string[], all: boolean): ServiceDef[] {
-  if (all || names.length === 0) return inventory.services
-  const known = inventory.services.map((s) => s.name)
+  const gateway = gatewayTarget(inventory)
+  if (all || names.length === 0) return [...inventory.services, gateway]
+  const known = [...inventory.services.map((s) => s.name), GATEWAY_NAME]
   for (const name of names) {
     if (!known.includes(name)) {
       throw new UsageError(`no service "${name}" in ${inventory.source}.${didYouMean(name, known)} Known services: ${known.join(', ')}.`)
     }
   }
-  return inventory.services.filter((s) => names.includes(s.name))
+  return [...inventory.services.filter((s) => names.includes(s.name)), ...(names.includes(GATEWAY_NAME) ? [gateway] : [])]
 }
 
 /**

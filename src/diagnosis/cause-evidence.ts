@@ -43,6 +43,8 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   route_wrong_target: 'the route answers, but not as this service (another model list, another page)',
   upstream_mismatch: 'the gateway CT reaches the service directly, yet the route answers 502/504',
   upstream_error: 'the route answers 502/504 and no inner layer was checked',
+  config_invalid: 'the [emerg] lines of `nginx -t` in the gateway CT, with file and line',
+  hardening_weak: 'the config `nginx -T` prints: each missing practice with the file and line to change',
   host_header_rejected: 'Ollama\'s empty-bodied 403 through the route',
   websocket_not_proxied: 'the upgrade through the route answered with a status other than 101; status and body start',
   websocket_origin_rejected: '101, then a close frame with code 1008',

@@ -48,6 +48,8 @@ export const CAUSES = {
   route_wrong_target: {layer: 'client', meaning: 'The route answers, but not with this service\'s answer: it leads somewhere else.'},
   upstream_mismatch: {layer: 'client', meaning: 'The gateway CT reaches the service directly, yet nginx answers 502/504: its upstream address or port is wrong.'},
   upstream_error: {layer: 'client', meaning: 'nginx could not use its upstream (502/504); the inner layers were not checked, so where is open.'},
+  config_invalid: {layer: 'service', meaning: 'nginx -t fails (or the config has a directive where nginx refuses it): the next reload is refused; the running nginx keeps its old config.'},
+  hardening_weak: {layer: 'service', meaning: 'The gateway misses hardening practices of the gateway plans: server_tokens, TLS, security headers, rate limits, auth (warning).'},
   host_header_rejected: {layer: 'client', meaning: 'Ollama\'s Host-header guard answers 403 with an empty body: nginx forwards a Host it does not accept.'},
   websocket_not_proxied: {layer: 'client', meaning: 'A WebSocket upgrade through the route gets no 101: nginx does not pass Upgrade/Connection (the editor shows "Connection lost").'},
   websocket_origin_rejected: {layer: 'client', meaning: 'The upgrade goes through but the service closes it with 1008: the Origin does not match the Host it sees.'},

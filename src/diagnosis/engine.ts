@@ -42,7 +42,7 @@ export type ProgressListener = (service: string, layer: CheckSpec['layer']) => v
 
 /**
  * Runs every spec concurrently under one pool and one deadline. Specs that run at the same remote
- * vantage go together as one batch (one `pct exec` per CT per layer, one SSH exec on the host);
+ * vantage go together as one batch (one `pct exec` per CT, one SSH exec on the host);
  * network specs that run from this process go one task each.
  */
 export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options: RunOptions, onDone?: ProgressListener): Promise<Observations> {
@@ -103,7 +103,9 @@ function groupByVantage(specs: readonly CheckSpec[], hostIsLocal: boolean): Grou
       groups.push({native: true, vantage: spec.vantage, specs: [spec]})
       continue
     }
-    const key = spec.vantage.at === 'ct' ? `ct:${spec.vantage.ctid}:${spec.layer}` : 'host'
+    // One batch per CT, whatever the layers: the gateway CT serves every service's gateway layer and
+    // the gateway's own checks in one `pct exec`.
+    const key = spec.vantage.at === 'ct' ? `ct:${spec.vantage.ctid}` : 'host'
     const group = remote.get(key) ?? {native: false, vantage: spec.vantage, specs: []}
     group.specs.push(spec)
     remote.set(key, group)
@@ -123,7 +125,7 @@ function gatesFor(specs: readonly CheckSpec[], vantage: Vantage, judgement: Judg
   const seen = new Map<string, GateResult>()
   for (const s of specs) {
     const id = vantage.at === 'ct' ? `${s.layer}.ct` : 'host.ssh'
-    seen.set(s.service, {service: s.service, id, layer: s.layer, judgement, durationMs})
+    seen.set(`${s.service}\u0000${id}`, {service: s.service, id, layer: s.layer, judgement, durationMs})
   }
   return [...seen.values()]
 }

@@ -85,6 +85,8 @@ const HINTS: Record<CauseCode, HintMaker> = {
   route_wrong_target: (c) => [upstreamCheck(c)],
   upstream_mismatch: (c) => [upstreamCheck(c), errorLog(c)],
   upstream_error: (c) => [errorLog(c), {text: 'Run the inner layers to see where it breaks', command: `phoenix diag ${c.s.name}`}],
+  config_invalid: (c) => [{text: 'Fix the line nginx -t names (the evidence shows it), test again, then reload', command: `${c.gw} nginx -t`}, {text: 'Reload once the test passes', command: `${c.gw} sh -c 'nginx -t && systemctl reload nginx'`}],
+  hardening_weak: (c) => [{text: 'Apply the fixes listed (each names its file and line), then test and reload', command: `${c.gw} sh -c 'nginx -t && systemctl reload nginx'`}],
   host_header_rejected: (c) => [{text: `Ollama accepts only local Host names: set proxy_set_header Host localhost:${c.s.port}; in ${c.route}, then reload`, command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A8 "location ${c.s.route?.path ?? '/ollama/'}"'`}, {text: 'Or let Ollama listen on every address (then it accepts any Host)', command: `${c.ct} systemctl edit ${unitOr(c, 'ollama')}`}],
   websocket_not_proxied: (c) => [{text: `Add to ${c.route}: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; then reload`, command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A10 "location ${c.s.route?.path ?? '/'}"'`}, {text: 'Reload after the fix', command: `${c.gw} sh -c 'nginx -t && systemctl reload nginx'`}],
   websocket_origin_rejected: (c) => [{text: `Pass the browser's host through: proxy_set_header Host $host; (or X-Forwarded-Host and X-Forwarded-Proto) in ${c.route}; for n8n also N8N_PROXY_HOPS=1`, command: c.logs}],

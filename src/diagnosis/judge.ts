@@ -38,9 +38,10 @@ export function judgeService(service: string, observations: Observations, layers
     checks.push(check)
     byId.set(check.id, check)
   }
-  return LAYERS.filter((l) => layers.includes(l)).map((layer) => {
+  // A layer with no checks (no route: no client layer; the gateway has no gateway layer) is left out.
+  return LAYERS.filter((l) => layers.includes(l)).flatMap((layer) => {
     const own = checks.filter((c) => c.id.startsWith(`${layer}.`)).sort(byGateFirst)
-    return {layer, status: worstStatus(own.map((c) => c.status)), checks: own}
+    return own.length ? [{layer, status: worstStatus(own.map((c) => c.status)), checks: own}] : []
   })
 }
 

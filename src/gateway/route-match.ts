@@ -1,5 +1,5 @@
 import {nginxRegex} from './nginx-regex.js'
-import type {GatewayRoute, RouteServer} from './route-types.js'
+import type {GatewayRoute, ListenSpec, RouteServer} from './route-types.js'
 
 /** A request as it reaches the gateway. `address`: the local address it was sent to, when known. */
 export interface RouteRequest {
@@ -14,21 +14,22 @@ export interface RouteRequest {
  * The server nginx chooses: among servers listening on the request's port (with TLS iff the request
  * uses it: a plain request to an ssl port gets 400, not a route), the best server_name match (exact,
  * longest `*.` wildcard, longest `.*` wildcard, first regex), else the default_server, else the first.
+ * A request without Host looks up the name "", which a server without server_name has implicitly.
  */
 export function matchServer(routes: readonly GatewayRoute[], request: RouteRequest): RouteServer | undefined {
   const servers = [...new Map(routes.map((r) => [`${r.server.file}:${r.server.line}`, r.server])).values()]
-  const listening = (s: RouteServer, exact: boolean): boolean =>
-    s.listens.some((l) => l.port === request.port && l.ssl === request.tls && (exact ? l.address === request.address : l.address === '*' || request.address === undefined))
+  const accepts = (l: ListenSpec, exact: boolean): boolean =>
+    l.port === request.port && l.ssl === request.tls && (exact ? l.address === request.address : l.address === '*' || request.address === undefined)
   // A listen on the exact address takes the connection before any wildcard listen of that port.
-  const exact = request.address === undefined ? [] : servers.filter((s) => listening(s, true))
-  const candidates = exact.length > 0 ? exact : servers.filter((s) => listening(s, false))
-  const host = normaliseHost(request.host)
-  const named = host === undefined ? undefined : byName(candidates, host)
-  return named ?? candidates.find((s) => s.listens.some((l) => l.port === request.port && l.defaultServer)) ?? candidates[0]
+  const onAddress = request.address === undefined ? [] : servers.filter((s) => s.listens.some((l) => accepts(l, true)))
+  const exact = onAddress.length > 0
+  const candidates = exact ? onAddress : servers.filter((s) => s.listens.some((l) => accepts(l, false)))
+  const named = byName(candidates, normaliseHost(request.host))
+  return named ?? candidates.find((s) => s.listens.some((l) => accepts(l, exact) && l.defaultServer)) ?? candidates[0]
 }
 
-function normaliseHost(host: string | undefined): string | undefined {
-  if (host === undefined) return undefined
+function normaliseHost(host: string | undefined): string {
+  if (host === undefined) return ''
   const bare = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '')
   return bare.toLowerCase().replace(/\.$/, '')
 }
@@ -36,7 +37,7 @@ function normaliseHost(host: string | undefined): string | undefined {
 function byName(servers: readonly RouteServer[], host: string): RouteServer | undefined {
   let best: {server: RouteServer; rank: number; length: number} | undefined
   for (const server of servers) {
-    for (const name of server.serverNames) {
+    for (const name of server.serverNames.length > 0 ? server.serverNames : ['']) {
       const rank = nameRank(name.toLowerCase(), host)
       if (rank === undefined) continue
       const better = !best || rank < best.rank || (rank === best.rank && rank < 3 && name.length > best.length)
@@ -48,8 +49,9 @@ function byName(servers: readonly RouteServer[], host: string): RouteServer | un
 
 /** 0 exact, 1 leading wildcard, 2 trailing wildcard, 3 regex; undefined: no match. */
 function nameRank(name: string, host: string): number | undefined {
-  if (name.startsWith('~')) return nginxRegex(name.slice(1), true)?.test(host) ? 3 : undefined
   if (name === host) return 0
+  if (host === '') return undefined
+  if (name.startsWith('~')) return nginxRegex(name.slice(1), true)?.test(host) ? 3 : undefined
   if (name.startsWith('*.') && host.endsWith(name.slice(1))) return 1
   if (name.startsWith('.') && (host === name.slice(1) || host.endsWith(name))) return 1
   if (name.endsWith('.*') && host.startsWith(name.slice(0, -1))) return 2
@@ -59,7 +61,9 @@ function nameRank(name: string, host: string): number | undefined {
 /**
  * Which route nginx would choose for a request: server by listen port + server_name (default_server,
  * else the first for that port), then location by nginx's rules (= exact, longest prefix, ^~ stops
- * regex, regexes in order, else longest prefix), nested locations included.
+ * regex, regexes in order, else longest prefix), nested locations included. A request for a proxied
+ * prefix without its trailing slash (`/n8n` for `location /n8n/`) gets that location with the 301
+ * nginx answers there (auto_redirect) in `returns`.
  */
 export function matchRoute(routes: GatewayRoute[], request: RouteRequest): GatewayRoute | undefined {
   const server = matchServer(routes, request)
@@ -77,7 +81,7 @@ type Found = {route: GatewayRoute; kind: 'exact' | 'prefix' | 'regex'}
 /** ngx_http_core_find_location: one nesting level, recursing into the chosen location's children. */
 function findLocation(routes: readonly GatewayRoute[], parent: string | undefined, uri: string): Found | undefined {
   const level = routes.filter((r) => r.location.parent === parent)
-  const exact = level.find((r) => r.location.modifier === '=' && r.location.path === uri)
+  const exact = level.find((r) => r.location.modifier === '=' && r.location.path === uri) ?? autoRedirect(level, uri)
   if (exact) return {route: exact, kind: 'exact'}
   const prefix = level
     .filter((r) => (r.location.modifier === '' || r.location.modifier === '^~') && uri.startsWith(r.location.path))
@@ -95,6 +99,15 @@ function findLocation(routes: readonly GatewayRoute[], parent: string | undefine
     }
   }
   return found
+}
+
+/** `/n8n` when only `location /n8n/ { proxy_pass …; }` exists: nginx redirects, before any regex. */
+function autoRedirect(level: readonly GatewayRoute[], uri: string): GatewayRoute | undefined {
+  const isStatic = (r: GatewayRoute): boolean => !r.location.modifier.startsWith('~')
+  if (level.some((r) => isStatic(r) && r.location.path === uri)) return undefined
+  const target = level.find((r) => isStatic(r) && r.proxyPass && r.location.path === `${uri}/`)
+  if (!target || target.returns) return target
+  return {...target, returns: {status: 301, target: `${uri}/`, file: target.location.file, line: target.location.line}}
 }
 
 function keyOf(route: GatewayRoute): string {

@@ -9,7 +9,8 @@ import type {GatewayRoute} from './route-types.js'
  * matched a prefix location is replaced by it; without one, the URI goes as the client sent it; once
  * a rewrite changed the URI, the changed URI goes whole and proxy_pass's URI is ignored. A rewrite
  * without `break` makes nginx search the locations again: the path returned is then the rewritten
- * one, which the route the new search picks may change further.
+ * one, which the route the new search picks may change further. A rewrite to an absolute URL (or
+ * `redirect`/`permanent`) sends the client away: the URL is returned and no upstream sees it.
  */
 export function upstreamPath(route: GatewayRoute, path: string): string {
   const q = path.indexOf('?')
@@ -35,14 +36,19 @@ function applyRewrites(route: GatewayRoute, uri: string, args: string | undefine
     if (!m) continue
     const to = r.to.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')
     const q = to.indexOf('?')
-    // New arguments in the replacement come first and the old ones follow, unless it ends with `?`.
-    if (q !== -1) currentArgs = to.endsWith('?') ? to.slice(q + 1, -1) || undefined : [to.slice(q + 1), currentArgs].filter(Boolean).join('&')
     current = q === -1 ? to : to.slice(0, q)
+    if (q !== -1) currentArgs = rewrittenArgs(to.slice(q + 1), currentArgs)
     changed = true
     if (r.flag !== undefined) break
   }
   if (!changed) return undefined
   return currentArgs === undefined ? current : `${current}?${currentArgs}`
+}
+
+/** New arguments in a replacement come first and the old ones follow, unless it ends with `?`. */
+function rewrittenArgs(replacement: string, old: string | undefined): string | undefined {
+  if (replacement.endsWith('?')) return replacement.slice(0, -1) || undefined
+  return [replacement, old].filter((a) => a !== undefined && a !== '').join('&') || undefined
 }
 
 function expandVariables(part: string, uri: string, args: string | undefined): string {

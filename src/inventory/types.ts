@@ -39,8 +39,10 @@ export interface RouteDef {
 /** How the service runs inside its CT. */
 export type RuntimeDef = {systemd: string} | {docker: string}
 
+/** The kinds an inventory may give a service. */
 export const SERVICE_KINDS = ['http', 'vllm', 'ollama', 'qdrant', 'n8n', 'openwebui', 'llamacpp'] as const
-export type ServiceKind = (typeof SERVICE_KINDS)[number]
+/** Every kind phoenix diagnoses: the inventory's, and `nginx` for the gateway itself. */
+export type ServiceKind = (typeof SERVICE_KINDS)[number] | 'nginx'
 
 /** One service in its own CT. */
 export interface ServiceDef {

@@ -9,6 +9,7 @@ const EXAMPLE_KIND: Partial<Record<CauseCode, ServiceKind>> = {
   model_missing: 'ollama', bound_to_loopback: 'ollama', host_header_rejected: 'ollama', cli_missing: 'ollama',
   kv_cache_full: 'vllm', embedding_dim_mismatch: 'vllm', inference_failed: 'vllm', service_starting: 'vllm',
   not_ready: 'qdrant', collection_missing: 'qdrant', api_auth_failed: 'qdrant',
+  config_invalid: 'nginx', hardening_weak: 'nginx',
 }
 
 const EXAMPLES: Record<ServiceKind, ServiceDef> = {
@@ -19,6 +20,7 @@ const EXAMPLES: Record<ServiceKind, ServiceDef> = {
   http: {name: 'web', kind: 'http', ctid: 960, address: '10.0.0.160', port: 8080, route: {path: '/web/'}},
   openwebui: {name: 'openwebui', kind: 'openwebui', ctid: 956, address: '10.0.0.156', port: 8080, runtime: {docker: 'open-webui'}, route: {path: '/webui/'}},
   llamacpp: {name: 'llamacpp', kind: 'llamacpp', ctid: 957, address: '10.0.0.157', port: 8081, runtime: {systemd: 'llama-server'}, route: {path: '/llamacpp/'}},
+  nginx: {name: 'gateway', kind: 'nginx', ctid: 953, address: '10.0.0.153', port: 80, runtime: {systemd: 'nginx'}, route: {path: '/'}},
 }
 
 const INVENTORY: Inventory = {

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {runCommand} from '@oclif/test'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import type {RoutesReport} from '../../src/cli/gateway-routes.js'
 import type {Report} from '../../src/diagnosis/report.js'
 import {startRig} from '../helpers/loopback-rig.js'
 import type {Rig} from '../helpers/loopback-rig.js'
@@ -37,8 +38,8 @@ describe('phoenix check / diag / services against the loopback rig', () => {
     expect(JSON.parse(stdout).services.map((s: {name: string}) => s.name)).toEqual(['n8n', 'ollama', 'qdrant'])
   })
 
-  it('check --all --json exits 0 with the report when everything is healthy', async () => {
-    const {stdout, code} = await phoenix(['check', '--all', '--config', rig.configFile, '--json'])
+  it('check --json exits 0 with the report when every service is healthy', async () => {
+    const {stdout, code} = await phoenix(['check', 'n8n', 'ollama', 'qdrant', '--config', rig.configFile, '--json'])
     const report = JSON.parse(stdout) as Report
     expect(report.schemaVersion).toBe(1)
     expect(report.services.map((s) => [s.name, s.status, s.verdict.layer, s.verdict.cause])).toEqual([
@@ -47,6 +48,33 @@ describe('phoenix check / diag / services against the loopback rig', () => {
       ['qdrant', 'pass', null, 'healthy'],
     ])
     expect(report.services[0]!.layers.map((l) => l.layer)).toEqual(['service', 'host', 'gateway', 'client'])
+    expect(report.services[0]!.layers[2]!.checks.map((c) => c.id)).toEqual(['gateway.ct', 'gateway.tcp', 'gateway.http', 'gateway.route'])
+    expect(code).toBe(0)
+  })
+
+  it('check --all adds the gateway itself: the rig\'s bare nginx passes but warns on hardening (exit 1)', async () => {
+    const {stdout, code} = await phoenix(['check', '--all', '--config', rig.configFile, '--json'])
+    const report = JSON.parse(stdout) as Report
+    const gateway = report.services.find((s) => s.name === 'gateway')!
+    expect(report.services.map((s) => s.name)).toEqual(['n8n', 'ollama', 'qdrant', 'gateway'])
+    expect(gateway.layers.map((l) => l.layer)).toEqual(['service', 'host', 'client'])
+    expect(gateway.verdict).toMatchObject({layer: 'service', cause: 'hardening_weak'})
+    const checks = Object.fromEntries(gateway.layers[0]!.checks.map((c) => [c.id, c.status]))
+    expect(checks).toMatchObject({'service.runtime': 'pass', 'service.config': 'pass', 'service.routes': 'pass', 'service.hardening': 'warn'})
+    expect(gateway.verdict.hints.map((h) => h.text).join('\n')).toMatch(/server_tokens off;.*nginx\.conf/)
+    expect(code).toBe(1)
+  })
+
+  it('gateway routes lines up nginx\'s loaded routes with the inventory', async () => {
+    const {stdout, code} = await phoenix(['gateway', 'routes', '--config', rig.configFile, '--json'])
+    const report = JSON.parse(stdout) as RoutesReport
+    expect(report.test.ok).toBe(true)
+    expect(report.routes.map((r) => [r.route.location.path, r.service, r.match?.status])).toEqual([
+      ['/n8n/', 'n8n', 'pass'],
+      ['/ollama/', 'ollama', 'pass'],
+      ['/qdrant/', 'qdrant', 'pass'],
+    ])
+    expect(report.routes[0]!.route.location.file).toBe(join(rig.dir, 'nginx', 'nginx.conf'))
     expect(code).toBe(0)
   })
 

@@ -65,7 +65,7 @@ export async function startRig(specs: readonly RigServiceSpec[]): Promise<Rig> {
     await Promise.all(specs.map(start))
     const gatewayPort = await freePort()
     nginx.child = await startNginx(dir, gatewayPort, specs, ports)
-    await writeFile(rig.configFile, inventoryYaml(gatewayPort, specs, ports))
+    await writeFile(rig.configFile, inventoryYaml(dir, gatewayPort, specs, ports))
     return rig
   } catch (error) {
     await rig.close()
@@ -94,16 +94,18 @@ http {
   await writeFile(join(n, 'nginx.conf'), conf)
   const child = spawn('/usr/sbin/nginx', ['-p', n, '-c', join(n, 'nginx.conf')], {stdio: 'ignore'})
   await waitForPort('127.0.0.1', port, 'nginx')
+  // The gateway's unit, as the systemctl shim reads units.
+  await writeFile(join(dir, 'units', 'nginx.pid'), String(child.pid))
   return child
 }
 
-function inventoryYaml(gatewayPort: number, specs: readonly RigServiceSpec[], ports: Map<string, number>): string {
+function inventoryYaml(dir: string, gatewayPort: number, specs: readonly RigServiceSpec[], ports: Map<string, number>): string {
   const services = specs.map(
     (s) => `  ${s.name}: { kind: ${s.kind}, ctid: ${960 + specs.indexOf(s)}, address: 127.0.0.1, port: ${ports.get(s.name)}, runtime: { ${s.runtime}: ${s.name} }, route: ${s.route} }`,
   )
   return `# loopback rig: every CT is this machine
 proxmox: { host: local }
-gateway: { ctid: 953, address: 127.0.0.1, url: "http://127.0.0.1:${gatewayPort}" }
+gateway: { ctid: 953, address: 127.0.0.1, url: "http://127.0.0.1:${gatewayPort}", nginxConf: ${dir}/nginx/nginx.conf, errorLog: ${dir}/nginx/logs/error.log, unit: nginx }
 thresholds: { slowMs: 2500 }
 services:
 ${services.join('\n')}

@@ -3,6 +3,7 @@ import {commandSnippet, parseCommand} from './command.js'
 import {containerSnippet, parseContainer} from './container.js'
 import {httpSnippet, parseHttp, runHttpNative} from './http.js'
 import {listenSnippet, parseListen} from './listen.js'
+import {nginxSnippet, parseNginx} from './nginx.js'
 import {parsePing, pingSnippet, runPingNative} from './ping.js'
 import {parseTcp, runTcpNative, tcpSnippet} from './tcp.js'
 import type {Observation, Probe} from './types.js'
@@ -30,6 +31,7 @@ const RUNNERS: Runners = {
   container: {snippet: containerSnippet, parse: parseContainer},
   listen: {snippet: (p) => listenSnippet(p), parse: parseListen},
   command: {snippet: commandSnippet, parse: parseCommand},
+  nginx: {snippet: nginxSnippet, parse: parseNginx},
   // Only from this process: curl has no WebSocket client worth relying on in a minimal CT.
   websocket: {native: runWebSocketNative},
   // pct status runs as a plain command on the host, outside any batch (see diagnosis/remote-batch.ts).

@@ -1,3 +1,9 @@
+import type {ConfigTestMessage} from '../../gateway/config-test.js'
+import type {ErrorLogEntry} from '../../gateway/error-log.js'
+import type {HardeningFinding} from '../../gateway/hardening.js'
+import type {DumpProblem} from '../../gateway/nginx-dump.js'
+import type {GatewayRoute} from '../../gateway/route-types.js'
+
 /**
  * Probes are data: what to observe. Where they run (this process, the Proxmox host, inside a CT)
  * is decided by the vantage, not by the probe. Observations are plain JSON and never exceptions.
@@ -79,8 +85,23 @@ export interface CommandProbe {
   command: string
 }
 
+/**
+ * nginx inside the gateway CT, read once for the whole run: `nginx -t` (errors with file and line),
+ * `nginx -T` (the config as nginx loads it, parsed into routes) and the error log's tail.
+ */
+export interface NginxProbe {
+  kind: 'nginx'
+  /** Main config file; unset: nginx's compiled-in default. */
+  conf?: string
+  errorLog: string
+  /** Lines of the error log to read. */
+  errorLines: number
+  /** The inventory's API routes, where the hardening audit expects rate limits and auth. */
+  apiPaths: string[]
+}
+
 /** Every probe kind. Adding one is a file in this folder plus a member here. */
-export type Probe = HttpProbe | TcpProbe | PingProbe | UnitProbe | ContainerProbe | ListenProbe | CtStatusProbe | WebSocketProbe | CommandProbe
+export type Probe = HttpProbe | TcpProbe | PingProbe | UnitProbe | ContainerProbe | ListenProbe | CtStatusProbe | WebSocketProbe | CommandProbe | NginxProbe
 export type ProbeKind = Probe['kind']
 
 /** Why a network operation did not complete. */
@@ -175,6 +196,23 @@ export interface CommandObservation {
   searchPath?: string
 }
 
+export interface NginxObservation {
+  kind: 'nginx'
+  /** `nginx -t`: ok, and each [emerg]/[warn] with the file and line it names. */
+  test: {ok: boolean; messages: ConfigTestMessage[]}
+  /** The routes of the loaded config (empty when `nginx -T` could not read it). Reports leave them out: `phoenix gateway routes` shows them. */
+  routes: GatewayRoute[]
+  /** How many routes were read (set in reports, where `routes` is left empty). */
+  routeCount?: number
+  /** Problems our reading of the dump found, with file and line (a location outside its server). */
+  problems: DumpProblem[]
+  hardening: HardeningFinding[]
+  /** The error log's recent entries, oldest first. */
+  errors: ErrorLogEntry[]
+  /** Why the error log could not be read, if it could not. */
+  errorLogUnread?: string
+}
+
 /** The vantage could not run the probe: a tool was missing, or the remote call itself failed. */
 export interface UnavailableObservation {
   kind: 'unavailable'
@@ -193,6 +231,7 @@ export type Observation =
   | CtStatusObservation
   | WebSocketObservation
   | CommandObservation
+  | NginxObservation
   | UnavailableObservation
 
 /** The observation type a probe kind produces (or unavailable). */

@@ -44,6 +44,8 @@ export interface KindCheck {
 export interface ServiceKindModule {
   /** Health path used when the inventory gives none. */
   defaultHealth: string
+  /** The layers that mean something for this kind (all four when unset). */
+  layers?: readonly Layer[]
   /** Reads the health answer (same at every vantage). */
   verifyHealth?: BodyCheck
   /** The request a user's client would make through the gateway's route. */

@@ -10,6 +10,7 @@ import type {HttpProbe} from '../probes/types.js'
 import {healthPathOf, hostPort, insideUrl} from './kind.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
 import {SERVICE_KIND_MODULES} from './registry.js'
+import {judgeRoute, nginxProbe} from './route-check.js'
 
 const LOG_LINES = 15
 
@@ -23,7 +24,8 @@ export function planService(service: ServiceDef, context: PlanContext, layers: r
     client: () => clientLayer(service, kind, context),
   }
   const extras = (kind.extraChecks?.(service, context) ?? []).filter((x) => layers.includes(x.layer) && (!x.deep || context.deep))
-  return layers.flatMap((layer) => [...planners[layer](), ...extras.filter((x) => x.layer === layer).map((x) => placed(service, x, context))])
+  const own = layers.filter((l) => !kind.layers || kind.layers.includes(l))
+  return own.flatMap((layer) => [...planners[layer](), ...extras.filter((x) => x.layer === layer).map((x) => placed(service, x, context))])
 }
 
 /** A kind's own check, run from the vantage its layer implies. */
@@ -91,7 +93,21 @@ function gatewayLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): C
       needs: ['gateway.tcp'],
       judge: healthAnswers(`GET ${path} from the gateway CT ${gw.ctid}`, c.inventory.thresholds.slowMs, kind.verifyHealth),
     },
+    ...(s.route ? [routeSpec(s, kind, c)] : []),
   ]
+}
+
+/** nginx's own config for this service's route (the same probe for every service: it runs once). */
+function routeSpec(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): CheckSpec {
+  const subpath = kind.client(s, c).subpath
+  return {
+    service: s.name,
+    id: 'gateway.route',
+    layer: 'gateway',
+    vantage: {at: 'ct', ctid: c.inventory.gateway.ctid},
+    probe: nginxProbe(c.inventory),
+    judge: (obs, seen) => (obs.kind === 'nginx' ? judgeRoute(s, c.inventory, obs, subpath, seen) : {status: 'unknown', summary: `unexpected observation ${obs.kind}`}),
+  }
 }
 
 /** Through the gateway's route, as a user's request goes. No route, no client check. */

@@ -3,6 +3,7 @@ import {httpKind} from './http.js'
 import type {ServiceKindModule} from './kind.js'
 import {llamaCppKind} from './llamacpp.js'
 import {n8nKind} from './n8n.js'
+import {nginxKind} from './nginx.js'
 import {ollamaKind} from './ollama.js'
 import {openWebUiKind} from './openwebui.js'
 import {qdrantKind} from './qdrant.js'
@@ -17,4 +18,5 @@ export const SERVICE_KIND_MODULES: Record<ServiceKind, ServiceKindModule> = {
   n8n: n8nKind,
   openwebui: openWebUiKind,
   llamacpp: llamaCppKind,
+  nginx: nginxKind,
 }

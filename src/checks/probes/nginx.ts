@@ -1,0 +1,49 @@
+import {parseConfigTest} from '../../gateway/config-test.js'
+import {parseErrorLog} from '../../gateway/error-log.js'
+import {auditHardening} from '../../gateway/hardening.js'
+import {parseNginxDump} from '../../gateway/nginx-dump.js'
+import {buildRouteTable} from '../../gateway/route-table.js'
+import {marker, missingTool, needTool, q, seconds} from './shell-words.js'
+import type {NginxObservation, NginxProbe, Observation} from './types.js'
+
+/**
+ * nginx -t, nginx -T and the error log's tail in one go, inside the gateway CT. -t's messages go
+ * to stderr and -T's dump to stdout, so -t runs on its own: a broken config dumps nothing, and its
+ * [emerg] line (file and line) is exactly what the operator needs.
+ */
+export function nginxSnippet(probe: NginxProbe, timeoutMs: number): string {
+  const t = `_t ${seconds(timeoutMs)}`
+  const conf = probe.conf ? ` -c ${q(probe.conf)}` : ''
+  const log = q(probe.errorLog)
+  return needTool(
+    'nginx',
+    `${t} nginx -t${conf} 2>&1; echo "@@rc $?"; echo '@@dump'; ${t} nginx -T${conf} 2>/dev/null; echo '@@log';` +
+      ` if [ -r ${log} ]; then tail -n ${Number(probe.errorLines)} ${log}; else echo "@@unread ${probe.errorLog.replaceAll(/[^\w./-]/g, '')}"; fi`,
+  )
+}
+
+/** Reads what nginxSnippet printed: the test, the route table, the audit, the error entries. */
+export function parseNginx(lines: readonly string[], probe: NginxProbe): Observation {
+  const tool = missingTool(lines)
+  if (tool) return {kind: 'unavailable', reason: 'missing_tool', tool, message: 'nginx is not installed in the gateway CT'}
+  const dumpAt = lines.indexOf('@@dump')
+  const logAt = lines.indexOf('@@log')
+  const testLines = lines.slice(0, dumpAt === -1 ? lines.length : dumpAt).filter((l) => !l.startsWith('@@'))
+  const rc = Number(marker(lines, 'rc')?.[0] ?? 1)
+  const dump = dumpAt === -1 ? '' : lines.slice(dumpAt + 1, logAt === -1 ? lines.length : logAt).join('\n')
+  const logLines = logAt === -1 ? [] : lines.slice(logAt + 1).filter((l) => !l.startsWith('@@'))
+  const unread = marker(lines, 'unread')
+  const test = parseConfigTest(testLines.join('\n'), rc)
+  const parsed = dump.trim() ? parseNginxDump(dump) : {root: [], problems: []}
+  const routes = buildRouteTable(parsed.root)
+  const obs: NginxObservation = {
+    kind: 'nginx',
+    test: {ok: test.ok, messages: test.messages},
+    routes,
+    problems: parsed.problems,
+    hardening: parsed.root.length ? auditHardening(parsed.root, routes, probe.apiPaths) : [],
+    errors: parseErrorLog(logLines),
+    ...(unread ? {errorLogUnread: `${probe.errorLog} is not readable in the gateway CT`} : {}),
+  }
+  return obs
+}

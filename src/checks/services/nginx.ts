@@ -1,0 +1,105 @@
+import type {Expectation, Judgement} from '../../diagnosis/check-spec.js'
+import type {Inventory, ServiceDef} from '../../inventory/types.js'
+import type {NginxObservation} from '../probes/types.js'
+import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
+import {judgeRoute, nginxProbe} from './route-check.js'
+import {SERVICE_KIND_MODULES} from './registry.js'
+
+/**
+ * The nginx gateway itself (`phoenix diag gateway`): its unit, sockets and answer like any service,
+ * plus what only nginx can say: `nginx -t` with file and line, every inventory route checked against
+ * the loaded config, the hardening practices of the gateway plans, and the error log's recent lines.
+ */
+export const nginxKind: ServiceKindModule = {
+  defaultHealth: '/',
+  // The gateway checking a route to itself says nothing the other layers do not.
+  layers: ['service', 'host', 'client'],
+  // Any answer from nginx (404 for /, 301 to https) means it is up; 5xx means it is not serving.
+  verifyHealth: (status) => (status > 0 && status < 500 ? {status: 'pass', summary: `nginx answered ${status}`} : undefined),
+  client: () => ({subpath: '', accept: (status) => (status > 0 && status < 500 ? {status: 'pass', summary: `the gateway answered ${status}`} : undefined)}),
+  extraChecks: (_s, c) => [
+    nginxCheck(c, 'service.config', configValid),
+    nginxCheck(c, 'service.routes', (obs) => routesMatch(obs, c)),
+    nginxCheck(c, 'service.hardening', hardened),
+    nginxCheck(c, 'service.errors', (obs) => recentErrors(obs, c.inventory)),
+  ],
+}
+
+/** The gateway as a diagnosable target, made from the inventory's gateway. */
+export function gatewayTarget(inv: Inventory): ServiceDef {
+  const url = new URL(inv.gateway.url)
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+  return {name: 'gateway', kind: 'nginx', ctid: inv.gateway.ctid, address: inv.gateway.address, port, runtime: {systemd: inv.gateway.unit}, route: {path: '/'}}
+}
+
+function nginxCheck(c: PlanContext, id: string, judge: (obs: NginxObservation) => Judgement): KindCheck {
+  const expectation: Expectation = (obs) => (obs.kind === 'nginx' ? judge(obs) : {status: 'unknown', summary: `unexpected observation ${obs.kind}`})
+  return {layer: 'service', id, probe: nginxProbe(c.inventory), judge: expectation}
+}
+
+/** `nginx -t`: an [emerg] stops the next reload; the running nginx keeps its old config meanwhile. */
+function configValid(obs: NginxObservation): Judgement {
+  const located = (m: {text: string; file?: string; line?: number}) => (m.file ? `${m.file}:${m.line}: ${m.text}` : m.text)
+  if (!obs.test.ok) {
+    const errors = obs.test.messages.filter((m) => m.level === 'emerg' || m.level === 'crit' || m.level === 'alert')
+    const first = errors[0] ?? obs.test.messages[0]
+    return {
+      status: 'fail',
+      summary: `nginx -t fails${first ? `: ${located(first)}` : ''}; a reload would be refused (the running nginx keeps its old config)`,
+      finding: 'config_invalid',
+      evidence: obs.test.messages.map((m) => `[${m.level}] ${located(m)}`),
+      hints: errors.filter((m) => m.file).map((m) => ({text: `Fix ${m.file}:${m.line}: ${m.text}`})),
+    }
+  }
+  if (obs.problems.length) {
+    const problems = obs.problems.map((p) => located({text: p.message, file: p.file, line: p.line}))
+    return {status: 'warn', summary: `nginx -t passes, but ${problems.length} problem(s) in the config: ${problems[0]}`, finding: 'config_invalid', evidence: problems}
+  }
+  const servers = new Set(obs.routes.map((r) => `${r.server.file}:${r.server.line}`)).size
+  return {status: 'pass', summary: `nginx -t passes; ${obs.routes.length} locations in ${servers} server blocks`}
+}
+
+/** Every inventory route, checked against the loaded config. */
+function routesMatch(obs: NginxObservation, c: PlanContext): Judgement {
+  if (!obs.test.ok) return {status: 'skip', summary: 'skipped: nginx -t fails (service.config)'}
+  const routed = c.inventory.services.filter((s) => s.route)
+  const judged = routed.map((s) => ({s, j: judgeRoute(s, c.inventory, obs, SERVICE_KIND_MODULES[s.kind].client(s, c).subpath, new Map())}))
+  const bad = judged.filter(({j}) => j.status !== 'pass')
+  if (!bad.length) return {status: 'pass', summary: `${routed.length} routes match the inventory (${routed.map((s) => s.route!.path).join(', ')})`}
+  return {
+    status: 'warn',
+    summary: bad.map(({s, j}) => `${s.name}: ${j.summary}`).join('; '),
+    finding: bad[0]!.j.finding ?? 'route_missing',
+    evidence: bad.flatMap(({s, j}) => [`${s.name}: ${j.summary}`, ...(j.evidence ?? []).map((e) => `  ${e}`)]),
+    hints: bad.flatMap(({j}) => j.hints ?? []),
+  }
+}
+
+/** The gateway plans' hardening practices, as warnings with the line that fixes each. */
+function hardened(obs: NginxObservation): Judgement {
+  if (!obs.routes.length) return {status: 'skip', summary: 'skipped: no config read'}
+  if (!obs.hardening.length) return {status: 'pass', summary: 'server_tokens off, TLS, security headers, rate limits and auth as the gateway plans ask'}
+  const where = (f: {file?: string; line?: number}) => (f.file ? ` (${f.file}:${f.line})` : '')
+  return {
+    status: 'warn',
+    summary: `${obs.hardening.length} hardening practice(s) missing: ${[...new Set(obs.hardening.map((f) => f.id))].join(', ')}`,
+    finding: 'hardening_weak',
+    evidence: obs.hardening.map((f) => `${f.id}: ${f.summary}${where(f)}`),
+    hints: obs.hardening.map((f) => ({text: f.fix})),
+  }
+}
+
+/** Recent upstream errors in the error log, counted per inventory service. */
+function recentErrors(obs: NginxObservation, inv: Inventory): Judgement {
+  if (obs.errorLogUnread) return {status: 'pass', summary: `${obs.errorLogUnread}: no error lines read`}
+  const upstream = obs.errors.filter((e) => e.peer)
+  if (!upstream.length) return {status: 'pass', summary: `no upstream errors in the last ${obs.errors.length} error-log entries`}
+  const named = (e: (typeof upstream)[number]) => inv.services.find((s) => s.address === e.peer!.address && s.port === e.peer!.port)?.name ?? `${e.peer!.address}:${e.peer!.port}`
+  const counts = new Map<string, number>()
+  for (const e of upstream) counts.set(`${named(e)} ${e.kind}`, (counts.get(`${named(e)} ${e.kind}`) ?? 0) + 1)
+  return {
+    status: 'pass',
+    summary: `upstream errors in the log: ${[...counts].map(([k, n]) => `${k} ×${n}`).join(', ')}`,
+    evidence: upstream.slice(-5).map((e) => `${e.time} [${e.level}] ${named(e)}: ${e.message}`),
+  }
+}

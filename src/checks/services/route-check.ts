@@ -1,0 +1,94 @@
+import type {Judgement, Seen} from '../../diagnosis/check-spec.js'
+import type {Hint} from '../../diagnosis/report.js'
+import {entriesFor} from '../../gateway/error-log.js'
+import {matchRoute} from '../../gateway/route-table.js'
+import type {GatewayRoute} from '../../gateway/route-types.js'
+import {upstreamPath} from '../../gateway/upstream-path.js'
+import type {Inventory, ServiceDef} from '../../inventory/types.js'
+import type {NginxObservation, NginxProbe} from '../probes/types.js'
+
+/** Kinds whose clients need a WebSocket through the gateway. */
+const WEBSOCKET_KINDS = new Set(['n8n', 'openwebui'])
+const RELOAD = 'nginx -t && systemctl reload nginx'
+
+/** Kinds whose routes are APIs: the hardening audit expects rate limits and auth on them. */
+const API_KINDS = new Set(['vllm', 'ollama', 'qdrant', 'llamacpp'])
+
+/** The one nginx probe of a run (every service's gateway.route and the gateway's own checks share it). */
+export function nginxProbe(inv: Inventory): NginxProbe {
+  const apiPaths = inv.services.filter((s) => s.route && API_KINDS.has(s.kind)).map((s) => s.route!.path)
+  return {kind: 'nginx', ...(inv.gateway.nginxConf ? {conf: inv.gateway.nginxConf} : {}), errorLog: inv.gateway.errorLog, errorLines: 200, apiPaths: [...new Set(apiPaths)].sort()}
+}
+
+/** The request a client makes on this route: where it lands on the gateway, and what the service should see. */
+export function routeRequest(s: ServiceDef, inv: Inventory, subpath: string): {host: string; port: number; tls: boolean; path: string; expected: string} {
+  const url = new URL(inv.gateway.url)
+  const tls = url.protocol === 'https:'
+  const prefix = s.route!.path.endsWith('/')
+  return {
+    host: s.route!.host ?? url.hostname,
+    port: Number(url.port || (tls ? 443 : 80)),
+    tls,
+    path: prefix ? `${s.route!.path}${subpath}` : s.route!.path,
+    // Behind a prefix route a service answers at its own root (/n8n/healthz reaches n8n as /healthz).
+    expected: prefix ? `/${subpath}` : s.route!.path,
+  }
+}
+
+/**
+ * Reads nginx's loaded config for one service's route: is there a location, does it proxy to the
+ * service's address and port (and what the CT really listens on), does it pass WebSocket headers
+ * where the service needs them, does the service receive the path it serves. Every finding names
+ * the file and line to change. A warning, not a failure: the client check says whether users see it.
+ */
+export function judgeRoute(s: ServiceDef, inv: Inventory, obs: NginxObservation, subpath: string, seen: Seen): Judgement {
+  if (!obs.test.ok) return {status: 'skip', summary: 'nginx -t fails, so its routes were not read (phoenix diag gateway says where)'}
+  const req = routeRequest(s, inv, subpath)
+  const where = `${s.route!.host ?? ''}${req.path}`
+  const errors = recentErrors(obs, s)
+  const route = matchRoute(obs.routes, req)
+  const conf = inv.gateway.nginxConf ?? 'nginx.conf'
+  if (!route || !route.proxyPass || (route.returns && route.returns.status >= 400)) {
+    const got = route ? `location ${route.location.modifier} ${route.location.path} (${at(route.location)}) ${route.returns ? `returns ${route.returns.status}` : 'does not proxy'}` : 'no server block or location matches it'
+    return {status: 'warn', summary: `nginx has no route for ${where}: ${got}`, finding: 'route_missing', evidence: [...listLocations(obs.routes), ...errors],
+      hints: [{text: `Add a location for ${s.route!.path} that proxies to ${s.address}:${s.port}, inside the server block${route ? ` at ${at(route.server)}` : ` of ${conf}`}`}]}
+  }
+  const pass = route.proxyPass
+  const target = `${pass.upstream ? `upstream ${pass.upstream} ` : ''}${pass.servers.map((x) => `${x.address}:${x.port}`).join(', ')}`
+  const located = `location ${route.location.path} (${at(route.location)}) → ${target}`
+  if (!pass.servers.some((x) => x.address === s.address && x.port === s.port)) return mismatch(s, inv, route, located, seen, errors)
+  if (WEBSOCKET_KINDS.has(s.kind) && !route.websocket) {
+    return {status: 'warn', summary: `${located}: no Upgrade/Connection headers, so WebSockets (the editor's live updates) fail`, finding: 'websocket_not_proxied', evidence: [located, ...errors],
+      hints: [{text: `In ${at(route.location)} add: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";`, command: `pct exec ${inv.gateway.ctid} -- sh -c '${RELOAD}'`}]}
+  }
+  const sent = upstreamPath(route, req.path)
+  if (sent !== req.expected) {
+    const why = route.rewrites.length ? `the rewrite at ${at(route.rewrites[0]!)}` : `proxy_pass at ${at(pass)} (${pass.uriPart ? `URI ${pass.uriPart}` : 'no URI: the prefix is kept'})`
+    return {status: 'warn', summary: `${located}: GET ${req.path} reaches ${s.name} as ${sent}, not ${req.expected}: ${why}`, finding: 'route_wrong_target', evidence: [located, ...errors],
+      hints: [{text: `Make ${req.path} reach ${s.name} as ${req.expected}: e.g. proxy_pass http://${s.address}:${s.port}/; (trailing slash) at ${at(pass)}`}]}
+  }
+  return {status: 'pass', summary: `${located}${errors.length ? `; ${errors.length} recent error-log lines for it` : ''}`, evidence: errors}
+}
+
+/** The upstream points elsewhere than the service: name the line, the value, and what the CT really listens on. */
+function mismatch(s: ServiceDef, inv: Inventory, route: GatewayRoute, located: string, seen: Seen, errors: string[]): Judgement {
+  const server = route.proxyPass!.servers[0]!
+  const listen = seen.get('service.listen')
+  const real = listen?.kind === 'listen' && listen.sockets[0] ? `; CT ${s.ctid} listens on ${listen.sockets.map((x) => `${x.address}:${x.port}`).join(', ')}` : ''
+  const what = server.address === s.address ? `port ${server.port}, but ${s.name} is on port ${s.port}` : `${server.address}:${server.port}, but ${s.name} is ${s.address}:${s.port}`
+  const hint: Hint = {text: `In ${at(server)} change ${server.address}:${server.port} to ${s.address}:${s.port}, then test and reload`, command: `pct exec ${inv.gateway.ctid} -- sh -c '${RELOAD}'`}
+  return {status: 'warn', summary: `${located}: nginx sends ${s.route!.path} to ${what}${real}`, finding: 'upstream_mismatch', evidence: [`${at(server)}: server ${server.address}:${server.port}${real}`, ...errors], hints: [hint]}
+}
+
+/** The last few error-log lines about this service's upstream, as evidence. */
+function recentErrors(obs: NginxObservation, s: ServiceDef): string[] {
+  return entriesFor(obs.errors, s.address, s.port).slice(-3).map((e) => `error.log ${e.time} [${e.level}] ${e.message}${e.upstream ? ` upstream: ${e.upstream}` : ''}`)
+}
+
+function listLocations(routes: readonly GatewayRoute[]): string[] {
+  return routes.filter((r) => !r.location.implicit).slice(0, 8).map((r) => `location ${r.location.modifier ? `${r.location.modifier} ` : ''}${r.location.path} (${at(r.location)})`)
+}
+
+function at(origin: {file: string; line: number}): string {
+  return `${origin.file}:${origin.line}`
+}

@@ -1,0 +1,65 @@
+import {runRemoteBatch} from '../diagnosis/remote-batch.js'
+import type {CheckSpec} from '../diagnosis/check-spec.js'
+import {matchRoute} from '../gateway/route-table.js'
+import type {GatewayRoute} from '../gateway/route-types.js'
+import {judgeRoute, nginxProbe, routeRequest} from '../checks/services/route-check.js'
+import {SERVICE_KIND_MODULES} from '../checks/services/registry.js'
+import type {NginxObservation} from '../checks/probes/types.js'
+import type {PlanContext} from '../checks/services/kind.js'
+import type {Inventory} from '../inventory/types.js'
+import {createRunIo} from '../io/run-io.js'
+
+/** One route of the gateway, with the inventory service it serves and whether it matches it. */
+export interface RouteRow {
+  route: GatewayRoute
+  service?: string
+  match?: {status: string; summary: string; finding?: string}
+}
+
+/** What `phoenix gateway routes` reports. */
+export interface RoutesReport {
+  schemaVersion: 1
+  gateway: {ctid: number; url: string}
+  test: NginxObservation['test'] | {ok: false; messages: {level: string; text: string}[]}
+  routes: RouteRow[]
+  /** Inventory services whose route no location serves. */
+  unrouted: {service: string; summary: string}[]
+}
+
+/** Reads nginx's loaded config in the gateway CT (one `pct exec`) and lines it up with the inventory. */
+export async function readGatewayRoutes(inv: Inventory, options: {timeoutMs: number; acceptNewHostKey: boolean}): Promise<RoutesReport> {
+  const io = await createRunIo(inv, {acceptNewHostKey: options.acceptNewHostKey, deadlineMs: options.timeoutMs * 2})
+  try {
+    const spec: CheckSpec = {service: 'gateway', id: 'gateway.routes', layer: 'service', vantage: {at: 'ct', ctid: inv.gateway.ctid}, probe: nginxProbe(inv), judge: () => ({status: 'pass', summary: ''})}
+    const outcome = await runRemoteBatch([spec], spec.vantage, io.host, options.timeoutMs, AbortSignal.timeout(options.timeoutMs * 2))
+    const obs = outcome.observations[0]!
+    const gateway = {ctid: inv.gateway.ctid, url: inv.gateway.url}
+    if (obs.kind !== 'nginx') {
+      const message = obs.kind === 'unavailable' ? obs.message : `unexpected observation ${obs.kind}`
+      return {schemaVersion: 1, gateway, test: {ok: false, messages: [{level: 'error', text: `${outcome.gate?.summary ?? message}`}]}, routes: [], unrouted: []}
+    }
+    return {schemaVersion: 1, gateway, test: obs.test, ...lineUp(inv, obs)}
+  } finally {
+    await io.close()
+  }
+}
+
+/** Each route with the service it serves; each service no route serves. */
+function lineUp(inv: Inventory, obs: NginxObservation): Pick<RoutesReport, 'routes' | 'unrouted'> {
+  const context: PlanContext = {inventory: inv, deep: false, apiKeys: new Map()}
+  const rows: RouteRow[] = obs.routes.map((route) => ({route}))
+  const unrouted: RoutesReport['unrouted'] = []
+  for (const s of inv.services.filter((x) => x.route)) {
+    const subpath = SERVICE_KIND_MODULES[s.kind].client(s, context).subpath
+    const route = matchRoute(obs.routes, routeRequest(s, inv, subpath))
+    const judged = judgeRoute(s, inv, obs, subpath, new Map())
+    const row = route && rows.find((r) => r.route.location.file === route.location.file && r.route.location.line === route.location.line && r.route.server.line === route.server.line)
+    if (!row || judged.finding === 'route_missing') {
+      unrouted.push({service: s.name, summary: judged.summary})
+      continue
+    }
+    row.service = row.service ? `${row.service}, ${s.name}` : s.name
+    row.match = {status: judged.status, summary: judged.summary, ...(judged.finding ? {finding: judged.finding} : {})}
+  }
+  return {routes: rows, unrouted}
+}
