@@ -1,0 +1,68 @@
+import {FAULTS} from './faults.js'
+import {activeFaults, down, fault, heal, setPctDelay, status, up} from './lab.js'
+import {SERVICES} from './topology.js'
+
+/**
+ * `npm run lab -- up | down | status | faults | fault SERVICE FAULT | heal SERVICE | pct-delay MS`
+ * The lab is the ground truth of phoenix's verdicts; see test/lab/topology.ts and faults.ts.
+ */
+
+const USAGE = `usage: npm run lab -- <command>
+  up                     build the lab (cleans leftovers first); prints the phoenix configs
+  down                   stop every lab process, delete its namespaces and state
+  status                 CTs, units, containers and injected faults
+  faults                 the fault table: each fault, what it does, the verdict it must produce
+  fault SERVICE FAULT    inject a fault (services: ${SERVICES.map((s) => s.name).join(', ')})
+  heal SERVICE           undo every fault injected on SERVICE
+  pct-delay MS           make every pct exec wait MS first (a real host's Perl + lxc-attach)`
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [cmd, a, b] = argv
+  switch (cmd) {
+    case 'up': {
+      const info = await up()
+      console.log(`lab is up (state in ${info.state})`)
+      console.log(`phoenix config, on the host:      ${info.configs.local}`)
+      console.log(`phoenix config, on the admin box: ${info.configs.ssh}`)
+      console.log(`run phoenix on the Proxmox host (pct is the lab's):\n  ${info.commands.local}`)
+      console.log(`run phoenix on the admin machine, over SSH to the host:\n  ${info.commands.ssh}`)
+      return 0
+    }
+    case 'down':
+      await down()
+      console.log('lab is down')
+      return 0
+    case 'status':
+      for (const line of await status()) console.log(line)
+      return 0
+    case 'faults':
+      for (const f of FAULTS) console.log(`${f.name.padEnd(20)} ${f.expect.layer}/${f.expect.cause}${f.expect.status ? ` (${f.expect.status})` : ''}  ${f.does}  [${f.appliesTo.join(', ')}]`)
+      return 0
+    case 'fault':
+      if (!a || !b) break
+      await fault(a, b)
+      console.log(`injected ${b} on ${a}; now: ${JSON.stringify(await activeFaults())}`)
+      return 0
+    case 'heal': {
+      if (!a) break
+      const healed = await heal(a)
+      console.log(healed.length ? `healed ${a}: ${healed.join(', ')}` : `${a} had no fault recorded`)
+      return 0
+    }
+    case 'pct-delay':
+      if (!a || !/^\d+$/.test(a)) break
+      await setPctDelay(Number(a))
+      console.log(`pct exec now waits ${a} ms`)
+      return 0
+  }
+  console.error(USAGE)
+  return 64
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error: Error) => {
+    console.error(`lab: ${error.message}`)
+    process.exitCode = 1
+  },
+)

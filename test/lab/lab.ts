@@ -1,0 +1,136 @@
+import {mkdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {prepareGateway} from './gateway.js'
+import {CONFIG_LOCAL, CONFIG_SSH, configFor, inventoryYaml} from './inventory.js'
+import type {Mode} from './inventory.js'
+import {prepareCt} from './cts.js'
+import {createNetwork, destroyNetwork, labNamespaces} from './namespaces.js'
+import {run, waitUntil} from './proc.js'
+import {ctExec, defineService, PCT, pct, SHIM_ENV, startService, waitListening} from './services.js'
+import {prepareSshd, startSshd} from './sshd.js'
+import {makeCertificates} from './tls.js'
+import {ADMIN, CTS, GATEWAY_CTID, HOST, PREFIX, REPO, SERVICES, SHIMS, STATE} from './topology.js'
+
+export {fault, heal, activeFaults} from './fault-state.js'
+export {sshConnectionCount, SSHD_LOG} from './sshd.js'
+export {CONFIG_LOCAL, CONFIG_SSH} from './inventory.js'
+export type {Mode} from './inventory.js'
+
+/** What `up` made, for the caller to print or use. */
+export interface LabInfo {
+  state: string
+  configs: Record<Mode, string>
+  /** How to run phoenix in each mode, as a shell command line. */
+  commands: Record<Mode, string>
+}
+
+/** Tools the lab runs; a missing one fails `up` by name (CI fails, never skips). */
+const TOOLS = ['/usr/sbin/nginx', '/usr/sbin/sshd', '/usr/bin/ssh-keygen', '/usr/sbin/nft', '/usr/bin/openssl', '/usr/bin/curl', '/usr/bin/nc', '/usr/bin/ping', '/usr/bin/ss', '/usr/bin/setsid', '/usr/bin/unshare', '/usr/bin/pgrep']
+
+/**
+ * Brings the whole lab up from nothing: leftovers of a crashed run are cleaned first, so `up`
+ * is idempotent. Every process it starts is detached and outlives this call.
+ */
+export async function up(): Promise<LabInfo> {
+  await preflight()
+  await down()
+  await mkdir(STATE, {recursive: true})
+  await writeFile(join(STATE, 'lab.env'), `# sourced by test/lab/shims/lib.sh\nPHX_PREFIX='${PREFIX}'\nPHX_NODE='pve'\n`)
+  await writeFile(join(STATE, 'faults.json'), '{}\n')
+  await writeFile(join(STATE, 'pct-calls.log'), '')
+  try {
+    await createNetwork()
+    await Promise.all([makeCertificates(), prepareSshd()])
+    await prepareGateway()
+    for (const ct of CTS) {
+      await prepareCt(ct)
+      await pct(['start', ct.ctid])
+    }
+    await Promise.all(SERVICES.map((s) => defineService(s)))
+    await Promise.all([...SERVICES.map(startService), ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx']), startSshd()])
+    await Promise.all([
+      ...SERVICES.map((s) => waitListening(s.ctid, s.port, '0.0.0.0', 60_000)),
+      waitListening(GATEWAY_CTID, 80, '0.0.0.0'), waitListening(GATEWAY_CTID, 443, '0.0.0.0'),
+      waitUntil('sshd listening on the host', async () => (await run(['ip', 'netns', 'exec', HOST.ns, 'ss', '-tlnH', 'sport = :22'])).stdout.includes(':22')),
+    ])
+    await writeFile(CONFIG_LOCAL, inventoryYaml('local'))
+    await writeFile(CONFIG_SSH, inventoryYaml('ssh'))
+  } catch (error) {
+    throw new Error(`lab up failed (state kept in ${STATE} until the next up or down): ${(error as Error).message}`)
+  }
+  return info()
+}
+
+/** Stops every lab process, deletes the namespaces and the state dir. Safe to call any time. */
+export async function down(): Promise<void> {
+  await destroyNetwork()
+  await rm(STATE, {recursive: true, force: true})
+}
+
+async function preflight(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('the lab needs root (network namespaces, nft, sshd): run it as root')
+  const missing: string[] = []
+  for (const t of TOOLS) if ((await run(['test', '-x', t])).code !== 0) missing.push(t)
+  if (missing.length) throw new Error(`the lab needs ${missing.join(', ')}: run scripts/setup.sh (apt packages)`)
+}
+
+function info(): LabInfo {
+  return {
+    state: STATE,
+    configs: {local: CONFIG_LOCAL, ssh: CONFIG_SSH},
+    commands: {
+      local: `ip netns exec ${HOST.ns} env PATH=${join(SHIMS, 'host')}:$PATH PHOENIX_LAB_STATE=${STATE} node bin/run.js check --all --config ${CONFIG_LOCAL}`,
+      ssh: `ip netns exec ${ADMIN.ns} node bin/run.js check --all --config ${CONFIG_SSH}`,
+    },
+  }
+}
+
+/** The result of one phoenix run inside the lab. */
+export interface PhoenixRun {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs phoenix (the built dist) inside the lab: on the host (`local`, with the lab's pct on
+ * PATH as on a real Proxmox host) or on the admin machine (`ssh`, over SSH to the host's sshd).
+ * Its traffic starts in a lab namespace, so it can only reach the lab.
+ */
+export async function phoenix(args: readonly string[], options: {mode: Mode}): Promise<PhoenixRun> {
+  const local = options.mode === 'local'
+  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', OCLIF_SKIP_NEW_VERSION_CHECK: 'true', PHOENIX_LAB_STATE: STATE}
+  delete env.SSH_AUTH_SOCK
+  delete env.PHOENIX_CONFIG
+  env.PATH = local ? `${join(SHIMS, 'host')}:${process.env.PATH}` : process.env.PATH
+  const argv = ['ip', 'netns', 'exec', local ? HOST.ns : ADMIN.ns, process.execPath, join(REPO, 'bin/run.js'), ...args, '--config', configFor(options.mode)]
+  return run(argv, {env, cwd: REPO, timeoutMs: 120_000})
+}
+
+/** A one-line state of every part, for `lab status`. */
+export async function status(): Promise<string[]> {
+  const namespaces = await labNamespaces()
+  if (!namespaces.length) return ['lab is down (no namespaces)']
+  const lines = [`namespaces: ${namespaces.join(' ')}`]
+  for (const ct of CTS) {
+    const st = (await run([PCT, 'status', String(ct.ctid)], {env: SHIM_ENV})).stdout.trim()
+    const list = 'systemctl list-units; docker ps -a | tail -n +2'
+    const units = st.endsWith('running') ? (await run([PCT, 'exec', String(ct.ctid), '--', 'sh', '-c', list], {env: SHIM_ENV})).stdout.trim() : ''
+    lines.push(`CT ${ct.ctid} ${ct.hostname} ${ct.address}: ${st}${units ? `\n    ${units.split('\n').join('\n    ')}` : ''}`)
+  }
+  const faults = await readFile(join(STATE, 'faults.json'), 'utf8').catch(() => '{}')
+  lines.push(`faults: ${faults.trim()}`)
+  return lines
+}
+
+/** Sets the pct delay (ms) every `pct exec` waits, standing for a real host's Perl and lxc-attach. */
+export async function setPctDelay(ms: number): Promise<void> {
+  await writeFile(join(STATE, 'pct-delay-ms'), `${Math.max(0, Math.round(ms))}\n`)
+}
+
+/** Every `pct` call logged so far, one line each. */
+export async function pctCalls(): Promise<string[]> {
+  const text = await readFile(join(STATE, 'pct-calls.log'), 'utf8').catch(() => '')
+  return text.split('\n').filter(Boolean)
+}

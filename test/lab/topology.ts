@@ -1,0 +1,132 @@
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+/**
+ * The lab's topology, in one place: the operators' 10.0.0.0/24 plan (design.md) moved to
+ * 198.18.0.0/24 (RFC 2544 benchmarking space, never routed from the root namespace), same CT ids,
+ * same ports. Everything else in test/lab reads these tables.
+ */
+
+/** The repository root: shims, the emulator and phoenix itself are found from here. */
+export const REPO = fileURLToPath(new URL('../..', import.meta.url))
+
+/**
+ * Every namespace of the lab starts with this. Another prefix (and state dir) gives a second lab
+ * beside the first: namespaces share nothing, so even the addresses can be the same.
+ */
+export const PREFIX = process.env.PHOENIX_LAB_PREFIX ?? 'phx-'
+if (!/^[a-z][a-z0-9-]{0,7}$/.test(PREFIX)) throw new Error(`PHOENIX_LAB_PREFIX "${PREFIX}": 1-8 of a-z, 0-9, -`)
+
+/** The lab's state (pids, logs, configs, keys). Under the repo and gitignored (.lab/). */
+export const STATE = process.env.PHOENIX_LAB_STATE ?? join(REPO, '.lab')
+
+/** Lab shims: `pct` for the host, `systemctl`/`journalctl`/`docker` for the CTs. */
+export const SHIMS = join(REPO, 'test/lab/shims')
+
+export const SUBNET = '198.18.0'
+export const PREFIX_LEN = 24
+
+/** The namespace that holds the bridge (the host's vmbr0). */
+export const BRIDGE_NS = `${PREFIX}vmbr0`
+export const BRIDGE = 'vmbr0'
+
+/** One machine on the bridge: a namespace, an address, the bridge-side name of its veth. */
+export interface Machine {
+  ns: string
+  address: string
+  /** Name of the veth peer inside the bridge namespace (Proxmox names CT ports veth<ID>i0). */
+  port: string
+}
+
+/** The Proxmox host (10.0.0.1 in the plan: the CTs' gateway address). */
+export const HOST: Machine = {ns: `${PREFIX}pve`, address: `${SUBNET}.1`, port: 'tap-pve'}
+
+/** An admin machine that reaches the host over SSH (phoenix's ssh mode runs here). */
+export const ADMIN: Machine = {ns: `${PREFIX}admin`, address: `${SUBNET}.200`, port: 'tap-admin'}
+
+/** A CT: a machine with an id and a hostname, as `pct config` shows it. */
+export interface Ct extends Machine {
+  ctid: number
+  hostname: string
+}
+
+function ct(ctid: number, hostname: string): Ct {
+  return {ctid, hostname, ns: `${PREFIX}ct${ctid}`, address: `${SUBNET}.${ctid - 800}`, port: `veth${ctid}i0`}
+}
+
+/** Every CT of the lab, by id: the five services and the gateway. */
+export const CTS: readonly Ct[] = [
+  ct(950, 'vllm-qwen'),
+  ct(951, 'vllm-embed'),
+  ct(952, 'qdrant-lxc'),
+  ct(953, 'api-gateway-lxc'),
+  ct(954, 'n8n-lxc'),
+  ct(955, 'ollama-lxc'),
+]
+
+export const GATEWAY_CTID = 953
+
+/** Emulator profile names (test/lab/emulator). */
+export type Profile = 'vllm' | 'ollama' | 'qdrant' | 'n8n'
+
+/** One service of the lab: where it runs, how, and the emulator that plays it. */
+export interface LabService {
+  name: string
+  kind: Profile
+  ctid: number
+  port: number
+  runtime: 'systemd' | 'docker'
+  /** Unit or container name. */
+  unit: string
+  /** nginx locations that lead to it (the first one is the inventory's route). */
+  routes: readonly string[]
+  /** Emulator arguments beyond profile, host and port. */
+  args: readonly string[]
+  /** Inventory keys beyond the common ones. */
+  extra?: Record<string, string | number>
+  /** The service's own commands in its CT's /usr/local/bin (lab stand-ins in shims/bin). */
+  cli?: readonly string[]
+}
+
+export const SERVICES: readonly LabService[] = [
+  {
+    name: 'vllm-chat', kind: 'vllm', ctid: 950, port: 8000, runtime: 'systemd', unit: 'vllm-chat',
+    routes: ['/v1/chat/completions', '/v1/completions'],
+    args: ['--model', 'Qwen/Qwen2.5-7B-Instruct-AWQ', '--task', 'chat'], extra: {task: 'chat'},
+  },
+  {
+    name: 'vllm-embed', kind: 'vllm', ctid: 951, port: 8000, runtime: 'systemd', unit: 'vllm-embed',
+    routes: ['/v1/embeddings'], args: ['--model', 'BAAI/bge-m3', '--task', 'embed', '--dim', '1024'], extra: {task: 'embed'},
+  },
+  {name: 'qdrant', kind: 'qdrant', ctid: 952, port: 6333, runtime: 'docker', unit: 'qdrant', routes: ['/qdrant/'], args: []},
+  {name: 'n8n', kind: 'n8n', ctid: 954, port: 5678, runtime: 'docker', unit: 'n8n', routes: ['/n8n/'], args: []},
+  {
+    name: 'ollama', kind: 'ollama', ctid: 955, port: 11434, runtime: 'systemd', unit: 'ollama',
+    routes: ['/ollama/'], args: ['--model', 'llama3.2:latest'], extra: {model: 'llama3.2:latest'}, cli: ['ollama'],
+  },
+]
+
+/** Name-routed TLS virtual host on the gateway (its certificate comes from the lab's CA). */
+export const TLS_HOST = 'n8n.phoenix.local'
+export const GATEWAY_SERVER_NAME = 'api.phoenix.local'
+
+/** The answer-time threshold the lab's inventory sets, and the delay of the `slow` fault. */
+export const SLOW_MS = 1000
+export const SLOW_FAULT_MS = 1800
+
+export function ctById(ctid: number): Ct {
+  const found = CTS.find((c) => c.ctid === ctid)
+  if (!found) throw new Error(`no CT ${ctid} in the lab`)
+  return found
+}
+
+export function serviceByName(name: string): LabService {
+  const found = SERVICES.find((s) => s.name === name)
+  if (!found) throw new Error(`no service "${name}" in the lab (known: ${SERVICES.map((s) => s.name).join(', ')})`)
+  return found
+}
+
+/** Address of a service's CT. */
+export function addressOf(s: LabService): string {
+  return ctById(s.ctid).address
+}
