@@ -68,6 +68,8 @@ function failCause(layer: LayerResult, layers: readonly LayerResult[]): CauseCod
       const failed = checksOf(layers, 'client').find((c) => c.status === 'fail')
       const finding = failed?.finding ?? 'client_unexpected'
       if (finding.startsWith('upstream_')) return gatewayReaches(layers) ? 'upstream_mismatch' : 'upstream_error'
+      // A 404 that nginx's config explains as a path problem (the prefix kept, a rewrite) is that problem.
+      if (finding === 'route_missing' && find('gateway', 'gateway.route')?.finding === 'route_wrong_target') return 'route_wrong_target'
       return isCause(finding) ? finding : 'client_unexpected'
     }
   }
