@@ -2,7 +2,7 @@ import {batchScript, splitBatchOutput} from '../checks/probes/batch-script.js'
 import {ctStatusArgv, parseCtStatus} from '../checks/probes/ct-status.js'
 import {runnerFor} from '../checks/probes/registry.js'
 import type {Observation} from '../checks/probes/types.js'
-import type {ExecResult, Shell} from '../io/types.js'
+import type {ExecFailure, ExecResult, Shell} from '../io/types.js'
 import type {CheckSpec, Judgement, Vantage} from './check-spec.js'
 
 /** Time a remote call may take beyond the probes' own timeout: pct's start-up and the SSH hop. */
@@ -34,7 +34,10 @@ export async function runRemoteBatch(specs: readonly CheckSpec[], vantage: Vanta
   const argv = vantage.at === 'ct' ? ['pct', 'exec', String(vantage.ctid), '--', 'sh', '-s'] : ['sh', '-s']
   const result = await shell.exec(argv, {timeoutMs: timeoutMs + REMOTE_SLACK_MS, signal, stdin: script})
   const where = vantage.at === 'ct' ? `CT ${vantage.ctid}` : `the Proxmox host (${shell.description})`
-  if (!result.ok) return blind(specs, `${where}: ${result.message}`, result.reason === 'timeout' ? 'deadline' : 'vantage_unreachable', result.durationMs)
+  if (!result.ok) {
+    const outcome = blind(specs, `${where}: ${result.message}`, result.reason === 'timeout' ? 'deadline' : 'vantage_unreachable', result.durationMs)
+    return {...outcome, gate: {...outcome.gate!, ...transportHints(result.reason)}}
+  }
   const {lines, complete} = splitBatchOutput(result.stdout, snippets.length)
   if (!complete) {
     if (vantage.at === 'ct') return gateFailure(specs, vantage.ctid, result, shell, signal)
@@ -59,6 +62,20 @@ async function gateFailure(specs: readonly CheckSpec[], ctid: number, exec: Extr
     ? {status: 'fail', summary: `CT ${ctid} is ${obs.kind === 'ct-status' ? obs.state : '?'} (pct status)`, finding: 'container_stopped', evidence: [`pct exec ${ctid}: ${said}`, `pct status ${ctid}: status: ${obs.kind === 'ct-status' ? obs.state : '?'}`]}
     : {status: 'unknown', summary: `pct exec ${ctid} failed: ${said}`, finding: 'vantage_unreachable', evidence: [`pct exec ${ctid}: ${said}`]}
   return {observations: specs.map(() => obs), gate, durationMs: exec.durationMs}
+}
+
+/** What to do when the way to the host itself failed; the message already names the target. */
+function transportHints(reason: ExecFailure): Pick<Judgement, 'hints'> {
+  switch (reason) {
+    case 'host_key':
+      return {hints: [{text: 'Compare the fingerprint in the evidence with the host\'s own (run on the Proxmox host), then run phoenix again with --accept-new-host-key; a changed key is never accepted: remove the old line from known_hosts only if the host was really reinstalled', command: 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub'}]}
+    case 'auth':
+      return {hints: [{text: 'Set proxmox.identityFile to a readable key without a passphrase, or load the key into ssh-agent ($SSH_AUTH_SOCK)'}]}
+    case 'spawn':
+      return {hints: [{text: 'pct is not here: run phoenix on the Proxmox host as root, or set proxmox.host to reach it over SSH', command: 'command -v pct'}]}
+    default:
+      return {}
+  }
 }
 
 function blind(specs: readonly CheckSpec[], message: string, reason: 'deadline' | 'vantage_unreachable' | 'exec_failed', durationMs: number): BatchOutcome {
