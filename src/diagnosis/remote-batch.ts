@@ -17,7 +17,7 @@ export interface BatchOutcome {
 }
 
 /**
- * Runs every spec of one vantage as a single remote script: one `pct exec` per CT per layer, or one
+ * Runs every spec of one vantage as a single remote script: one `pct exec` per CT, or one
  * SSH exec on the host. A failed call becomes observations (unavailable), never an exception.
  */
 export async function runRemoteBatch(specs: readonly CheckSpec[], vantage: Vantage, shell: Shell, timeoutMs: number, signal: AbortSignal): Promise<BatchOutcome> {
