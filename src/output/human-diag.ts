@@ -23,7 +23,7 @@ export function formatDiag(service: ServiceReport, colour: boolean): string {
 
 function checkLine(check: CheckResult, st: Style): string {
   const time = check.status === 'skip' ? '' : st.c.gray(` (${duration(check.durationMs)})`)
-  return `    ${st.icon(check.status)} ${check.id.padEnd(16)} ${check.summary}${time}`
+  return `    ${st.icon(check.status)} ${check.id.padEnd(18)} ${check.summary}${time}`
 }
 
 function verdictLines(v: Verdict, status: ServiceReport['status'], st: Style): string[] {
