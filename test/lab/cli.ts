@@ -1,4 +1,5 @@
 import {FAULTS} from './faults.js'
+import type {Expected, Fault} from './faults.js'
 import {activeFaults, down, fault, heal, setPctDelay, status, up} from './lab.js'
 import {SERVICES} from './topology.js'
 
@@ -12,9 +13,15 @@ const USAGE = `usage: npm run lab -- <command>
   down                   stop every lab process, delete its namespaces and state
   status                 CTs, units, containers and injected faults
   faults                 the fault table: each fault, what it does, the verdict it must produce
-  fault SERVICE FAULT    inject a fault (services: ${SERVICES.map((s) => s.name).join(', ')})
+  fault SERVICE FAULT    inject a fault (services: ${SERVICES.map((s) => s.name).join(', ')}; a shared fault: any of them)
   heal SERVICE           undo every fault injected on SERVICE
   pct-delay MS           make every pct exec wait MS first (a real host's Perl + lxc-attach)`
+
+/** The verdict a row expects, as `lab faults` lists it: the services', then the gateway target's. */
+function expected(f: Fault): string {
+  const one = (e: Expected) => `${e.layer ?? ''}${e.layer ? '/' : ''}${e.cause}${e.status && e.status !== 'fail' && e.cause !== 'healthy' ? ` (${e.status})` : ''}`
+  return `${f.gateway ? 'services ' : ''}${one(f.expect)}${f.gateway ? `; gateway ${one(f.gateway)}` : ''}`
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   const [cmd, a, b] = argv
@@ -36,7 +43,7 @@ async function main(argv: readonly string[]): Promise<number> {
       for (const line of await status()) console.log(line)
       return 0
     case 'faults':
-      for (const f of FAULTS) console.log(`${f.name.padEnd(20)} ${f.expect.layer}/${f.expect.cause}${f.expect.status ? ` (${f.expect.status})` : ''}  ${f.does}  [${f.appliesTo.join(', ')}]`)
+      for (const f of FAULTS) console.log(`${f.name.padEnd(26)} ${expected(f)}  ${f.does}  [${f.shared ? 'shared: any service' : f.appliesTo.join(', ')}]${f.args ? ` (phoenix ${f.args.join(' ')})` : ''}`)
       return 0
     case 'fault':
       if (!a || !b) break

@@ -1,10 +1,10 @@
-import {mkdir, symlink, writeFile} from 'node:fs/promises'
+import {mkdir, rm, symlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {must} from './proc.js'
 import {NGINX_BIN, NGINX_CONF, NGINX_ERROR_LOG} from './nginx-config.js'
 import {BRIDGE, GATEWAY_CTID, HOST, SERVICES, SHIMS, STATE} from './topology.js'
-import type {Ct} from './topology.js'
+import type {Ct, LabService} from './topology.js'
 
 /**
  * What a CT has besides its namespace: the files `pct config` shows, its root's home (so a login
@@ -22,10 +22,22 @@ export async function prepareCt(ct: Ct): Promise<void> {
   // /etc/profile resets PATH for a login shell; a real CT's /usr/local/bin is on it, so the CT's
   // bin/ (its /usr/local/bin) and the lab's systemctl/docker go back in front here.
   await writeFile(join(dir, 'root', '.profile'), `# CT ${ct.ctid}'s root profile (lab)\nPATH="${join(dir, 'bin')}:${join(SHIMS, 'ct')}:$PATH"\nexport PATH\n`)
-  for (const s of SERVICES.filter((x) => x.ctid === ct.ctid)) {
-    for (const cmd of s.cli ?? []) await symlink(join(SHIMS, 'bin', cmd), join(dir, 'bin', cmd))
-  }
+  for (const s of SERVICES.filter((x) => x.ctid === ct.ctid)) await installCli(s)
   if (ct.ctid === GATEWAY_CTID) await writeFile(join(dir, 'bin', 'nginx'), nginxWrapper(), {mode: 0o755})
+}
+
+/** Puts the service's own commands in its CT's /usr/local/bin (what its installer does). */
+export async function installCli(s: LabService): Promise<void> {
+  for (const cmd of s.cli ?? []) {
+    const link = join(ctDir(s.ctid), 'bin', cmd)
+    await rm(link, {force: true})
+    await symlink(join(SHIMS, 'bin', cmd), link)
+  }
+}
+
+/** Takes them off again: a login shell in the CT no longer finds them (the cli-missing fault). */
+export async function removeCli(s: LabService): Promise<void> {
+  for (const cmd of s.cli ?? []) await rm(join(ctDir(s.ctid), 'bin', cmd), {force: true})
 }
 
 /**

@@ -26,6 +26,10 @@ const FLEET = {
   vllmLoads: ['--profile', 'vllm', '--fault', 'starting', '--startup-ms', '1000'],
   ollama: ['--profile', 'ollama', '--model', 'llama3.2:latest', '--model', 'nomic-embed-text'],
   ollamaEmpty: ['--profile', 'ollama'],
+  // Bound to every address, where real Ollama accepts any Host; --host-guard checks it anyway.
+  // Only 127.0.0.1 is ever connected to.
+  ollamaOpen: ['--profile', 'ollama', '--host', '0.0.0.0'],
+  ollamaGuarded: ['--profile', 'ollama', '--host', '0.0.0.0', '--host-guard'],
   qdrant: ['--profile', 'qdrant', '--api-key-env', KEY_ENV, '--collection', 'docs'],
   qdrantNotReady: ['--profile', 'qdrant', '--fault', 'not-ready'],
   n8n: ['--profile', 'n8n'],
@@ -155,6 +159,10 @@ describe('vllm profile', () => {
   it('refuses connections while loading, then serves once loaded', async () => {
     await until(() => emu('vllmLoading').stdout().includes('Starting to load model'), 'the loading log line')
     expect(await refused(port('vllmLoading'))).toBe(true)
+    // A load that never ends logs its progress up to torch.compile, never the server's start.
+    expect(emu('vllmLoading').stdout()).toContain('Loading safetensors checkpoint shards: 100% Completed | 4/4')
+    expect(emu('vllmLoading').stdout().trimEnd().split('\n').at(-1)).toContain('Dynamo bytecode transform time')
+    expect(emu('vllmLoading').stdout()).not.toContain('Starting vLLM server on')
     await until(() => emu('vllmLoads').stdout().includes('Application startup complete.'), 'the end of loading')
     expect((await call(port('vllmLoads'), '/health')).status).toBe(200)
   })
@@ -223,6 +231,15 @@ describe('ollama profile', () => {
     const r = await call(port('ollama'), '/api/version', {headers: {Host: host}})
     expect(r.status).toBe(status)
     if (status === 403) expect(r.text).toBe('')
+  })
+
+  it.each([
+    ['ollamaOpen', 'example.com', 200],
+    ['ollamaGuarded', 'example.com', 403],
+    ['ollamaGuarded', '198.18.0.153', 403],
+    ['ollamaGuarded', 'localhost:11434', 200],
+  ] as const)('on 0.0.0.0, %s answers Host %s with %i', async (name, host, status) => {
+    expect((await call(port(name), '/api/tags', {headers: {Host: host}})).status).toBe(status)
   })
 
   it('logs the listening line', () => {
@@ -419,6 +436,7 @@ describe('http profile and the faults every profile shares', () => {
     [['--port', '1', '--profile', 'nginx'], '--profile must be one of'],
     [['--port', '1', '--profile', 'vllm', '--api-key-env', 'EMULATOR_TEST_UNSET_VAR'], 'unset or empty'],
     [['--port', '1', '--profile', 'ollama', '--api-key-env', KEY_ENV], 'not supported by --profile ollama'],
+    [['--port', '1', '--profile', 'qdrant', '--host-guard'], '--host-guard is not supported by --profile qdrant'],
     [['--profile', 'http'], '--port is required'],
   ])('usage error %j exits 2', async (args, message) => {
     const e = launch(REPO, args, 0, ENV)

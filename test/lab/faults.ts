@@ -1,18 +1,26 @@
 import type {CauseCode} from '../../src/diagnosis/causes.js'
 import type {Layer, Status} from '../../src/diagnosis/status.js'
-import {setVariation} from './gateway.js'
-import {must} from './proc.js'
-import {ctExec, pct, rerunService, startService, stopService, waitListening, waitState} from './services.js'
+import {newApiKey} from './api-keys.js'
+import {installCli, removeCli} from './cts.js'
+import {setGatewayVariation, setVariation} from './gateway.js'
+import {NGINX_CONF, TYPO_DIRECTIVE} from './nginx-config.js'
+import {clearFirewall, firewall, restartWith, restore, startNginx} from './fault-mechanics.js'
+import {ctExec, pct, rerunService, startService, stopService, waitLastLogLine, waitListening, waitState} from './services.js'
 import type {EmulatorOptions} from './services.js'
-import {ctById, GATEWAY_CTID, SERVICES, SLOW_FAULT_MS} from './topology.js'
+import {ctById, GATEWAY_CTID, SERVICES, SLOW_FAULT_MS, SUBNET} from './topology.js'
 import type {LabService} from './topology.js'
 
 /** The verdict a fault must produce (cause codes of src/diagnosis/causes.ts). */
 export interface Expected {
-  layer: Layer
+  /** null with cause `healthy`: the fault is the gateway's own and its services stay healthy. */
+  layer: Layer | null
   cause: CauseCode
-  /** The service's status; `fail` unless said otherwise. */
+  /** The target's status; `fail` unless said otherwise (`pass` when healthy). */
   status?: Status
+  /** A line of the verdict's evidence must match (e.g. the nginx file:line to change). */
+  evidence?: RegExp
+  /** One of the verdict's hints must match (e.g. the change to make). */
+  hint?: RegExp
 }
 
 /**
@@ -29,44 +37,40 @@ export interface Fault {
   shared?: boolean
   inject(s: LabService): Promise<void>
   heal(s: LabService): Promise<void>
+  /** The verdict of every service it affects. */
   expect: Expected
+  /** The verdict of the gateway target (`check gateway`), when the row says what it must be. */
+  gateway?: Expected
+  /** phoenix arguments the row needs beyond the suite's (e.g. --deep for checks that cost GPU time). */
+  args?: readonly string[]
 }
+
+/** The services of a gateway-only fault stay healthy. */
+export const HEALTHY: Expected = {layer: null, cause: 'healthy', status: 'pass'}
+
+const CONF = NGINX_CONF.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+/** The gateway's nginx.conf with a line number (then `rest`): where phoenix must say the fault is. */
+const confLine = (rest = '') => new RegExp(`${CONF}:\\d+${rest}`)
+/** The upstream's server line, and the hint that changes it. */
+const UPSTREAM_LINE = confLine(': server [\\d.]+:\\d+')
+const UPSTREAM_FIX = new RegExp(`In ${CONF}:\\d+ change [\\d.]+:\\d+ to [\\d.]+:\\d+`)
+
+/** An address on the bridge where nothing listens (no machine has it). */
+const NOWHERE = `${SUBNET}.199`
 
 const ALL = SERVICES.map((s) => s.name)
-
-/** Restarts the emulator healthy and waits for it to listen on every address again. */
-async function restore(s: LabService): Promise<void> {
-  await rerunService(s)
-  await waitListening(s.ctid, s.port, '0.0.0.0')
-}
 
 /** A fault that restarts the emulator with other options; healed by restarting it healthy. */
 function emulatorFault(name: string, does: string, expect: Expected, options: (s: LabService) => EmulatorOptions, appliesTo = ALL): Fault {
   return {
     name, does, appliesTo, expect,
-    inject: async (s) => {
-      const o = options(s)
-      await rerunService(s, o)
-      await waitListening(s.ctid, o.port ?? s.port, o.host)
-    },
+    inject: (s) => restartWith(s, options(s)),
     heal: restore,
   }
 }
 
-/** nft in a CT's own namespace: a table the lab owns, so healing is deleting it. */
-async function firewall(s: LabService, rules: string): Promise<void> {
-  const table = `table inet phoenix_lab {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    ${rules}\n  }\n}\n`
-  await must(['ip', 'netns', 'exec', ctById(s.ctid).ns, 'nft', '-f', '-'], {input: `add table inet phoenix_lab\ndelete table inet phoenix_lab\n${table}`})
-}
-
-async function clearFirewall(s: LabService): Promise<void> {
-  await must(['ip', 'netns', 'exec', ctById(s.ctid).ns, 'nft', '-f', '-'], {input: 'add table inet phoenix_lab\ndelete table inet phoenix_lab\n'})
-}
-
-async function startNginx(): Promise<void> {
-  await ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx'])
-  await waitListening(GATEWAY_CTID, 80, '0.0.0.0')
-}
+/** What model-missing serves instead (nothing, for Ollama: no model pulled). */
+const OTHER_MODELS: Readonly<Record<string, readonly string[]>> = {'vllm-chat': ['Qwen/Qwen2.5-7B-Instruct'], 'vllm-embed': ['intfloat/multilingual-e5-large']}
 
 /** Off-by-one ports: 8000→8001, 5678→5679 (n8n's own task broker port), 6333→6334, 11434→11435. */
 const otherPort = (s: LabService) => s.port + 1
@@ -124,7 +128,70 @@ export const FAULTS: readonly Fault[] = [
     name: 'upstream-wrong-port', does: "nginx's upstream points at the service's port + 1, reloaded", appliesTo: ALL,
     inject: (s) => setVariation(s.name, {upstreamPort: otherPort(s)}),
     heal: (s) => setVariation(s.name, {upstreamPort: undefined}),
-    expect: {layer: 'client', cause: 'upstream_mismatch'},
+    expect: {layer: 'client', cause: 'upstream_mismatch', evidence: UPSTREAM_LINE, hint: UPSTREAM_FIX},
+  },
+  {
+    name: 'upstream-wrong-address', does: `nginx's upstream points at ${NOWHERE}, where nothing answers (502/504 within proxy_connect_timeout 2s), reloaded`, appliesTo: ALL,
+    inject: (s) => setVariation(s.name, {upstreamAddress: NOWHERE}),
+    heal: (s) => setVariation(s.name, {upstreamAddress: undefined}),
+    expect: {layer: 'client', cause: 'upstream_mismatch', evidence: UPSTREAM_LINE, hint: UPSTREAM_FIX},
+  },
+  {
+    name: 'rewrite-wrong', does: 'proxy_pass without the trailing slash and no rewrite: the route\'s prefix reaches the service, reloaded', appliesTo: ['n8n', 'qdrant'],
+    inject: (s) => setVariation(s.name, {keepPrefix: true}),
+    heal: (s) => setVariation(s.name, {keepPrefix: undefined}),
+    expect: {layer: 'client', cause: 'route_wrong_target', evidence: confLine()},
+  },
+  {
+    name: 'websocket-headers-missing', does: "n8n's location without the Upgrade/Connection headers, reloaded", appliesTo: ['n8n'],
+    inject: (s) => setVariation(s.name, {noWebsocket: true}),
+    heal: (s) => setVariation(s.name, {noWebsocket: undefined}),
+    expect: {layer: 'client', cause: 'websocket_not_proxied', evidence: confLine()},
+  },
+  {
+    name: 'ollama-host-header', does: 'the location forwards the public Host (not localhost:11434) to an Ollama that applies its Host guard (--host-guard), reloaded', appliesTo: ['ollama'],
+    inject: (s) => setVariation(s.name, {publicHost: true}),
+    heal: (s) => setVariation(s.name, {publicHost: undefined}),
+    expect: {layer: 'client', cause: 'host_header_rejected'},
+  },
+  {
+    name: 'config-syntax-error', does: 'a misspelt directive written into nginx.conf, reload tried (refused: nginx keeps the old config)', appliesTo: ALL, shared: true,
+    inject: () => setGatewayVariation({typo: true}),
+    heal: () => setGatewayVariation({typo: undefined}),
+    expect: HEALTHY,
+    gateway: {layer: 'service', cause: 'config_invalid', evidence: confLine(`: unknown directive "${TYPO_DIRECTIVE}"`)},
+  },
+  {
+    name: 'server-tokens-on', does: 'server_tokens on in the http block (the healthy gateway has off), reloaded', appliesTo: ALL, shared: true,
+    inject: () => setGatewayVariation({serverTokensOn: true}),
+    heal: () => setGatewayVariation({serverTokensOn: undefined}),
+    expect: HEALTHY,
+    gateway: {layer: 'service', cause: 'hardening_weak', status: 'warn', evidence: new RegExp(`server_tokens.*${CONF}:\\d+`)},
+  },
+  emulatorFault('model-missing', 'vLLM serves another model, Ollama has none pulled (the inventory names model:)', {layer: 'service', cause: 'model_missing'},
+    (s) => ({models: OTHER_MODELS[s.name] ?? []}), ['vllm-chat', 'vllm-embed', 'ollama']),
+  {
+    name: 'starting', does: 'vLLM still loading: process up, port closed, loading lines in its journal (emulator --fault starting --startup-ms 0)', appliesTo: ['vllm-chat', 'vllm-embed'],
+    inject: async (s) => (await rerunService(s, {fault: 'starting', extra: ['--startup-ms', '0']}), await waitLastLogLine(s, 'Dynamo bytecode transform')),
+    heal: restore,
+    // The outer layers are refused meanwhile: the service fails, and the loading explains it.
+    expect: {layer: 'service', cause: 'service_starting'},
+  },
+  emulatorFault('db-down', "n8n's database is unreachable: /healthz ok, readiness 503 (emulator --fault db-down)", {layer: 'service', cause: 'database_not_ready'}, () => ({fault: 'db-down'}), ['n8n']),
+  emulatorFault('not-ready', "Qdrant's shards are not ready: /readyz 503 (emulator --fault not-ready)", {layer: 'service', cause: 'not_ready'}, () => ({fault: 'not-ready'}), ['qdrant']),
+  emulatorFault('key-rotated', "the service restarted with a new API key; phoenix's env var still has the lab's", {layer: 'service', cause: 'api_auth_failed'},
+    () => ({apiKey: newApiKey()}), ['qdrant', 'vllm-chat']),
+  emulatorFault('kv-full', "vLLM's KV cache 97% used, requests queued (emulator --fault kv-full)", {layer: 'service', cause: 'kv_cache_full', status: 'warn'}, () => ({fault: 'kv-full'}), ['vllm-chat']),
+  {
+    name: 'cli-missing', does: "the ollama command taken off CT 955's /usr/local/bin (a login shell's PATH)", appliesTo: ['ollama'],
+    inject: removeCli,
+    heal: installCli,
+    expect: {layer: 'service', cause: 'cli_missing', status: 'warn'},
+  },
+  {
+    ...emulatorFault('embedding-dim', 'the embedding model returns 768 dimensions, the inventory says dim: 1024 (checked with --deep)', {layer: 'service', cause: 'embedding_dim_mismatch'},
+      () => ({extra: ['--dim', '768']}), ['vllm-embed']),
+    args: ['--deep'],
   },
 ]
 

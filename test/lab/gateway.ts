@@ -1,8 +1,8 @@
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {NGINX_BIN, NGINX_CONF, NGINX_ERROR_LOG, NGINX_PREFIX, nginxConf} from './nginx-config.js'
-import type {RouteVariation, RouteVariations} from './nginx-config.js'
+import type {GatewayVariation, RouteVariation} from './nginx-config.js'
 import {alive, must, run, waitUntil} from './proc.js'
 import {ctExec, defineUnit, unitDir} from './services.js'
 import {ctById, GATEWAY_CTID, STATE} from './topology.js'
@@ -15,10 +15,16 @@ import {ctById, GATEWAY_CTID, STATE} from './topology.js'
 
 const VARIATIONS = join(STATE, 'nginx-variations.json')
 
+/** The variations in force: per service (its routes) and for the gateway as a whole. */
+export interface Variations {
+  routes: Record<string, RouteVariation>
+  gateway: GatewayVariation
+}
+
 /** Writes the config for the current variations, and the unit that runs nginx on it. */
 export async function prepareGateway(): Promise<void> {
   for (const d of ['logs', 'tmp', 'html']) await mkdir(join(NGINX_PREFIX, d), {recursive: true})
-  await writeFile(VARIATIONS, '{}\n')
+  await writeFile(VARIATIONS, `${JSON.stringify({routes: {}, gateway: {}})}\n`)
   await writeFile(NGINX_CONF, nginxConf({}))
   await mustTest()
   await defineUnit(GATEWAY_CTID, 'nginx', 'systemd', 'A high performance web server and a reverse proxy server', [
@@ -26,32 +32,48 @@ export async function prepareGateway(): Promise<void> {
   ])
 }
 
-/** The variations in force (faults on routes), as saved by earlier calls. */
-export async function currentVariations(): Promise<Record<string, RouteVariation>> {
+/** The variations in force (faults on routes and on the gateway), as saved by earlier calls. */
+export async function currentVariations(): Promise<Variations> {
   try {
-    return JSON.parse(await readFile(VARIATIONS, 'utf8')) as Record<string, RouteVariation>
+    const saved = JSON.parse(await readFile(VARIATIONS, 'utf8')) as Partial<Variations>
+    return {routes: saved.routes ?? {}, gateway: saved.gateway ?? {}}
   } catch {
-    return {}
+    return {routes: {}, gateway: {}}
   }
 }
 
 // Faults injected in parallel change the config one after the other, never over each other.
 let queue: Promise<unknown> = Promise.resolve()
 
-/** Merges a change into one service's variation, regenerates nginx.conf and reloads nginx. */
-export function setVariation(service: string, change: RouteVariation): Promise<void> {
+function change(edit: (all: Variations) => void): Promise<void> {
   const next = queue.then(async () => {
     const all = await currentVariations()
-    all[service] = {...all[service], ...change}
+    edit(all)
     await applyVariations(all)
   })
   queue = next.catch(() => {})
   return next
 }
 
-async function applyVariations(all: RouteVariations): Promise<void> {
+/** Merges a change into one service's variation, regenerates nginx.conf and reloads nginx. */
+export function setVariation(service: string, edit: RouteVariation): Promise<void> {
+  return change((all) => void (all.routes[service] = {...all.routes[service], ...edit}))
+}
+
+/** Merges a change into the gateway's own variation, regenerates nginx.conf and reloads nginx. */
+export function setGatewayVariation(edit: GatewayVariation): Promise<void> {
+  return change((all) => void (all.gateway = {...all.gateway, ...edit}))
+}
+
+/**
+ * Writes the config. A valid one is tested and reloaded; one broken on purpose (typo) is written
+ * and reloaded anyway, as an operator who skips `nginx -t` does: the master refuses it, says why in
+ * the error log, and keeps serving with the config it had.
+ */
+async function applyVariations(all: Variations): Promise<void> {
   await writeFile(VARIATIONS, `${JSON.stringify(all, null, 2)}\n`)
-  await writeFile(NGINX_CONF, nginxConf(all))
+  await writeFile(NGINX_CONF, nginxConf(all.routes, all.gateway))
+  if (all.gateway.typo) return refusedReload()
   await mustTest()
   await reload()
 }
@@ -66,7 +88,7 @@ async function mustTest(): Promise<void> {
  * from then on, each new connection is served by the new config.
  */
 export async function reload(): Promise<void> {
-  const master = Number((await run(['cat', join(unitDir(GATEWAY_CTID, 'nginx'), 'pid')])).stdout.trim())
+  const master = await masterPid()
   if (!alive(master)) return
   const workers = await childrenOf(master)
   await ctExec(GATEWAY_CTID, ['systemctl', 'reload', 'nginx'])
@@ -74,6 +96,25 @@ export async function reload(): Promise<void> {
     const now = await childrenOf(master)
     return workers.every((w) => !now.includes(w)) && now.length > 0
   }, 10_000, 50)
+}
+
+/** `systemctl reload nginx` with a broken config: waits for the refusal in the error log, checks the old workers still serve. */
+async function refusedReload(): Promise<void> {
+  const master = await masterPid()
+  if (!alive(master)) return
+  const workers = await childrenOf(master)
+  const before = (await stat(NGINX_ERROR_LOG).catch(() => ({size: 0}))).size
+  await ctExec(GATEWAY_CTID, ['systemctl', 'reload', 'nginx'])
+  await waitUntil('nginx refusing the reload ([emerg] in its error log)', async () => {
+    const log = await readFile(NGINX_ERROR_LOG, 'utf8').catch(() => '')
+    return Buffer.byteLength(log) > before && /\[emerg\]/.test(Buffer.from(log).subarray(before).toString())
+  }, 10_000, 50)
+  const now = await childrenOf(master)
+  if (!alive(master) || workers.some((w) => !now.includes(w))) throw new Error('nginx did not keep its old config after a refused reload')
+}
+
+async function masterPid(): Promise<number> {
+  return Number((await run(['cat', join(unitDir(GATEWAY_CTID, 'nginx'), 'pid')])).stdout.trim())
 }
 
 async function childrenOf(pid: number): Promise<number[]> {

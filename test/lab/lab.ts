@@ -1,6 +1,7 @@
 import {mkdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import {API_KEYS, apiKeys, makeApiKeys} from './api-keys.js'
 import {prepareGateway} from './gateway.js'
 import {CONFIG_LOCAL, CONFIG_SSH, configFor, inventoryYaml} from './inventory.js'
 import type {Mode} from './inventory.js'
@@ -41,7 +42,7 @@ export async function up(): Promise<LabInfo> {
   await writeFile(join(STATE, 'pct-calls.log'), '')
   try {
     await createNetwork()
-    await Promise.all([makeCertificates(), prepareSshd()])
+    await Promise.all([makeCertificates(), prepareSshd(), makeApiKeys()])
     await prepareGateway()
     for (const ct of CTS) {
       await prepareCt(ct)
@@ -80,8 +81,8 @@ function info(): LabInfo {
     state: STATE,
     configs: {local: CONFIG_LOCAL, ssh: CONFIG_SSH},
     commands: {
-      local: `ip netns exec ${HOST.ns} env PATH=${join(SHIMS, 'host')}:$PATH PHOENIX_LAB_STATE=${STATE} node bin/run.js check --all --config ${CONFIG_LOCAL}`,
-      ssh: `ip netns exec ${ADMIN.ns} node bin/run.js check --all --config ${CONFIG_SSH}`,
+      local: `ip netns exec ${HOST.ns} env PATH=${join(SHIMS, 'host')}:$PATH PHOENIX_LAB_STATE=${STATE} $(cat ${API_KEYS}) node bin/run.js check --all --config ${CONFIG_LOCAL}`,
+      ssh: `ip netns exec ${ADMIN.ns} env $(cat ${API_KEYS}) node bin/run.js check --all --config ${CONFIG_SSH}`,
     },
   }
 }
@@ -95,12 +96,13 @@ export interface PhoenixRun {
 
 /**
  * Runs phoenix (the built dist) inside the lab: on the host (`local`, with the lab's pct on
- * PATH as on a real Proxmox host) or on the admin machine (`ssh`, over SSH to the host's sshd).
+ * PATH as on a real Proxmox host) or on the admin machine (`ssh`, over SSH to the host's sshd),
+ * with the services' API keys in the env vars the inventory names, as an operator exports them.
  * Its traffic starts in a lab namespace, so it can only reach the lab.
  */
 export async function phoenix(args: readonly string[], options: {mode: Mode}): Promise<PhoenixRun> {
   const local = options.mode === 'local'
-  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', OCLIF_SKIP_NEW_VERSION_CHECK: 'true', PHOENIX_LAB_STATE: STATE}
+  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', OCLIF_SKIP_NEW_VERSION_CHECK: 'true', PHOENIX_LAB_STATE: STATE, ...(await apiKeys())}
   delete env.SSH_AUTH_SOCK
   delete env.PHOENIX_CONFIG
   env.PATH = local ? `${join(SHIMS, 'host')}:${process.env.PATH}` : process.env.PATH

@@ -80,7 +80,14 @@ export interface LabService {
   unit: string
   /** nginx locations that lead to it (the first one is the inventory's route). */
   routes: readonly string[]
-  /** Emulator arguments beyond profile, host and port. */
+  /** The model it serves (emulator `--model`) and the inventory's `model:`. */
+  model?: string
+  /**
+   * The env var that holds its API key: the unit runs with it (emulator `--api-key-env`), phoenix
+   * gets it in its environment, and the inventory's `apiKeyEnv:` names it. The lab makes the key.
+   */
+  apiKeyEnv?: string
+  /** Emulator arguments beyond profile, host, port, model and key. */
   args: readonly string[]
   /** Inventory keys beyond the common ones. */
   extra?: Record<string, string | number>
@@ -91,18 +98,20 @@ export interface LabService {
 export const SERVICES: readonly LabService[] = [
   {
     name: 'vllm-chat', kind: 'vllm', ctid: 950, port: 8000, runtime: 'systemd', unit: 'vllm-chat',
-    routes: ['/v1/chat/completions', '/v1/completions'],
-    args: ['--model', 'Qwen/Qwen2.5-7B-Instruct-AWQ', '--task', 'chat'], extra: {task: 'chat'},
+    routes: ['/v1/chat/completions', '/v1/completions'], model: 'Qwen/Qwen2.5-7B-Instruct-AWQ', apiKeyEnv: 'VLLM_API_KEY',
+    args: ['--task', 'chat'], extra: {task: 'chat'},
   },
   {
     name: 'vllm-embed', kind: 'vllm', ctid: 951, port: 8000, runtime: 'systemd', unit: 'vllm-embed',
-    routes: ['/v1/embeddings'], args: ['--model', 'BAAI/bge-m3', '--task', 'embed', '--dim', '1024'], extra: {task: 'embed'},
+    routes: ['/v1/embeddings'], model: 'BAAI/bge-m3', args: ['--task', 'embed', '--dim', '1024'], extra: {task: 'embed', dim: 1024},
   },
-  {name: 'qdrant', kind: 'qdrant', ctid: 952, port: 6333, runtime: 'docker', unit: 'qdrant', routes: ['/qdrant/'], args: []},
+  {name: 'qdrant', kind: 'qdrant', ctid: 952, port: 6333, runtime: 'docker', unit: 'qdrant', routes: ['/qdrant/'], apiKeyEnv: 'QDRANT_API_KEY', args: []},
   {name: 'n8n', kind: 'n8n', ctid: 954, port: 5678, runtime: 'docker', unit: 'n8n', routes: ['/n8n/'], args: []},
   {
+    // --host-guard: Ollama's Host-header check, as if bound to loopback (emulator/host-guard.ts), so
+    // the gateway's `proxy_set_header Host localhost:11434` is proven by every healthy run.
     name: 'ollama', kind: 'ollama', ctid: 955, port: 11434, runtime: 'systemd', unit: 'ollama',
-    routes: ['/ollama/'], args: ['--model', 'llama3.2:latest'], extra: {model: 'llama3.2:latest'}, cli: ['ollama'],
+    routes: ['/ollama/'], model: 'llama3.2:latest', args: ['--host-guard'], cli: ['ollama'],
   },
 ]
 

@@ -22,11 +22,13 @@ export interface Options {
   fault: Fault | undefined
   slowMs: number
   startupMs: number
+  /** Ollama: apply its Host-header guard whatever the listen address (see host-guard.ts). */
+  hostGuard: boolean
 }
 
 export const USAGE = `usage: main.ts --profile ${PROFILE_NAMES.join('|')} --port N [--host ADDR]
   [--model NAME]... [--task chat|embed] [--dim N] [--api-key-env NAME] [--collection NAME]...
-  [--fault ${FAULTS.join('|')}] [--slow-ms N] [--startup-ms N]`
+  [--fault ${FAULTS.join('|')}] [--slow-ms N] [--startup-ms N] [--host-guard]`
 
 /** A command-line mistake: main prints it with the usage and exits 2. */
 export class UsageError extends Error {}
@@ -71,6 +73,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
         fault: {type: 'string'},
         'slow-ms': {type: 'string'},
         'startup-ms': {type: 'string'},
+        'host-guard': {type: 'boolean', default: false},
       },
     }))
   } catch (error) {
@@ -91,5 +94,6 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     fault: oneOf(values.fault, FAULTS, 'fault'),
     slowMs: integer(values['slow-ms'], 'slow-ms', 3000, 0, 3_600_000),
     startupMs: integer(values['startup-ms'], 'startup-ms', 0, 0, 3_600_000),
+    hostGuard: values['host-guard'],
   }
 }

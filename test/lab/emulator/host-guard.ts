@@ -32,9 +32,16 @@ export function isLoopback(ip: string): boolean {
   return isIP(a) !== 0 && LOOPBACK.check(a, family(a))
 }
 
-/** The guard applies only when the server listens on a loopback address. */
-export function guardActive(listenHost: string): boolean {
-  return listenHost === 'localhost' || isLoopback(listenHost)
+/**
+ * The guard applies only when the server listens on a loopback address, or when asked with
+ * `--host-guard`. The lab needs the option: its Ollama must listen on 0.0.0.0 so the host and the
+ * gateway CT reach it across the bridge, and real Ollama on 0.0.0.0 accepts any Host, so a lab
+ * gateway forwarding the public Host would never see the 403 that operators get (Ollama bound to
+ * loopback behind a proxy or tunnel on the same machine, service-apis.md 1.1). With the option the
+ * same check runs on every request, and the healthy gateway's `Host localhost:11434` is what passes.
+ */
+export function guardActive(listenHost: string, forced = false): boolean {
+  return forced || listenHost === 'localhost' || isLoopback(listenHost)
 }
 
 /** Go's net.SplitHostPort, falling back to the whole value when it fails (as the middleware does). */

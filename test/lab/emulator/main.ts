@@ -48,6 +48,7 @@ function parseOrExit(): Options {
     if (opts.apiKey !== undefined && !PROFILES[profile].apiKey) {
       throw new UsageError(`--api-key-env is not supported by --profile ${profile} (only vllm and qdrant check a key)`)
     }
+    if (opts.hostGuard && profile !== 'ollama') throw new UsageError(`--host-guard is not supported by --profile ${profile} (only ollama has the guard)`)
     return opts
   } catch (error) {
     if (!(error instanceof UsageError)) throw error

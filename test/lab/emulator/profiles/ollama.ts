@@ -167,7 +167,7 @@ function create(opts: Options): Service {
   const modified = new Date(Date.now() - 3 * 86_400_000).toISOString()
   const s: State = {models: opts.models.map((m) => describe(m, modified)), loaded: new Map()}
   const table = routes(s)
-  const guarded = guardActive(opts.host)
+  const guarded = guardActive(opts.host, opts.hostGuard)
   const handle = async (ctx: Ctx) => {
     const verdict = guarded ? checkHost(ctx.req.headers.host, ctx.method) : 'next'
     if (verdict === 'forbidden') return sendEmpty(ctx.res, 403)

@@ -147,20 +147,37 @@ function routes(s: State): Routes {
   return table
 }
 
-function startLines(s: State): {boot: string[]; ready: string[]} {
+/**
+ * What vLLM logs while it starts: `boot` at once, then `loading` (weights, torch.compile, KV cache,
+ * CUDA graphs: minutes on a real GPU), then `ready` once uvicorn listens. A load that never ends
+ * (--fault starting, --startup-ms 0) stops after Dynamo's line, as if stuck compiling the graph.
+ */
+function startLines(s: State): {boot: string[]; loading: string[]; stuck: string[]; ready: string[]} {
   const {host, port} = s.opts
   const model = s.names[0] ?? ''
+  const engine = (where: string, msg: string) => logLine('EngineCore_DP0', 'INFO', where, msg)
+  const shards = [0, 1, 2, 3, 4].map((n) => engine('weight_utils.py:392', `Loading safetensors checkpoint shards: ${String(n * 25).padStart(3)}% Completed | ${n}/4 [00:0${n}<00:0${4 - n}, 1.02s/it]`))
+  const loading = [
+    engine('gpu_model_runner.py:2634', 'Loading model from scratch...'),
+    engine('cuda.py:366', 'Using Flash Attention backend on V1 engine.'),
+    ...shards,
+    engine('default_loader.py:267', 'Loading weights took 4.12 seconds'),
+    engine('gpu_model_runner.py:2653', 'Model loading took 14.2474 GiB and 5.011 seconds'),
+    engine('backends.py:548', "Using cache directory: /root/.cache/vllm/torch_compile_cache/5c1e0a7d2f/rank_0_0/backbone for vLLM's torch.compile"),
+    engine('backends.py:559', 'Dynamo bytecode transform time: 6.12 s'),
+    engine('monitor.py:34', 'torch.compile takes 27.45 s in total'),
+    engine('kv_cache_utils.py:1087', 'GPU KV cache size: 117,616 tokens'),
+    engine('gpu_model_runner.py:3480', 'Graph capturing finished in 8 secs, took 0.52 GiB'),
+  ]
   return {
     boot: [
       logLine('APIServer', 'INFO', 'api_server.py:1839', `vLLM API server version ${VERSION}`),
       logLine('APIServer', 'INFO', 'utils.py:233', `non-default args: {'model_tag': '${model}', 'host': '${host}', 'port': ${port}, 'model': '${model}'}`),
-      logLine('EngineCore_DP0', 'INFO', 'gpu_model_runner.py:2602', `Starting to load model ${model}...`),
-      logLine('EngineCore_DP0', 'INFO', 'weight_utils.py:392', 'Loading safetensors checkpoint shards:   0% Completed | 0/4 [00:00<?, ?it/s]'),
+      engine('gpu_model_runner.py:2602', `Starting to load model ${model}...`),
     ],
+    loading,
+    stuck: loading.slice(0, loading.findIndex((l) => l.includes('Dynamo')) + 1),
     ready: [
-      logLine('EngineCore_DP0', 'INFO', 'default_loader.py:267', 'Loading weights took 4.12 seconds'),
-      logLine('EngineCore_DP0', 'INFO', 'gpu_model_runner.py:2653', 'Model loading took 14.2474 GiB and 5.011 seconds'),
-      logLine('EngineCore_DP0', 'INFO', 'kv_cache_utils.py:1087', 'GPU KV cache size: 117,616 tokens'),
       logLine('APIServer', 'INFO', 'api_server.py:1611', `Starting vLLM server on http://${host}:${port}`),
       `(APIServer pid=${process.pid}) INFO:     Started server process [${process.pid}]`,
       `(APIServer pid=${process.pid}) INFO:     Waiting for application startup.`,
@@ -196,9 +213,12 @@ function create(opts: Options): Service {
     if (h === 'no-method') return sendJson(ctx.res, 405, {detail: 'Method Not Allowed'})
     await h(ctx)
   }
-  const {boot, ready} = startLines(s)
+  const {boot, loading, stuck, ready} = startLines(s)
+  const forever = opts.fault === 'starting' && opts.startupMs === 0
   return {
-    handle, boot, ready, crash: crashLines(),
+    handle, crash: crashLines(),
+    boot: forever ? [...boot, ...stuck] : boot,
+    ready: [...loading, ...ready],
     headers: {server: 'uvicorn'},
     access: (req, status) => `(APIServer pid=${process.pid}) INFO:     ${peer(req)} - "${req.method} ${req.url} HTTP/${req.httpVersion}" ${status} ${STATUS_CODES[status] ?? ''}`,
     // uvicorn opens the port only after the model loaded: connections are refused meanwhile (3.1).

@@ -1,0 +1,28 @@
+import {randomBytes} from 'node:crypto'
+import {readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {SERVICES, STATE} from './topology.js'
+
+/**
+ * The lab's API keys: one per service with an `apiKeyEnv`, made by `up`, kept as `NAME=value`
+ * lines (an EnvironmentFile, mode 600). The service's unit runs with its key, and phoenix gets the
+ * same variables in its environment, in both modes: never in argv, never in the inventory.
+ */
+export const API_KEYS = join(STATE, 'api-keys.env')
+
+/** A fresh random key (also what the key-rotated fault restarts a service with). */
+export function newApiKey(): string {
+  return `lab-${randomBytes(16).toString('hex')}`
+}
+
+export async function makeApiKeys(): Promise<void> {
+  const lines = SERVICES.filter((s) => s.apiKeyEnv).map((s) => `${s.apiKeyEnv}=${newApiKey()}\n`)
+  await writeFile(API_KEYS, lines.join(''), {mode: 0o600})
+}
+
+/** The keys by env var name; none before `up`. */
+export async function apiKeys(): Promise<Record<string, string>> {
+  const text = await readFile(API_KEYS, 'utf8').catch(() => '')
+  return Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+}

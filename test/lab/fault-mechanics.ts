@@ -1,0 +1,34 @@
+import {must} from './proc.js'
+import {ctExec, rerunService, waitListening} from './services.js'
+import type {EmulatorOptions} from './services.js'
+import {ctById, GATEWAY_CTID} from './topology.js'
+import type {LabService} from './topology.js'
+
+/** How the fault table's rows break and mend things that need more than one call. */
+
+/** Restarts the emulator with a fault's options and waits for it to listen as they say. */
+export async function restartWith(s: LabService, o: EmulatorOptions): Promise<void> {
+  await rerunService(s, o)
+  await waitListening(s.ctid, o.port ?? s.port, o.host)
+}
+
+/** Restarts the emulator healthy and waits for it to listen on every address again. */
+export async function restore(s: LabService): Promise<void> {
+  await rerunService(s)
+  await waitListening(s.ctid, s.port, '0.0.0.0')
+}
+
+/** nft in a CT's own namespace: a table the lab owns, so healing is deleting it. */
+export async function firewall(s: LabService, rules: string): Promise<void> {
+  const table = `table inet phoenix_lab {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    ${rules}\n  }\n}\n`
+  await must(['ip', 'netns', 'exec', ctById(s.ctid).ns, 'nft', '-f', '-'], {input: `add table inet phoenix_lab\ndelete table inet phoenix_lab\n${table}`})
+}
+
+export async function clearFirewall(s: LabService): Promise<void> {
+  await must(['ip', 'netns', 'exec', ctById(s.ctid).ns, 'nft', '-f', '-'], {input: 'add table inet phoenix_lab\ndelete table inet phoenix_lab\n'})
+}
+
+export async function startNginx(): Promise<void> {
+  await ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx'])
+  await waitListening(GATEWAY_CTID, 80, '0.0.0.0')
+}
