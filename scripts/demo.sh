@@ -16,16 +16,16 @@ FAULT=${2:-loopback-bind}
 STATE=${PHOENIX_LAB_STATE:-$PWD/.lab}
 NS=${PHOENIX_LAB_PREFIX:-phx-}
 # phoenix on the Proxmox host (the lab's pct on PATH), and on an admin machine over SSH.
-# The lab runs vllm-chat and Qdrant with API keys; phoenix reads them from the env vars the
-# inventory names (apiKeyEnv), never from argv or the config.
-keys() { cat "$STATE/api-keys.env"; }
-on_host() { ip netns exec "${NS}pve" env $(keys) PATH="$PWD/test/lab/shims/host:$PATH" PHOENIX_LAB_STATE="$STATE" node bin/run.js "$@" --config "$STATE/phoenix-local.yaml"; }
-on_admin() { ip netns exec "${NS}admin" env $(keys) node bin/run.js "$@" --config "$STATE/phoenix-ssh.yaml"; }
+on_host() { ip netns exec "${NS}pve" env PATH="$PWD/test/lab/shims/host:$PATH" PHOENIX_LAB_STATE="$STATE" node bin/run.js "$@" --config "$STATE/phoenix-local.yaml"; }
+on_admin() { ip netns exec "${NS}admin" node bin/run.js "$@" --config "$STATE/phoenix-ssh.yaml"; }
 
 echo "== setting up (apt packages, npm dependencies, build)"
 bash scripts/setup.sh
 echo; echo "== bringing the lab up"
 lab up
+# The lab runs vllm-chat and Qdrant with API keys; phoenix reads them from the env vars the
+# inventory names (apiKeyEnv): exported here, so no key is ever on a command line.
+set -a; . "$STATE/api-keys.env"; set +a
 # check exits with the Nagios code of the worst verdict: 1 while the gateway lacks the hardening
 # the operators' plans recommend (the lab's nginx mirrors their current config).
 code() { echo "(phoenix exited $1: 0 ok, 1 warning, 2 critical, 3 unknown)"; }
