@@ -81,8 +81,9 @@ function info(): LabInfo {
     state: STATE,
     configs: {local: CONFIG_LOCAL, ssh: CONFIG_SSH},
     commands: {
-      local: `ip netns exec ${HOST.ns} env PATH=${join(SHIMS, 'host')}:$PATH PHOENIX_LAB_STATE=${STATE} $(cat ${API_KEYS}) node bin/run.js check --all --config ${CONFIG_LOCAL}`,
-      ssh: `ip netns exec ${ADMIN.ns} env $(cat ${API_KEYS}) node bin/run.js check --all --config ${CONFIG_SSH}`,
+      // The keys are exported from their file, never put on a command line (argv shows in ps).
+      local: `(set -a; . ${API_KEYS}; ip netns exec ${HOST.ns} env PATH=${join(SHIMS, 'host')}:$PATH PHOENIX_LAB_STATE=${STATE} node bin/run.js check --all --config ${CONFIG_LOCAL})`,
+      ssh: `(set -a; . ${API_KEYS}; ip netns exec ${ADMIN.ns} node bin/run.js check --all --config ${CONFIG_SSH})`,
     },
   }
 }
