@@ -19,7 +19,7 @@ export abstract class PhoenixCommand extends Command {
     const code = usage ? EXIT.usage : 70
     const message = usage ? error.message : `internal error: ${error.message} (this is a bug; DEBUG=phoenix shows the stack)`
     if (process.env.DEBUG?.includes('phoenix') && !usage) this.logToStderr(error.stack ?? '')
-    if (this.jsonEnabled()) this.logJson({error: {kind: usage ? 'usage' : 'internal', message, exitCode: code}})
+    if (this.jsonEnabled()) await this.print({error: {kind: usage ? 'usage' : 'internal', message, exitCode: code}}, () => '')
     else this.logToStderr(`phoenix: ${message}`)
     this.exit(code)
   }
@@ -28,11 +28,20 @@ export abstract class PhoenixCommand extends Command {
    * Prints the report (JSON, or the human view) and exits with the Nagios code of its status.
    * The JSON is printed here, not returned, so that a non-zero exit does not lose it.
    */
-  protected finish(report: Report, human: () => string): void {
-    if (this.jsonEnabled()) this.logJson(report)
-    else this.log(human())
+  protected async finish(report: Report, human: () => string): Promise<void> {
+    await this.print(report, human)
     const code = exitCodeFor(report.status)
     if (code !== 0) this.exit(code)
+  }
+
+  /**
+   * Writes the JSON or the human view and waits until it is handed to the OS. oclif exits through
+   * process.exit() for a non-zero code; a pipe that is still draining then loses everything past
+   * its 64 KiB buffer (`phoenix check --all --json | jq` would read a cut report).
+   */
+  protected async print(value: unknown, human: () => string): Promise<void> {
+    const text = this.jsonEnabled() ? JSON.stringify(value, null, 2) : human()
+    await new Promise<void>((resolve) => process.stdout.write(`${text}\n`, 'utf8', () => resolve()))
   }
 
   /** Whether to colour: a terminal, and NO_COLOR not set (https://no-color.org). */

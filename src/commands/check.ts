@@ -34,6 +34,6 @@ ${EXIT_CODES_HELP}`
     const live = !this.jsonEnabled() && process.stdout.isTTY
     const progress = live ? await terminalProgress(run.services.map((s) => s.name), run.options.layers) : SILENT
     const report = await progress.around(executeRun(run, flags, progress.listener))
-    this.finish(report, () => formatCheck(report, this.colour))
+    await this.finish(report, () => formatCheck(report, this.colour))
   }
 }

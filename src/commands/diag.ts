@@ -29,6 +29,6 @@ ${EXIT_CODES_HELP}`
     const live = !this.jsonEnabled() && process.stdout.isTTY
     const progress = live ? await terminalProgress(run.services.map((s) => s.name), run.options.layers) : SILENT
     const report = await progress.around(executeRun(run, flags, progress.listener))
-    this.finish(report, () => report.services.map((s) => formatDiag(s, this.colour)).join('\n\n'))
+    await this.finish(report, () => report.services.map((s) => formatDiag(s, this.colour)).join('\n\n'))
   }
 }

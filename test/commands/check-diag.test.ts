@@ -1,3 +1,4 @@
+import {spawn} from 'node:child_process'
 import {writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -62,6 +63,21 @@ describe('phoenix check / diag / services against the loopback rig', () => {
     const checks = Object.fromEntries(gateway.layers[0]!.checks.map((c) => [c.id, c.status]))
     expect(checks).toMatchObject({'service.runtime': 'pass', 'service.config': 'pass', 'service.routes': 'pass', 'service.hardening': 'warn'})
     expect(gateway.verdict.hints.map((h) => h.text).join('\n')).toMatch(/server_tokens off;.*nginx\.conf/)
+    expect(code).toBe(1)
+  })
+
+  it('a report bigger than a pipe\'s buffer reaches a reader whole, even when phoenix exits non-zero', async () => {
+    // A real pipe to a reader that is slow to start, as `phoenix check --all --json | jq` in cron on a busy host.
+    const pipeline = `set -o pipefail; "${process.execPath}" bin/run.js check --all --deep --json --config "${rig.configFile}" | (sleep 1; cat)`
+    const {stdout, code} = await new Promise<{stdout: string; code: number | null}>((resolve) => {
+      const child = spawn('bash', ['-c', pipeline], {cwd: REPO, env: rig.env, stdio: ['ignore', 'pipe', 'ignore']})
+      let out = ''
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+      child.once('close', (exit) => resolve({stdout: out, code: exit}))
+    })
+    // Well past the 64 KiB a pipe holds: the bug this guards against cut the report there.
+    expect(stdout.length, `${stdout.length} bytes`).toBeGreaterThan(65_536)
+    expect((JSON.parse(stdout) as Report).services).toHaveLength(4)
     expect(code).toBe(1)
   })
 

@@ -32,8 +32,7 @@ EXIT CODES
     const {flags} = await this.parse(GatewayRoutes)
     const inventory = loadInventory(flags.config)
     const report = await readGatewayRoutes(inventory, {timeoutMs: parseDuration(flags.timeout, 'timeout'), acceptNewHostKey: flags['accept-new-host-key']})
-    if (this.jsonEnabled()) this.logJson(report)
-    else this.log(formatRoutes(report, this.colour))
+    await this.print(report, () => formatRoutes(report, this.colour))
     const code = exitCode(report)
     if (code !== 0) this.exit(code)
   }
