@@ -62,7 +62,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
   kv_cache_full: (c) => [{text: 'The KV cache is nearly full: lower --max-model-len or --max-num-seqs, or add GPU memory; watch the queue', command: `${c.ct} sh -c 'curl -s http://127.0.0.1:${c.s.port}/metrics | grep -E "kv_cache_usage_perc|num_requests_(running|waiting)"'`}],
   not_ready: (c) =>
     c.s.kind === 'qdrant'
-      ? [{text: 'Some shards are not ready: check the cluster state and the p2p port 6335 between peers', command: `${c.ct} curl -s http://127.0.0.1:${c.s.port}/cluster`}, {text: 'Read the log', command: c.logs}]
+      ? [{text: 'Some shards are not ready: check the cluster state and the p2p port 6335 between peers', command: `${c.ct} sh -c 'curl -s -H "api-key: $QDRANT__SERVICE__API_KEY" http://127.0.0.1:${c.s.port}/cluster'`}, {text: 'Read the log', command: c.logs}]
       : [{text: 'Start-up, the database or Redis is not ready: read the log', command: c.logs}],
   database_not_ready: (c) => [{text: 'n8n cannot use its database (down, unreachable, or migrations running): read its log', command: c.logs}, {text: 'If it uses Postgres, check that it answers', command: `${c.ct} sh -c 'env | grep ^DB_'`}],
   collection_missing: (c) => [{text: `List the collections Qdrant has; create or restore the missing one, or fix collections: in the inventory`, command: `${c.ct} sh -c 'curl -s -H "api-key: $QDRANT__SERVICE__API_KEY" http://127.0.0.1:${c.s.port}/collections'`}],

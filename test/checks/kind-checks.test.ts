@@ -44,6 +44,7 @@ describe('what each kind makes of what it saw', () => {
     ['embedding of another size', 'embed', 'service.inference', http(200, JSON.stringify({data: [{embedding: [0.1, 0.2]}]})), {}, 'fail', 'embedding_dim_mismatch'],
     ['one-token completion', 'chat', 'service.inference', http(200, JSON.stringify({choices: [{index: 0}]})), {}, 'pass', undefined],
     ['vLLM loading: unit up, port closed', 'chat', 'service.listen', {kind: 'listen', sockets: [], otherPorts: [22]}, {'service.runtime': unitUp(['Loading model weights took 41.2 GB'])}, 'warn', 'service_starting'],
+    ['vLLM loading again after a restart (the last run\'s start line is older)', 'chat', 'service.listen', {kind: 'listen', sockets: [], otherPorts: []}, {'service.runtime': unitUp(['Starting vLLM server on http://0.0.0.0:8000', 'Stopped vllm-chat.service.', 'Started vllm-chat.service - vLLM.', 'Loading weights took 12.1 s'])}, 'warn', 'service_starting'],
     ['vLLM started on another port', 'chat', 'service.listen', {kind: 'listen', sockets: [], otherPorts: [8001]}, {'service.runtime': unitUp(['Starting vLLM server on http://0.0.0.0:8001'])}, 'fail', 'not_listening'],
     ['Qdrant shards not ready', 'qdrant', 'service.ready', http(503, 'some shards are not ready'), {}, 'fail', 'not_ready'],
     ['Qdrant without the collection', 'qdrant', 'service.collections', http(200, JSON.stringify({result: {collections: [{name: 'other'}]}, status: 'ok', time: 0})), {}, 'fail', 'collection_missing'],

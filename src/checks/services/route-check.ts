@@ -65,7 +65,7 @@ export function judgeRoute(s: ServiceDef, inv: Inventory, obs: NginxObservation,
   if (sent !== req.expected) {
     const why = route.rewrites.length ? `the rewrite at ${at(route.rewrites[0]!)}` : `proxy_pass at ${at(pass)} (${pass.uriPart ? `URI ${pass.uriPart}` : 'no URI: the prefix is kept'})`
     return {status: 'warn', summary: `${located}: GET ${req.path} reaches ${s.name} as ${sent}, not ${req.expected}: ${why}`, finding: 'route_wrong_target', evidence: [located, ...errors],
-      hints: [{text: `Make ${req.path} reach ${s.name} as ${req.expected}: e.g. proxy_pass http://${s.address}:${s.port}/; (trailing slash) at ${at(pass)}`}]}
+      hints: [{text: `Make ${req.path} reach ${s.name} as ${req.expected}: e.g. proxy_pass http://${pass.upstream ?? `${s.address}:${s.port}`}/; (with the trailing slash) at ${at(pass)}`}]}
   }
   return {status: 'pass', summary: `${located}${errors.length ? `; ${errors.length} recent error-log lines for it` : ''}`, evidence: errors}
 }

@@ -116,9 +116,19 @@ function servedModels(body: string): string[] | undefined {
 function loadingOrWrongPort(runtime: Observation | undefined, port: number): Judgement | undefined {
   const up = (runtime?.kind === 'unit' && runtime.active === 'active') || (runtime?.kind === 'container' && runtime.state === 'running')
   if (!up || (runtime.kind !== 'unit' && runtime.kind !== 'container')) return undefined
-  const started = runtime.logs.find((l) => l.includes('Starting vLLM server on'))
+  const started = sinceLastStart(runtime.logs).find((l) => l.includes('Starting vLLM server on'))
   if (started) {
     return {status: 'fail', summary: `nothing listens on port ${port}, yet the log says: ${started.trim()}`, finding: 'not_listening', evidence: [started.trim()]}
   }
   return {status: 'warn', summary: `the process is up but port ${port} is not listening yet: vLLM is loading its model`, finding: 'service_starting', evidence: runtime.logs.slice(-5)}
+}
+
+/**
+ * The log lines of the current run: the journal's tail also holds the previous run's, whose
+ * "Starting vLLM server on" must not be read as this run's. systemd marks each start with
+ * `Started UNIT` (docker logs hold one run only).
+ */
+function sinceLastStart(logs: readonly string[]): readonly string[] {
+  const at = logs.findLastIndex((l) => /^Started \S+/.test(l))
+  return at === -1 ? logs : logs.slice(at + 1)
 }
