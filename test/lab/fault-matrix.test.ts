@@ -12,6 +12,7 @@ import type {Expected, Fault} from './faults.js'
 import {down, fault, heal, phoenix, up} from './lab.js'
 import type {Mode} from './lab.js'
 import {labNamespaces} from './namespaces.js'
+import {run} from './proc.js'
 import {SERVICES, STATE} from './topology.js'
 
 /**
@@ -103,6 +104,11 @@ describe('fault matrix against the namespace lab', () => {
     expect(await labNamespaces()).toEqual([])
     expect(existsSync(STATE)).toBe(false)
   }, 60_000)
+
+  it('guards the root namespace: 198.18.0.0/24 is unreachable there, never routed out', async () => {
+    const {stdout} = await run(['ip', 'route', 'show', '198.18.0.0/24'])
+    expect(stdout).toMatch(/^unreachable 198\.18\.0\.0\/24/m)
+  })
 
   it.each(MODES)('the healthy lab passes at every layer (%s)', async (mode) => {
     const {code, report} = await check(mode)

@@ -1,5 +1,5 @@
 import {alive, must, run, sleep} from './proc.js'
-import {ADMIN, BRIDGE, BRIDGE_NS, CTS, HOST, PREFIX_LEN} from './topology.js'
+import {ADMIN, BRIDGE, BRIDGE_NS, CTS, HOST, PREFIX_LEN, SUBNET} from './topology.js'
 import type {Machine} from './topology.js'
 
 /** Every machine on the bridge: the host, the admin machine, the CTs. */
@@ -10,6 +10,7 @@ export const MACHINES: readonly Machine[] = [HOST, ADMIN, ...CTS]
  * a veth `eth0` plugged into it. The root namespace gets nothing: no address, no route.
  */
 export async function createNetwork(): Promise<void> {
+  await guardRootNamespace()
   await must(['ip', 'netns', 'add', BRIDGE_NS])
   await ipBatch(BRIDGE_NS, ['link set lo up', `link add ${BRIDGE} type bridge`, `link set ${BRIDGE} up`])
   for (const m of MACHINES) await plug(m)
@@ -69,6 +70,22 @@ export async function destroyNetwork(): Promise<void> {
   while (pids.some(alive) && Date.now() < until) await sleep(50)
   signalAll(pids.filter(alive), 'SIGKILL')
   for (const ns of namespaces) await run(['ip', 'netns', 'del', ns])
+  await unguardRootNamespace()
+}
+
+/**
+ * The root namespace has no route into the lab, so a phoenix run with a lab config started there
+ * by mistake would send 198.18.0.x packets out through this machine's default route. An
+ * `unreachable` route makes such a packet fail here, at once, instead ("Network is unreachable").
+ * It routes nothing to the lab; labs beside this one share it, so the last one down removes it.
+ */
+async function guardRootNamespace(): Promise<void> {
+  await must(['ip', 'route', 'replace', 'unreachable', `${SUBNET}.0/${PREFIX_LEN}`])
+}
+
+async function unguardRootNamespace(): Promise<void> {
+  const others = (await run(['ip', 'netns', 'list'])).stdout.split('\n').some((l) => /vmbr0\b/.test(l))
+  if (!others) await run(['ip', 'route', 'del', 'unreachable', `${SUBNET}.0/${PREFIX_LEN}`])
 }
 
 function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
