@@ -1,3 +1,4 @@
+import {certificateFindings, parseCertificateLines} from '../../gateway/certificates.js'
 import {parseConfigTest} from '../../gateway/config-test.js'
 import {parseErrorLog} from '../../gateway/error-log.js'
 import {auditHardening} from '../../gateway/hardening.js'
@@ -15,10 +16,16 @@ export function nginxSnippet(probe: NginxProbe, timeoutMs: number): string {
   const t = `_t ${seconds(timeoutMs)}`
   const conf = probe.conf ? ` -c ${q(probe.conf)}` : ''
   const log = q(probe.errorLog)
+  // The dump is kept in a variable: printed for the route table, then read again for the
+  // certificates' expiry dates (openssl, where the CT has it).
+  const certs =
+    `printf '%s\\n' "$d" | grep -o 'ssl_certificate[[:space:]][^;]*' | awk '{ print $2 }' | sort -u | while IFS= read -r f; do` +
+    ` if command -v openssl >/dev/null 2>&1; then printf '%s ' "$f"; openssl x509 -enddate -noout -in "$f" 2>&1 | head -n 1; fi; done`
   return needTool(
     'nginx',
-    `${t} nginx -t${conf} 2>&1; echo "@@rc $?"; echo '@@dump'; ${t} nginx -T${conf} 2>/dev/null; echo '@@log';` +
-      ` if [ -r ${log} ]; then tail -n ${Number(probe.errorLines)} ${log}; else echo "@@unread ${probe.errorLog.replaceAll(/[^\w./-]/g, '')}"; fi`,
+    `${t} nginx -t${conf} 2>&1; echo "@@rc $?"; echo '@@dump'; d=$(${t} nginx -T${conf} 2>/dev/null); printf '%s\\n' "$d"; echo '@@log';` +
+      ` if [ -r ${log} ]; then tail -n ${Number(probe.errorLines)} ${log}; else echo "@@unread ${probe.errorLog.replaceAll(/[^\w./-]/g, '')}"; fi;` +
+      ` echo '@@certs'; ${certs}`,
   )
 }
 
@@ -31,7 +38,9 @@ export function parseNginx(lines: readonly string[], probe: NginxProbe): Observa
   const testLines = lines.slice(0, dumpAt === -1 ? lines.length : dumpAt).filter((l) => !l.startsWith('@@'))
   const rc = Number(marker(lines, 'rc')?.[0] ?? 1)
   const dump = dumpAt === -1 ? '' : lines.slice(dumpAt + 1, logAt === -1 ? lines.length : logAt).join('\n')
-  const logLines = logAt === -1 ? [] : lines.slice(logAt + 1).filter((l) => !l.startsWith('@@'))
+  const certsAt = lines.indexOf('@@certs')
+  const logLines = logAt === -1 ? [] : lines.slice(logAt + 1, certsAt === -1 ? lines.length : certsAt).filter((l) => !l.startsWith('@@'))
+  const certificates = certsAt === -1 ? [] : parseCertificateLines(lines.slice(certsAt + 1), new Date())
   const unread = marker(lines, 'unread')
   const test = parseConfigTest(testLines.join('\n'), rc)
   const parsed = dump.trim() ? parseNginxDump(dump) : {root: [], problems: []}
@@ -41,7 +50,8 @@ export function parseNginx(lines: readonly string[], probe: NginxProbe): Observa
     test: {ok: test.ok, messages: test.messages},
     routes,
     problems: parsed.problems,
-    hardening: parsed.root.length ? auditHardening(parsed.root, routes, probe.apiPaths) : [],
+    certificates,
+    hardening: [...(parsed.root.length ? auditHardening(parsed.root, routes, probe.apiPaths) : []), ...certificateFindings(certificates)],
     errors: parseErrorLog(logLines),
     ...(unread ? {errorLogUnread: `${probe.errorLog} is not readable in the gateway CT`} : {}),
   }

@@ -1,3 +1,4 @@
+import type {CertificateInfo} from '../../gateway/certificates.js'
 import type {ConfigTestMessage} from '../../gateway/config-test.js'
 import type {ErrorLogEntry} from '../../gateway/error-log.js'
 import type {HardeningFinding} from '../../gateway/hardening.js'
@@ -207,6 +208,8 @@ export interface NginxObservation {
   /** Problems our reading of the dump found, with file and line (a location outside its server). */
   problems: DumpProblem[]
   hardening: HardeningFinding[]
+  /** The certificates the config serves (ssl_certificate), with their expiry. */
+  certificates: CertificateInfo[]
   /** The error log's recent entries, oldest first. */
   errors: ErrorLogEntry[]
   /** Why the error log could not be read, if it could not. */

@@ -78,11 +78,12 @@ function routesMatch(obs: NginxObservation, c: PlanContext): Judgement {
 /** The gateway plans' hardening practices, as warnings with the line that fixes each. */
 function hardened(obs: NginxObservation): Judgement {
   if (!obs.routes.length) return {status: 'skip', summary: 'skipped: no config read'}
-  if (!obs.hardening.length) return {status: 'pass', summary: 'server_tokens off, TLS, security headers, rate limits and auth as the gateway plans ask'}
+  const certs = obs.certificates.filter((c) => c.daysLeft !== undefined).map((c) => `${c.file.split('/').pop()} expires in ${c.daysLeft} days`)
+  if (!obs.hardening.length) return {status: 'pass', summary: `server_tokens off, TLS, security headers, rate limits and auth as the gateway plans ask${certs.length ? `; ${certs.join(', ')}` : ''}`}
   const where = (f: {file?: string; line?: number}) => (f.file ? ` (${f.file}:${f.line})` : '')
   return {
     status: 'warn',
-    summary: `${obs.hardening.length} hardening practice(s) missing: ${[...new Set(obs.hardening.map((f) => f.id))].join(', ')}`,
+    summary: `${obs.hardening.length} hardening practice(s) missing: ${[...new Set(obs.hardening.map((f) => f.id))].join(', ')}${certs.length ? `; ${certs.join(', ')}` : ''}`,
     finding: 'hardening_weak',
     evidence: obs.hardening.map((f) => `${f.id}: ${f.summary}${where(f)}`),
     hints: obs.hardening.map((f) => ({text: f.fix})),
