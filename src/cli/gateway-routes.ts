@@ -3,7 +3,7 @@ import type {CheckSpec} from '../diagnosis/check-spec.js'
 import {matchRoute} from '../gateway/route-table.js'
 import type {GatewayRoute} from '../gateway/route-types.js'
 import {judgeRoute, nginxProbe, routeRequest} from '../checks/services/route-check.js'
-import {SERVICE_KIND_MODULES} from '../checks/services/registry.js'
+import {kindModule} from '../checks/services/registry.js'
 import type {NginxObservation} from '../checks/probes/types.js'
 import type {PlanContext} from '../checks/services/kind.js'
 import type {Inventory} from '../inventory/types.js'
@@ -50,7 +50,7 @@ function lineUp(inv: Inventory, obs: NginxObservation): Pick<RoutesReport, 'rout
   const rows: RouteRow[] = obs.routes.map((route) => ({route}))
   const unrouted: RoutesReport['unrouted'] = []
   for (const s of inv.services.filter((x) => x.route)) {
-    const subpath = SERVICE_KIND_MODULES[s.kind].client(s, context).subpath
+    const subpath = kindModule(s.kind).client(s, context).subpath
     const route = matchRoute(obs.routes, routeRequest(s, inv, subpath))
     const judged = judgeRoute(s, inv, obs, subpath, new Map())
     const row = route && rows.find((r) => r.route.location.file === route.location.file && r.route.location.line === route.location.line && r.route.server.line === route.server.line)

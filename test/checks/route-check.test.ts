@@ -2,7 +2,10 @@ import {describe, expect, it} from 'vitest'
 
 import {parseNginx} from '../../src/checks/probes/nginx.js'
 import type {NginxObservation, Observation} from '../../src/checks/probes/types.js'
+import {gatewayTarget} from '../../src/checks/services/nginx.js'
+import {planService} from '../../src/checks/services/plan.js'
 import {judgeRoute, nginxProbe} from '../../src/checks/services/route-check.js'
+import {LAYERS} from '../../src/diagnosis/status.js'
 import {parseInventory} from '../../src/inventory/load.js'
 
 const inventory = parseInventory(
@@ -64,5 +67,16 @@ describe('a service\'s route read from nginx\'s loaded config', () => {
     const obs = observe('', 'nginx: [emerg] unknown directive "proxy_passs" in /etc/nginx/sites-enabled/gw.conf:12\nnginx: configuration file /etc/nginx/nginx.conf test failed', 1)
     expect(obs.test).toMatchObject({ok: false, messages: [{level: 'emerg', file: '/etc/nginx/sites-enabled/gw.conf', line: 12}]})
     expect(judgeRoute(n8n, inventory, obs, 'healthz', new Map()).status).toBe('skip')
+  })
+
+  it.each([
+    [200, 'warn'],
+    [401, 'pass'],
+  ])('an API route the config guards must refuse a request without credentials: %i is %s', (status, expected) => {
+    const obs = observe(server(`${GOOD_N8N}\n    location = /v1/embeddings { auth_basic "api"; auth_basic_user_file /etc/nginx/htpasswd; proxy_pass http://embed_backend; }`))
+    const spec = planService(gatewayTarget(inventory), {inventory, deep: false, apiKeys: new Map()}, LAYERS).find((x) => x.id === 'client.auth.embed')!
+    const j = spec.judge({kind: 'http', status, latencyMs: 3, body: ''}, new Map([['service.config', obs]]))
+    expect(j.status).toBe(expected)
+    if (expected === 'warn') expect(j.summary).toContain('/etc/nginx/nginx.conf:9')
   })
 })

@@ -2,8 +2,9 @@ import type {Expectation, Judgement} from '../../diagnosis/check-spec.js'
 import type {Inventory, ServiceDef} from '../../inventory/types.js'
 import type {NginxObservation} from '../probes/types.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
-import {judgeRoute, nginxProbe} from './route-check.js'
-import {SERVICE_KIND_MODULES} from './registry.js'
+import {matchRoute} from '../../gateway/route-table.js'
+import {judgeRoute, nginxProbe, routeRequest} from './route-check.js'
+import {kindModule} from './registry.js'
 
 /**
  * The nginx gateway itself (`phoenix diag gateway`): its unit, sockets and answer like any service,
@@ -22,6 +23,7 @@ export const nginxKind: ServiceKindModule = {
     nginxCheck(c, 'service.routes', (obs) => routesMatch(obs, c)),
     nginxCheck(c, 'service.hardening', hardened),
     nginxCheck(c, 'service.errors', (obs) => recentErrors(obs, c.inventory)),
+    ...authChecks(c),
   ],
 }
 
@@ -35,6 +37,33 @@ export function gatewayTarget(inv: Inventory): ServiceDef {
 function nginxCheck(c: PlanContext, id: string, judge: (obs: NginxObservation) => Judgement): KindCheck {
   const expectation: Expectation = (obs) => (obs.kind === 'nginx' ? judge(obs) : {status: 'unknown', summary: `unexpected observation ${obs.kind}`})
   return {layer: 'service', id, probe: nginxProbe(c.inventory), judge: expectation}
+}
+
+/**
+ * Where the config guards an API route (auth_basic, auth_request, an api-key `if`), a request
+ * without credentials must get 401/403 from the gateway: a guard in the wrong block lets it through.
+ */
+function authChecks(c: PlanContext): KindCheck[] {
+  const apis = c.inventory.services.filter((s) => s.route && nginxProbe(c.inventory).apiPaths.includes(s.route.path))
+  return apis.map((s) => {
+    const req = routeRequest(s, c.inventory, kindModule(s.kind).client(s, c).subpath)
+    const url = new URL(c.inventory.gateway.url)
+    const what = `GET ${req.path} without credentials`
+    return {
+      layer: 'client' as const,
+      id: `client.auth.${s.name}`,
+      probe: {kind: 'http' as const, url: `${url.origin}${req.path}`, ...(s.route!.host ? {hostHeader: s.route!.host} : {}), ...(c.inventory.gateway.ca ? {caFile: c.inventory.gateway.ca} : {})},
+      judge: (obs, seen) => {
+        const config = seen.get('service.config')
+        const route = config?.kind === 'nginx' ? matchRoute(config.routes, req) : undefined
+        if (obs.kind !== 'http' || obs.status === undefined) return {status: 'pass', summary: `${what}: no answer (the client check says why)`}
+        if (obs.status === 401 || obs.status === 403) return {status: 'pass', summary: `${what} answered ${obs.status}`}
+        if (!route?.auth) return {status: 'pass', summary: `${what} answered ${obs.status}: no auth configured on this route (see service.hardening)`}
+        return {status: 'warn', summary: `${what} answered ${obs.status}: the auth configured for location ${route.location.path} (${route.location.file}:${route.location.line}) does not guard it`, finding: 'hardening_weak',
+          evidence: [`${what} → ${obs.status}`], hints: [{text: `Check the auth directives at ${route.location.file}:${route.location.line}: a request without credentials must get 401`}]}
+      },
+    }
+  })
 }
 
 /** `nginx -t`: an [emerg] stops the next reload; the running nginx keeps its old config meanwhile. */
@@ -63,7 +92,7 @@ function configValid(obs: NginxObservation): Judgement {
 function routesMatch(obs: NginxObservation, c: PlanContext): Judgement {
   if (!obs.test.ok) return {status: 'skip', summary: 'skipped: nginx -t fails (service.config)'}
   const routed = c.inventory.services.filter((s) => s.route)
-  const judged = routed.map((s) => ({s, j: judgeRoute(s, c.inventory, obs, SERVICE_KIND_MODULES[s.kind].client(s, c).subpath, new Map())}))
+  const judged = routed.map((s) => ({s, j: judgeRoute(s, c.inventory, obs, kindModule(s.kind).client(s, c).subpath, new Map())}))
   const bad = judged.filter(({j}) => j.status !== 'pass')
   if (!bad.length) return {status: 'pass', summary: `${routed.length} routes match the inventory (${routed.map((s) => s.route!.path).join(', ')})`}
   return {

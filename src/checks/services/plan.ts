@@ -9,14 +9,14 @@ import {containerRunning, unitActive} from '../expectations/runtime.js'
 import type {HttpProbe} from '../probes/types.js'
 import {healthPathOf, hostPort, insideUrl} from './kind.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
-import {SERVICE_KIND_MODULES} from './registry.js'
+import {kindModule} from './registry.js'
 import {judgeRoute, nginxProbe} from './route-check.js'
 
 const LOG_LINES = 15
 
 /** Every check of one service at the chosen layers: the inside-out walk, as data. */
 export function planService(service: ServiceDef, context: PlanContext, layers: readonly Layer[]): CheckSpec[] {
-  const kind = SERVICE_KIND_MODULES[service.kind]
+  const kind = kindModule(service.kind)
   const planners: Record<Layer, () => CheckSpec[]> = {
     service: () => serviceLayer(service, kind, context),
     host: () => hostLayer(service, kind, context),

@@ -9,14 +9,24 @@ import {openWebUiKind} from './openwebui.js'
 import {qdrantKind} from './qdrant.js'
 import {vllmKind} from './vllm.js'
 
-/** Every service kind; the Record type makes the compiler name this table when a kind is added. */
-export const SERVICE_KIND_MODULES: Record<ServiceKind, ServiceKindModule> = {
-  http: httpKind,
-  vllm: vllmKind,
-  ollama: ollamaKind,
-  qdrant: qdrantKind,
-  n8n: n8nKind,
-  openwebui: openWebUiKind,
-  llamacpp: llamaCppKind,
-  nginx: nginxKind,
+/**
+ * Every service kind; the Record type makes the compiler name this table when a kind is added.
+ * Made on first use, not at import: the nginx kind reads other kinds (their client paths), so the
+ * modules import each other, and a table built at import time could catch one half-loaded.
+ */
+let table: Record<ServiceKind, ServiceKindModule> | undefined
+
+/** The module of a service kind. */
+export function kindModule(kind: ServiceKind): ServiceKindModule {
+  table ??= {
+    http: httpKind,
+    vllm: vllmKind,
+    ollama: ollamaKind,
+    qdrant: qdrantKind,
+    n8n: n8nKind,
+    openwebui: openWebUiKind,
+    llamacpp: llamaCppKind,
+    nginx: nginxKind,
+  }
+  return table[kind]
 }
