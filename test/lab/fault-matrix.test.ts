@@ -4,6 +4,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import type {RoutesReport} from '../../src/cli/gateway-routes.js'
 import type {Report, ServiceReport} from '../../src/diagnosis/report.js'
 import type {Status} from '../../src/diagnosis/status.js'
 import {ctDir} from './cts.js'
@@ -115,6 +116,16 @@ describe('fault matrix against the namespace lab', () => {
     expectAllHealthy(report)
     expect(report.services.map((s) => s.name)).toEqual(NAMES)
     expect(code).toBe(0)
+  })
+
+  it.each(MODES)('gateway routes: nginx\'s loaded routes, each serving its inventory service (%s)', async (mode) => {
+    const r = await phoenix(['gateway', 'routes', '--json'], {mode})
+    const report = JSON.parse(r.stdout) as RoutesReport
+    expect(report.test.ok).toBe(true)
+    const served = report.routes.filter((x) => x.service).map((x) => [x.service, x.match?.status])
+    expect(served.sort()).toEqual(NAMES.map((n) => [n, 'pass']).sort())
+    expect(report.unrouted).toEqual([])
+    expect(r.code).toBe(0)
   })
 
   it.each(MODES)('the gateway itself: up, with the hardening the operators\' plan lacks (%s)', async (mode) => {
