@@ -19,7 +19,7 @@ import {SERVICES, STATE} from './topology.js'
 /**
  * The fault matrix: every fault of the table on every service it applies to, diagnosed by the
  * built phoenix from the Proxmox host (local) and from an admin machine over SSH. One fault at a
- * time, injected on all its services at once, one `check` per mode (of the five services, and of
+ * time, injected on all its services at once, one `check` per mode (of the seven services, and of
  * the gateway where the row says its verdict): each affected target's verdict must be the row's,
  * with the evidence and hints it names, every other service healthy; then healed, everything
  * healthy again.
@@ -34,7 +34,7 @@ const NAMES = SERVICES.map((s) => s.name)
 const GATEWAY_BASELINE: Expected = {layer: 'service', cause: 'hardening_weak', status: 'warn'}
 
 /**
- * `check` of the five services by name: `--all` adds the gateway itself (`phoenix diag gateway`),
+ * `check` of the seven services by name: `--all` adds the gateway itself (`phoenix diag gateway`),
  * whose own verdict is asserted on its own (its hardening warnings are the operators' plan's), or
  * added by name where a row says what it must be.
  */

@@ -72,7 +72,10 @@ function emulatorFault(name: string, does: string, expect: Expected, options: (s
 /** What model-missing serves instead (nothing, for Ollama: no model pulled). */
 const OTHER_MODELS: Readonly<Record<string, readonly string[]>> = {'vllm-chat': ['Qwen/Qwen2.5-7B-Instruct'], 'vllm-embed': ['intfloat/multilingual-e5-large']}
 
-/** Off-by-one ports: 8000→8001, 5678→5679 (n8n's own task broker port), 6333→6334, 11434→11435. */
+/**
+ * Off-by-one ports: 8000→8001, 5678→5679 (n8n's own task broker port), 6333→6334, 11434→11435,
+ * 8080→8081 (Open WebUI; llama.cpp's port, but in another CT), 8081→8082.
+ */
 const otherPort = (s: LabService) => s.port + 1
 
 export const FAULTS: readonly Fault[] = [
@@ -90,7 +93,8 @@ export const FAULTS: readonly Fault[] = [
   },
   emulatorFault('loopback-bind', 'the service listens on 127.0.0.1 inside its CT', {layer: 'host', cause: 'bound_to_loopback'}, () => ({host: '127.0.0.1'})),
   emulatorFault('wrong-port', 'the service listens on another port (its port + 1)', {layer: 'service', cause: 'not_listening'}, (s) => ({port: otherPort(s)})),
-  emulatorFault('unhealthy', 'the health endpoint answers 503 (emulator --fault unhealthy)', {layer: 'service', cause: 'api_unhealthy'}, () => ({fault: 'unhealthy'}), ['vllm-chat', 'vllm-embed']),
+  emulatorFault('unhealthy', 'the health endpoint answers 5xx (emulator --fault unhealthy): vLLM 503 (engine dead), Open WebUI 500 (an unhandled exception), llama.cpp 500 (a backend error)',
+    {layer: 'service', cause: 'api_unhealthy'}, () => ({fault: 'unhealthy'}), ['vllm-chat', 'vllm-embed', 'open-webui', 'llamacpp']),
   emulatorFault('hang', 'accepts connections, never answers (emulator --fault hang)', {layer: 'service', cause: 'api_timeout'}, () => ({fault: 'hang'})),
   emulatorFault('slow', `answers after ${SLOW_FAULT_MS} ms, past the inventory's slowMs`, {layer: 'service', cause: 'slow', status: 'warn'},
     () => ({fault: 'slow', extra: ['--slow-ms', String(SLOW_FAULT_MS)]})),
@@ -143,7 +147,7 @@ export const FAULTS: readonly Fault[] = [
     expect: {layer: 'client', cause: 'route_wrong_target', evidence: confLine()},
   },
   {
-    name: 'websocket-headers-missing', does: "n8n's location without the Upgrade/Connection headers, reloaded", appliesTo: ['n8n'],
+    name: 'websocket-headers-missing', does: "the location without the Upgrade/Connection headers (n8n's /rest/push, Open WebUI's /ws/socket.io/), reloaded", appliesTo: ['n8n', 'open-webui'],
     inject: (s) => setVariation(s.name, {noWebsocket: true}),
     heal: (s) => setVariation(s.name, {noWebsocket: undefined}),
     expect: {layer: 'client', cause: 'websocket_not_proxied', evidence: confLine()},
@@ -171,14 +175,22 @@ export const FAULTS: readonly Fault[] = [
   emulatorFault('model-missing', 'vLLM serves another model, Ollama has none pulled (the inventory names model:)', {layer: 'service', cause: 'model_missing'},
     (s) => ({models: OTHER_MODELS[s.name] ?? []}), ['vllm-chat', 'vllm-embed', 'ollama']),
   {
-    name: 'starting', does: 'vLLM still loading: process up, port closed, loading lines in its journal (emulator --fault starting --startup-ms 0)', appliesTo: ['vllm-chat', 'vllm-embed'],
-    inject: async (s) => (await rerunService(s, {fault: 'starting', extra: ['--startup-ms', '0']}), await waitLastLogLine(s, 'Dynamo bytecode transform')),
+    name: 'starting', appliesTo: ['vllm-chat', 'vllm-embed', 'llamacpp'],
+    does: 'still loading its model (emulator --fault starting --startup-ms 0): vLLM\'s process up, port closed, loading lines in its journal; llama-server listening, /health and the API 503 "Loading model"',
+    inject: async (s) => {
+      const starting: EmulatorOptions = {fault: 'starting', extra: ['--startup-ms', '0']}
+      if (s.kind === 'llamacpp') return restartWith(s, starting)
+      await rerunService(s, starting)
+      await waitLastLogLine(s, 'Dynamo bytecode transform')
+    },
     heal: restore,
-    // The outer layers are refused meanwhile: the service fails, and the loading explains it.
+    // vLLM's outer layers are refused, llama.cpp's answer 503 through the gateway too: users get
+    // nothing meanwhile, so the service fails, and the loading explains it.
     expect: {layer: 'service', cause: 'service_starting'},
   },
   emulatorFault('db-down', "n8n's database is unreachable: /healthz ok, readiness 503 (emulator --fault db-down)", {layer: 'service', cause: 'database_not_ready'}, () => ({fault: 'db-down'}), ['n8n']),
-  emulatorFault('not-ready', "Qdrant's shards are not ready: /readyz 503 (emulator --fault not-ready)", {layer: 'service', cause: 'not_ready'}, () => ({fault: 'not-ready'}), ['qdrant']),
+  emulatorFault('not-ready', "readiness 503 while liveness is fine (emulator --fault not-ready): Qdrant's shards (/readyz), Open WebUI's database (/ready)",
+    {layer: 'service', cause: 'not_ready'}, () => ({fault: 'not-ready'}), ['qdrant', 'open-webui']),
   emulatorFault('key-rotated', "the service restarted with a new API key; phoenix's env var still has the lab's", {layer: 'service', cause: 'api_auth_failed'},
     () => ({apiKey: newApiKey()}), ['qdrant', 'vllm-chat']),
   emulatorFault('kv-full', "vLLM's KV cache 97% used, requests queued (emulator --fault kv-full)", {layer: 'service', cause: 'kv_cache_full', status: 'warn'}, () => ({fault: 'kv-full'}), ['vllm-chat']),

@@ -53,6 +53,8 @@ const UPSTREAM: Readonly<Record<string, string>> = {
   qdrant: 'qdrant_service',
   n8n: 'n8n_service',
   ollama: 'ollama_service',
+  'open-webui': 'open_webui_service',
+  llamacpp: 'llamacpp_service',
 }
 
 const COMMON_HEADERS = [
@@ -83,6 +85,11 @@ function healthyBody(s: LabService, route: string): string[] {
     case 'ollama':
       // Ollama rejects foreign Host headers unless OLLAMA_ORIGINS allows them (Ollama's FAQ).
       return [`proxy_pass http://${u}/;`, ...COMMON_HEADERS.filter((h) => !h.includes(' Host ')), `proxy_set_header Host localhost:${s.port};`]
+    case 'openwebui':
+      // Open WebUI's docs: socket.io (/ws/socket.io/) needs the upgrade; streamed answers need no buffering.
+      return [`proxy_pass http://${u}/;`, ...COMMON_HEADERS, ...WEBSOCKET, 'proxy_buffering off;']
+    case 'llamacpp':
+      return [`proxy_pass http://${u}/;`]
   }
 }
 

@@ -54,7 +54,7 @@ function ct(ctid: number, hostname: string): Ct {
   return {ctid, hostname, ns: `${PREFIX}ct${ctid}`, address: `${SUBNET}.${ctid - 800}`, port: `veth${ctid}i0`}
 }
 
-/** Every CT of the lab, by id: the five services and the gateway. */
+/** Every CT of the lab, by id: the seven services and the gateway. */
 export const CTS: readonly Ct[] = [
   ct(950, 'vllm-qwen'),
   ct(951, 'vllm-embed'),
@@ -62,12 +62,14 @@ export const CTS: readonly Ct[] = [
   ct(953, 'api-gateway-lxc'),
   ct(954, 'n8n-lxc'),
   ct(955, 'ollama-lxc'),
+  ct(956, 'open-webui-lxc'),
+  ct(957, 'llamacpp-lxc'),
 ]
 
 export const GATEWAY_CTID = 953
 
 /** Emulator profile names (test/lab/emulator). */
-export type Profile = 'vllm' | 'ollama' | 'qdrant' | 'n8n'
+export type Profile = 'vllm' | 'ollama' | 'qdrant' | 'n8n' | 'openwebui' | 'llamacpp'
 
 /** One service of the lab: where it runs, how, and the emulator that plays it. */
 export interface LabService {
@@ -113,6 +115,10 @@ export const SERVICES: readonly LabService[] = [
     name: 'ollama', kind: 'ollama', ctid: 955, port: 11434, runtime: 'systemd', unit: 'ollama',
     routes: ['/ollama/'], model: 'llama3.2:latest', args: ['--host-guard'], cli: ['ollama'],
   },
+  // Its socket.io is at /webui/ws/socket.io/ through the gateway: the route passes the upgrade.
+  {name: 'open-webui', kind: 'openwebui', ctid: 956, port: 8080, runtime: 'docker', unit: 'open-webui', routes: ['/webui/'], args: []},
+  // llama-server --port 8081, as the plan has it (its own default is 8080, or 9931 in new releases).
+  {name: 'llamacpp', kind: 'llamacpp', ctid: 957, port: 8081, runtime: 'systemd', unit: 'llama-server', routes: ['/llamacpp/'], args: []},
 ]
 
 /** Name-routed TLS virtual host on the gateway (its certificate comes from the lab's CA). */
