@@ -58,7 +58,7 @@ export function judgeRoute(s: ServiceDef, inv: Inventory, obs: NginxObservation,
   const located = `location ${route.location.path} (${at(route.location)}) → ${target}`
   if (!pass.servers.some((x) => x.address === s.address && x.port === s.port)) return mismatch(s, inv, route, located, seen, errors)
   if (WEBSOCKET_KINDS.has(s.kind) && !route.websocket) {
-    return {status: 'warn', summary: `${located}: no Upgrade/Connection headers, so WebSockets (the editor's live updates) fail`, finding: 'websocket_not_proxied', evidence: [located, ...errors],
+    return {status: 'warn', summary: `${located}: no Upgrade/Connection headers, so ${s.name}'s WebSocket (its live updates) fails`, finding: 'websocket_not_proxied', evidence: [located, ...errors],
       hints: [{text: `In ${at(route.location)} add: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";`, command: `pct exec ${inv.gateway.ctid} -- sh -c '${RELOAD}'`}]}
   }
   const sent = upstreamPath(route, req.path)
