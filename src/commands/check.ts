@@ -3,9 +3,6 @@ import {Args, Flags} from '@oclif/core'
 import {PhoenixCommand} from '../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../cli/exit-help.js'
 import {runFlags} from '../cli/flags.js'
-import {executeRun, planRun} from '../cli/run-diagnosis.js'
-import {formatCheck} from '../output/human-check.js'
-import {SILENT, terminalProgress} from '../output/progress.js'
 
 export default class Check extends PhoenixCommand {
   static override summary = 'Check services at every layer, for cron and monitors.'
@@ -30,6 +27,12 @@ ${EXIT_CODES_HELP}`
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Check)
+    // Imported here, not at the top: `phoenix check --help` loads this file, and needs none of it.
+    const [{executeRun, planRun}, {formatCheck}, {SILENT, terminalProgress}] = await Promise.all([
+      import('../cli/run-diagnosis.js'),
+      import('../output/human-check.js'),
+      import('../output/progress.js'),
+    ])
     const run = planRun(flags, argv as string[], flags.all)
     const live = !this.jsonEnabled() && process.stdout.isTTY
     const progress = live ? await terminalProgress(run.services.map((s) => s.name), run.options.layers) : SILENT

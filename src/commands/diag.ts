@@ -3,9 +3,6 @@ import {Args, Flags} from '@oclif/core'
 import {PhoenixCommand} from '../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../cli/exit-help.js'
 import {runFlags} from '../cli/flags.js'
-import {executeRun, planRun} from '../cli/run-diagnosis.js'
-import {formatDiag} from '../output/human-diag.js'
-import {SILENT, terminalProgress} from '../output/progress.js'
 
 export default class Diag extends PhoenixCommand {
   static override summary = 'Diagnose one service during an incident: layer by layer, verdict, evidence, fix.'
@@ -25,6 +22,12 @@ ${EXIT_CODES_HELP}`
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Diag)
+    // Imported here, not at the top: `phoenix diag --help` loads this file, and needs none of it.
+    const [{executeRun, planRun}, {formatDiag}, {SILENT, terminalProgress}] = await Promise.all([
+      import('../cli/run-diagnosis.js'),
+      import('../output/human-diag.js'),
+      import('../output/progress.js'),
+    ])
     const run = planRun(flags, [args.service], false)
     const live = !this.jsonEnabled() && process.stdout.isTTY
     const progress = live ? await terminalProgress(run.services.map((s) => s.name), run.options.layers) : SILENT
