@@ -4,16 +4,7 @@ import {auditHardening} from '../../src/gateway/hardening.js'
 import type {HardeningFinding} from '../../src/gateway/hardening.js'
 import {parseNginxDump} from '../../src/gateway/nginx-dump.js'
 import {buildRouteTable} from '../../src/gateway/route-table.js'
-
-function dump(files: Record<string, string>): string {
-  return Object.entries(files).map(([file, text]) => `# configuration file ${file}:\n${text}\n`).join('')
-}
-
-function lineOf(text: string, needle: string): number {
-  const i = text.split('\n').findIndex((l) => l.includes(needle))
-  if (i === -1) throw new Error(`fixture has no line with ${needle}`)
-  return i + 1
-}
+import {dump, lineOf} from './dump-fixture.js'
 
 function audit(files: Record<string, string>, apiPaths: string[]): HardeningFinding[] {
   const parsed = parseNginxDump(dump(files))

@@ -2,18 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {parseNginxDump} from '../../src/gateway/nginx-dump.js'
 import type {Directive} from '../../src/gateway/nginx-dump.js'
-
-/** `nginx -T` stdout for these files: a header, the file, then the newline nginx adds. */
-function dump(files: Record<string, string>): string {
-  return Object.entries(files).map(([file, text]) => `# configuration file ${file}:\n${text}\n`).join('')
-}
-
-/** The 1-based line of the first line containing `needle`. */
-function lineOf(text: string, needle: string): number {
-  const i = text.split('\n').findIndex((l) => l.includes(needle))
-  if (i === -1) throw new Error(`fixture has no line with ${needle}`)
-  return i + 1
-}
+import {dump, lineOf} from './dump-fixture.js'
 
 // Debian 12's /etc/nginx/nginx.conf as installed (comments trimmed), with its three includes.
 const DEBIAN_MAIN = `user www-data;

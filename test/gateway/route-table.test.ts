@@ -3,16 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {parseNginxDump} from '../../src/gateway/nginx-dump.js'
 import {buildRouteTable, matchRoute, upstreamPath} from '../../src/gateway/route-table.js'
 import type {GatewayRoute, RouteRequest} from '../../src/gateway/route-table.js'
-
-function dump(files: Record<string, string>): string {
-  return Object.entries(files).map(([file, text]) => `# configuration file ${file}:\n${text}\n`).join('')
-}
-
-function lineOf(text: string, needle: string): number {
-  const i = text.split('\n').findIndex((l) => l.includes(needle))
-  if (i === -1) throw new Error(`fixture has no line with ${needle}`)
-  return i + 1
-}
+import {dump, lineOf} from './dump-fixture.js'
 
 function routesOf(files: Record<string, string>): GatewayRoute[] {
   const parsed = parseNginxDump(dump(files))
