@@ -44,7 +44,7 @@ export function planRun(flags: RunFlags, names: readonly string[], all: boolean)
 export async function executeRun(run: PlannedRun, flags: RunFlags, onProgress?: ProgressListener): Promise<Report> {
   const io = await createRunIo(run.inventory, {acceptNewHostKey: flags['accept-new-host-key'], deadlineMs: run.options.deadlineMs})
   try {
-    return await diagnose({inventory: run.inventory, services: run.services, options: run.options, apiKeys: readApiKeys(run.services)}, io, onProgress)
+    return await diagnose({inventory: run.inventory, services: run.services, options: run.options, apiKeys: readApiKeys(run.inventory, run.services)}, io, onProgress)
   } finally {
     await io.close()
   }

@@ -1,5 +1,6 @@
 import {gatewayTarget} from '../checks/services/nginx.js'
 import {UsageError} from '../inventory/errors.js'
+import {GATEWAY_KEY} from '../checks/services/kind.js'
 import {GATEWAY_NAME} from '../inventory/validate.js'
 import {didYouMean} from '../inventory/suggest.js'
 import type {Inventory, ServiceDef} from '../inventory/types.js'
@@ -24,11 +25,13 @@ export function selectServices(inventory: Inventory, names: readonly string[], a
  * API keys, from the env vars the inventory names (never from argv or the config itself). A named
  * variable that is unset is not an error: the checks that need the key say so.
  */
-export function readApiKeys(services: readonly ServiceDef[], env: NodeJS.ProcessEnv = process.env): Map<string, string> {
+export function readApiKeys(inventory: Inventory, services: readonly ServiceDef[], env: NodeJS.ProcessEnv = process.env): Map<string, string> {
   const keys = new Map<string, string>()
   for (const s of services) {
     const value = s.apiKeyEnv ? env[s.apiKeyEnv] : undefined
     if (value) keys.set(s.name, value.trim())
   }
+  const gateway = inventory.gateway.apiKeyEnv ? env[inventory.gateway.apiKeyEnv] : undefined
+  if (gateway) keys.set(GATEWAY_KEY, gateway.trim())
   return keys
 }

@@ -28,6 +28,8 @@ export interface GatewayDef {
   errorLog: string
   /** The systemd unit that runs nginx in the gateway CT. */
   unit: string
+  /** Name of the env var holding the key the gateway wants from clients (its API routes' auth). */
+  apiKeyEnv?: string
 }
 
 /** A route on the gateway: a path prefix, optionally on a name-routed virtual host. */

@@ -8,7 +8,7 @@ import {isGatewayUrl, RULES} from './value-rules.js'
 
 const TOP_KEYS = ['proxmox', 'gateway', 'thresholds', 'services'] as const
 const PROXMOX_KEYS = ['host', 'port', 'user', 'identityFile', 'knownHosts'] as const
-const GATEWAY_KEYS = ['ctid', 'address', 'url', 'ca', 'nginxConf', 'errorLog', 'unit'] as const
+const GATEWAY_KEYS = ['ctid', 'address', 'url', 'ca', 'nginxConf', 'errorLog', 'unit', 'apiKeyEnv'] as const
 /** The gateway is diagnosed under this name (`phoenix diag gateway`), so no service may take it. */
 export const GATEWAY_NAME = 'gateway'
 const SERVICE_KEYS = ['kind', 'ctid', 'address', 'port', 'runtime', 'health', 'route', 'model', 'task', 'dim', 'apiKeyEnv', 'collections'] as const
@@ -55,6 +55,7 @@ function gateway(g: Record<string, unknown>, r: ConfigReader): GatewayDef {
     ...(nginxConf ? {nginxConf} : {}),
     errorLog: r.optionalString(g.errorLog, ['gateway', 'errorLog'], RULES.absolutePath) ?? '/var/log/nginx/error.log',
     unit: r.optionalString(g.unit, ['gateway', 'unit'], RULES.unit) ?? 'nginx',
+    ...(g.apiKeyEnv !== undefined ? {apiKeyEnv: r.string(g.apiKeyEnv, ['gateway', 'apiKeyEnv'], RULES.envName)} : {}),
   }
 }
 

@@ -1,7 +1,10 @@
 import {describe, expect, it} from 'vitest'
 
 import type {Seen} from '../../src/diagnosis/check-spec.js'
+import {gatewayTarget} from '../../src/checks/services/nginx.js'
 import {planService} from '../../src/checks/services/plan.js'
+import {readApiKeys} from '../../src/cli/select.js'
+import type {ServiceDef} from '../../src/inventory/types.js'
 import type {Observation} from '../../src/checks/probes/types.js'
 import {parseInventory} from '../../src/inventory/load.js'
 import {LAYERS} from '../../src/diagnosis/status.js'
@@ -77,5 +80,25 @@ describe('what each kind makes of what it saw', () => {
     const specs = planService(qdrant, {inventory, deep: false, apiKeys: new Map([['qdrant', 'k3y-value']])}, LAYERS)
     const collections = specs.find((s) => s.id === 'service.collections')!.probe
     expect(collections).toMatchObject({headers: {'api-key': 'k3y-value'}, secretHeaders: ['api-key']})
+  })
+
+  it('sends the gateway\'s key (gateway.apiKeyEnv) on client requests only, and never on the auth probes', () => {
+    const guarded = parseInventory(
+      `proxmox: { host: local }
+gateway: { ctid: 953, address: 198.18.0.153, url: http://198.18.0.153, apiKeyEnv: GATEWAY_KEY }
+services:
+  qdrant: { kind: qdrant, ctid: 952, address: 198.18.0.152, port: 6333, route: /qdrant/, apiKeyEnv: QDRANT_KEY }
+  chat: { kind: vllm, ctid: 950, address: 198.18.0.150, port: 8000, route: /v1/chat/completions, apiKeyEnv: VLLM_KEY }
+`,
+      'guarded.yaml',
+    )
+    const keys = readApiKeys(guarded, guarded.services, {GATEWAY_KEY: 'gw-key', QDRANT_KEY: 'qd-key', VLLM_KEY: 'vl-key'})
+    const probeOf = (s: ServiceDef, id: string) => planService(s, {inventory: guarded, deep: false, apiKeys: keys}, LAYERS).find((x) => x.id === id)!.probe
+    expect(probeOf(guarded.services[0]!, 'client.http')).toMatchObject({headers: {'api-key': 'qd-key', Authorization: 'Bearer gw-key'}, secretHeaders: ['api-key', 'Authorization']})
+    // vLLM's own key fills Authorization: the service's key wins, the gateway's is not added.
+    expect(probeOf(guarded.services[1]!, 'client.http')).toMatchObject({headers: {Authorization: 'Bearer vl-key'}})
+    expect(probeOf(guarded.services[0]!, 'host.http')).not.toHaveProperty('headers')
+    const auth = probeOf(gatewayTarget(guarded), 'client.auth.qdrant')
+    expect(auth).not.toHaveProperty('headers')
   })
 })

@@ -14,11 +14,14 @@ export interface ClientRequest {
   accept: BodyCheck
 }
 
+/** The key under which PlanContext.apiKeys holds the gateway's own key (no service name starts with @). */
+export const GATEWAY_KEY = '@gateway'
+
 /** Inputs a service's checks need beyond its definition; secrets read from env by the command. */
 export interface PlanContext {
   inventory: Inventory
   deep: boolean
-  /** API keys by service name, read from the env var the inventory names. */
+  /** API keys by service name (and GATEWAY_KEY), read from the env vars the inventory names. */
   apiKeys: ReadonlyMap<string, string>
 }
 

@@ -7,7 +7,7 @@ import {listensReachably} from '../expectations/listen.js'
 import {pingAnswers, tcpConnects} from '../expectations/net.js'
 import {containerRunning, unitActive} from '../expectations/runtime.js'
 import type {HttpProbe} from '../probes/types.js'
-import {healthPathOf, hostPort, insideUrl} from './kind.js'
+import {GATEWAY_KEY, healthPathOf, hostPort, insideUrl} from './kind.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
 import {kindModule} from './registry.js'
 import {judgeRoute, nginxProbe} from './route-check.js'
@@ -125,7 +125,18 @@ function clientLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): Ch
   }
   if (gw.ca) probe.caFile = gw.ca
   const where = `${req.method ?? 'GET'} ${s.route.host ? `https://${s.route.host}` : ''}${path} via the gateway`
-  return [{service: s.name, id: 'client.http', layer: 'client', vantage: {at: 'local'}, probe: withKey(s, c, probe), judge: clientAnswers(where, c.inventory.thresholds.slowMs, req.accept)}]
+  return [{service: s.name, id: 'client.http', layer: 'client', vantage: {at: 'local'}, probe: withGatewayKey(c, withKey(s, c, probe)), judge: clientAnswers(where, c.inventory.thresholds.slowMs, req.accept)}]
+}
+
+/**
+ * A gateway that guards its routes (seed 002's api-key map) wants a credential from a client:
+ * gateway.apiKeyEnv's key goes as `Authorization: Bearer`, unless the service's own key already
+ * fills that header. A secret header: sent, never reported.
+ */
+function withGatewayKey(c: PlanContext, probe: HttpProbe): HttpProbe {
+  const key = c.apiKeys.get(GATEWAY_KEY)
+  if (!key || Object.keys(probe.headers ?? {}).some((h) => h.toLowerCase() === 'authorization')) return probe
+  return {...probe, headers: {...probe.headers, Authorization: `Bearer ${key}`}, secretHeaders: [...(probe.secretHeaders ?? []), 'Authorization']}
 }
 
 /**
