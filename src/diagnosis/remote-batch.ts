@@ -43,10 +43,14 @@ export async function runRemoteBatch(specs: readonly CheckSpec[], vantage: Vanta
     if (vantage.at === 'ct') return gateFailure(specs, vantage.ctid, result, shell, signal)
     return blind(specs, `${where}: the check script did not run (exit ${result.code}): ${firstLine(result.stderr || result.stdout)}`, 'exec_failed', result.durationMs)
   }
-  const observations = specs.map((s, i) => {
-    const parse = runnerFor(s.probe).parse
-    return parse ? parse(lines[slot[i]!]!, s.probe) : unavailable('exec_failed', `no parser for ${s.probe.kind}`)
+  // Parsed once per snippet too: the shared `nginx -T` is tokenized, tabled and audited once per
+  // run, not once per service. A snippet is made from its probe, so the same text means the same probe.
+  const parsed = snippets.map((_, j) => {
+    const first = specs[slot.indexOf(j)]!
+    const parse = runnerFor(first.probe).parse
+    return parse ? parse(lines[j]!, first.probe) : unavailable('exec_failed', `no parser for ${first.probe.kind}`)
   })
+  const observations = slot.map((j) => parsed[j]!)
   const gate: Judgement | undefined =
     vantage.at === 'ct' ? {status: 'pass', summary: `CT ${vantage.ctid} is running; pct exec answered in ${result.durationMs} ms`} : undefined
   return {observations, ...(gate ? {gate} : {}), durationMs: result.durationMs}
