@@ -8,6 +8,14 @@ import type {HttpObservation} from '../probes/types.js'
  */
 export type BodyCheck = (status: number, body: string, seen: Seen) => Judgement | undefined
 
+/**
+ * A 200 whose body lacks the service's own words is not this service's answer: another service on
+ * the port (api_unexpected), or a route that sent another path (route_wrong_target).
+ */
+export function twoHundredWithout(marker: string, summary: string, finding: 'api_unexpected' | 'route_wrong_target'): BodyCheck {
+  return (status, body) => (status === 200 && !body.includes(marker) ? {status: 'fail', summary, finding} : undefined)
+}
+
 /** `GET /healthz → 503` with the start of the body, for evidence. */
 export function answerLine(what: string, obs: HttpObservation): string {
   const body = (obs.body ?? '').replace(/\s+/g, ' ').trim().slice(0, 160)

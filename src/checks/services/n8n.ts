@@ -1,5 +1,6 @@
 import type {ServiceDef} from '../../inventory/types.js'
 import {apiAnswers} from '../expectations/api.js'
+import {twoHundredWithout} from '../expectations/http.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
 import {insideUrl} from './kind.js'
 import {websocketThroughGateway} from './websocket-check.js'
@@ -10,18 +11,12 @@ import {websocketThroughGateway} from './websocket-check.js'
  */
 export const n8nKind: ServiceKindModule = {
   defaultHealth: '/healthz',
-  verifyHealth: (status, body) =>
-    status === 200 && !body.includes('"status":"ok"')
-      ? {status: 'fail', summary: 'answered 200 but not {"status":"ok"}: is this n8n?', finding: 'api_unexpected'}
-      : undefined,
+  verifyHealth: twoHundredWithout('"status":"ok"', 'answered 200 but not {"status":"ok"}: is this n8n?', 'api_unexpected'),
   client: () => ({
     subpath: 'healthz',
     // n8n answers unknown paths with its editor page (200 HTML): a 200 without {"status":"ok"} means
     // the route sent another path (a rewrite, or proxy_pass without the trailing slash).
-    accept: (status, body) =>
-      status === 200 && !body.includes('"status":"ok"')
-        ? {status: 'fail', summary: 'the route answers 200 but not n8n\'s health: n8n got another path (rewrite or proxy_pass URI?)', finding: 'route_wrong_target'}
-        : undefined,
+    accept: twoHundredWithout('"status":"ok"', 'the route answers 200 but not n8n\'s health: n8n got another path (rewrite or proxy_pass URI?)', 'route_wrong_target'),
   }),
   extraChecks: (s, c) => [readinessCheck(s, c), websocketThroughGateway(s, c, 'rest/push?pushRef=phoenix')].filter((x): x is KindCheck => x !== undefined),
 }

@@ -1,6 +1,7 @@
 import type {Judgement, Seen} from '../../diagnosis/check-spec.js'
 import type {ServiceDef} from '../../inventory/types.js'
 import {apiAnswers, listed, parseJson, sameModel} from '../expectations/api.js'
+import {twoHundredWithout} from '../expectations/http.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
 import {insideUrl} from './kind.js'
 
@@ -11,10 +12,7 @@ import {insideUrl} from './kind.js'
  */
 export const ollamaKind: ServiceKindModule = {
   defaultHealth: '/',
-  verifyHealth: (status, body) =>
-    status === 200 && !body.includes('Ollama is running')
-      ? {status: 'fail', summary: `answered 200 but not "Ollama is running": is this Ollama?`, finding: 'api_unexpected'}
-      : undefined,
+  verifyHealth: twoHundredWithout('Ollama is running', 'answered 200 but not "Ollama is running": is this Ollama?', 'api_unexpected'),
   client: () => ({subpath: 'api/tags', accept: throughGateway}),
   // Without model: in the inventory there is nothing to ask for a token (Ollama has no default model).
   extraChecks: (s, c) => [cliCheck(), modelsCheck(s, c), ...(s.model ? [inferenceCheck(s, c, s.model)] : [])],

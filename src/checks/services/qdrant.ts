@@ -1,5 +1,6 @@
 import type {ServiceDef} from '../../inventory/types.js'
 import {apiAnswers, listed, parseJson} from '../expectations/api.js'
+import {twoHundredWithout} from '../expectations/http.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
 import {insideUrl} from './kind.js'
 
@@ -9,16 +10,10 @@ import {insideUrl} from './kind.js'
  */
 export const qdrantKind: ServiceKindModule = {
   defaultHealth: '/healthz',
-  verifyHealth: (status, body) =>
-    status === 200 && !body.includes('healthz check passed')
-      ? {status: 'fail', summary: 'answered 200 but not "healthz check passed": is this Qdrant?', finding: 'api_unexpected'}
-      : undefined,
+  verifyHealth: twoHundredWithout('healthz check passed', 'answered 200 but not "healthz check passed": is this Qdrant?', 'api_unexpected'),
   client: () => ({
     subpath: 'healthz',
-    accept: (status, body) =>
-      status === 200 && !body.includes('healthz check passed')
-        ? {status: 'fail', summary: 'the route answers 200 but not Qdrant\'s health: it leads somewhere else', finding: 'route_wrong_target'}
-        : undefined,
+    accept: twoHundredWithout('healthz check passed', 'the route answers 200 but not Qdrant\'s health: it leads somewhere else', 'route_wrong_target'),
   }),
   extraChecks: (s, c) => [readyCheck(s, c), collectionsCheck(s, c)],
 }
