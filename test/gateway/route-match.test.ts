@@ -22,7 +22,7 @@ describe('matchRoute: server selection', () => {
     server { listen 80; server_name .api.phoenix.local; location / { return 200 leading-longer; } }
     server { listen 80 default_server; server_name gw.phoenix.local; location / { return 200 exact; } }
     server { listen 80; location / { return 200 no-name; } }
-    server { listen 8080; listen 10.0.0.153:8080 default_server; server_name other; location / { return 200 on-address; } }
+    server { listen 8080; listen 198.18.0.153:8080 default_server; server_name other; location / { return 200 on-address; } }
 }`)
   it.each<[string | undefined, string | undefined, number, string]>([
     ['gw.phoenix.local', undefined, 80, 'exact'],
@@ -34,7 +34,7 @@ describe('matchRoute: server selection', () => {
     ['nothing.else', undefined, 80, 'exact'],
     // Checked against nginx 1.22: no Host looks up "", the implicit name of a server without server_name.
     [undefined, undefined, 80, 'no-name'],
-    ['nothing', '10.0.0.153', 8080, 'on-address'],
+    ['nothing', '198.18.0.153', 8080, 'on-address'],
     ['other', '127.0.0.1', 8080, 'on-address'],
   ])('Host %s, local address %s, port %i: the %s server', (host, address, port, expected) => {
     const request = {port, tls: false, path: '/', ...(host ? {host} : {}), ...(address ? {address} : {})}
@@ -46,10 +46,10 @@ describe('matchRoute: locations, nested and auto-redirected', () => {
   // Each expectation was checked against nginx 1.22 serving this config on loopback.
   const routes = routesOf(`http { server {
     location / { return 200 root; }
-    location /n8n/ { proxy_pass http://10.0.0.154:5678/; }
+    location /n8n/ { proxy_pass http://198.18.0.154:5678/; }
     location ~ n8n$ { return 200 regex; }
     location /a/ {
-      location /a/b/ { proxy_pass http://10.0.0.1/; }
+      location /a/b/ { proxy_pass http://198.18.0.1/; }
       location ~ /a/.*z$ { return 200 nested-regex; }
     }
     location ~ /a/b/z { return 200 outer-regex; }
@@ -78,12 +78,12 @@ describe('matchRoute: locations, nested and auto-redirected', () => {
 
 describe('upstreamPath: proxy_pass URIs and rewrites', () => {
   const routes = routesOf(`http { server {
-    location /api/ { proxy_pass http://10.0.0.1/v2/; }
-    location = /old { proxy_pass http://10.0.0.1/new; }
-    location /s/ { rewrite ^/s/(.*)$ /search?q=$1? break; proxy_pass http://10.0.0.1/ignored/; }
-    location /t/ { rewrite ^/t/(.*)$ /find?q=$1 break; proxy_pass http://10.0.0.1; }
-    location ~ ^/re/ { proxy_pass http://10.0.0.1; }
-    location /var/ { proxy_pass http://10.0.0.1$request_uri; }
+    location /api/ { proxy_pass http://198.18.0.1/v2/; }
+    location = /old { proxy_pass http://198.18.0.1/new; }
+    location /s/ { rewrite ^/s/(.*)$ /search?q=$1? break; proxy_pass http://198.18.0.1/ignored/; }
+    location /t/ { rewrite ^/t/(.*)$ /find?q=$1 break; proxy_pass http://198.18.0.1; }
+    location ~ ^/re/ { proxy_pass http://198.18.0.1; }
+    location /var/ { proxy_pass http://198.18.0.1$request_uri; }
   } }`)
   const byPath = (p: string): GatewayRoute => routes.find((r) => r.location.path === p)!
   it.each<[string, string, string, string]>([
