@@ -1,3 +1,6 @@
+import {q} from '../checks/probes/shell-words.js'
+import {healthPathOf, hostPort} from '../checks/services/kind.js'
+import {kindModule} from '../checks/services/registry.js'
 import type {Inventory, ServiceDef} from '../inventory/types.js'
 import type {CauseCode} from './causes.js'
 import type {Hint} from './report.js'
@@ -64,7 +67,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
     c.s.kind === 'qdrant'
       ? [{text: 'Some shards are not ready: check the cluster state and the p2p port 6335 between peers', command: `${c.ct} sh -c 'curl -s -H "api-key: $QDRANT__SERVICE__API_KEY" http://127.0.0.1:${c.s.port}/cluster'`}, {text: 'Read the log', command: c.logs}]
       : [{text: 'Start-up, the database or Redis is not ready: read the log', command: c.logs}],
-  database_not_ready: (c) => [{text: 'n8n cannot use its database (down, unreachable, or migrations running): read its log', command: c.logs}, {text: 'If it uses Postgres, check that it answers', command: `${c.ct} sh -c 'env | grep ^DB_'`}],
+  database_not_ready: (c) => [{text: 'n8n cannot use its database (down, unreachable, or migrations running): read its log', command: c.logs}, {text: `See the database settings ${c.s.name} runs with (its own environment; secrets masked)`, command: databaseEnv(c)}],
   collection_missing: (c) => [{text: `List the collections Qdrant has; create or restore the missing one, or fix collections: in the inventory`, command: `${c.ct} sh -c 'curl -s -H "api-key: $QDRANT__SERVICE__API_KEY" http://127.0.0.1:${c.s.port}/collections'`}],
   cli_missing: (c) => [{text: `Put the binary's folder on the login PATH (e.g. /usr/local/bin in /etc/profile)`, command: `${c.ct} bash -lc 'echo $PATH; ls -l /usr/local/bin/ollama'`}],
   slow: (c) => [{text: `Look at the load in CT ${c.s.ctid}`, command: `${c.ct} sh -c 'uptime; top -bn1 | head -n 15'`}],
@@ -74,7 +77,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
       : [{text: `Make ${c.s.name} listen on 0.0.0.0:${c.s.port} (or ${c.s.address}), not 127.0.0.1`, command: `${c.ct} ss -tlnp`}, {text: 'Restart after the change', command: c.start}],
   bound_elsewhere: (c) => [{text: `Make ${c.s.name} listen on 0.0.0.0 or ${c.s.address}, or fix address: in the inventory`, command: `${c.ct} ss -tlnp`}],
   network_blocked: (c) => [firewall(c), {text: `Check from the host by hand`, command: `nc -zv -w 3 ${c.s.address} ${c.s.port}`}, {text: "Look for a firewall inside the CT", command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
-  host_http_failed: (c) => [{text: 'Request the health path from the host by hand', command: `curl -sv --max-time 5 http://${c.s.address}:${c.s.port}${c.s.health ?? '/'}`}],
+  host_http_failed: (c) => [{text: 'Request the health path from the host by hand', command: `curl -sv --max-time 5 ${q(`http://${hostPort(c.s.address, c.s.port)}${healthPathOf(c.s, kindModule(c.s.kind))}`)}`}],
   gateway_blocked: (c, inv) => [{text: `Test the hop nginx makes, from CT ${inv.gateway.ctid}`, command: `${c.gw} nc -zv -w 3 ${c.s.address} ${c.s.port}`}, firewall(c), {text: `Check CT ${c.s.ctid}'s own firewall for rules against ${inv.gateway.address}`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
   gateway_ct_stopped: (_c, inv) => [{text: `Start the gateway CT ${inv.gateway.ctid}`, command: `pct start ${inv.gateway.ctid}`}],
   gateway_down: (c) => [{text: 'Check nginx in the gateway CT', command: `${c.gw} systemctl status nginx --no-pager`}, {text: 'Test its config, then start it', command: `${c.gw} sh -c 'nginx -t && systemctl start nginx'`}],
@@ -102,6 +105,21 @@ const HINTS: Record<CauseCode, HintMaker> = {
   ],
   tool_missing: (c) => [{text: `Install the missing tool in CT ${c.s.ctid} (the check names it), or accept the blind spot`, command: `${c.ct} sh -c 'command -v curl nc ss ping'`}],
   deadline: () => [{text: 'Raise --deadline, or lower --timeout so slow probes finish within it'}],
+}
+
+/** Masks the value of every *PASSWORD*, *KEY*, *SECRET* or *TOKEN* variable in `NAME=value` lines. */
+const MASK = `sed -E 's/^([A-Za-z0-9_]*(PASSWORD|KEY|SECRET|TOKEN)[A-Za-z0-9_]*=).*/\\1***/'`
+
+/**
+ * The DB_* variables of the service's own process: the unit's or container's environment, not a
+ * fresh shell's (which has none of them). Printed one per line, secrets masked before they show.
+ */
+function databaseEnv(c: HintContext): string {
+  const r = c.s.runtime
+  const read =
+    r && 'docker' in r ? `docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' ${q(r.docker)}`
+    : `systemctl show -p Environment --value ${q(r && 'systemd' in r ? r.systemd : 'n8n')} | tr ' ' '\\n'`
+  return `${c.ct} sh -c ${q(`${read} | grep '^DB_' | ${MASK}`)}`
 }
 
 function unitOr(c: HintContext, fallback: string): string {
