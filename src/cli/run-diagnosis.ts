@@ -1,6 +1,6 @@
 import type {RunOptions} from '../diagnosis/check-spec.js'
 import {diagnose} from '../diagnosis/diagnose.js'
-import type {ProgressListener} from '../diagnosis/engine.js'
+import type {RunProgress} from '../diagnosis/diagnose.js'
 import type {Report} from '../diagnosis/report.js'
 import {LAYERS} from '../diagnosis/status.js'
 import type {Layer} from '../diagnosis/status.js'
@@ -41,10 +41,10 @@ export function planRun(flags: RunFlags, names: readonly string[], all: boolean)
 }
 
 /** Runs a planned diagnosis with its IO, and always releases the IO (the SSH connection). */
-export async function executeRun(run: PlannedRun, flags: RunFlags, onProgress?: ProgressListener): Promise<Report> {
+export async function executeRun(run: PlannedRun, flags: RunFlags, progress?: RunProgress): Promise<Report> {
   const io = await createRunIo(run.inventory, {acceptNewHostKey: flags['accept-new-host-key'], deadlineMs: run.options.deadlineMs})
   try {
-    return await diagnose({inventory: run.inventory, services: run.services, options: run.options, apiKeys: readApiKeys(run.inventory, run.services)}, io, onProgress)
+    return await diagnose({inventory: run.inventory, services: run.services, options: run.options, apiKeys: readApiKeys(run.inventory, run.services)}, io, progress)
   } finally {
     await io.close()
   }

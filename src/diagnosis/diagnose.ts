@@ -3,14 +3,15 @@ import type {Observation} from '../checks/probes/types.js'
 import type {PlanContext} from '../checks/services/kind.js'
 import {planService} from '../checks/services/plan.js'
 import type {Inventory, ServiceDef} from '../inventory/types.js'
-import type {RunOptions} from './check-spec.js'
+import type {CheckSpec, RunOptions} from './check-spec.js'
 import {observeAll} from './engine.js'
-import type {ProgressListener, RunIo} from './engine.js'
+import type {Observations, RunIo} from './engine.js'
 import {judgeService} from './judge.js'
 import type {JudgedCheck} from './judge.js'
 import {SCHEMA_VERSION} from './report.js'
 import type {CheckResult, LayerResult, Report, ServiceReport} from './report.js'
 import {worstStatus} from './status.js'
+import type {Layer, Status} from './status.js'
 import {decideVerdict} from './verdict.js'
 
 /** What to diagnose and how. */
@@ -21,16 +22,24 @@ export interface DiagnoseInput {
   apiKeys: ReadonlyMap<string, string>
 }
 
+/** Live progress of a run: which layers each target has, then each layer's status as it is judged. */
+export interface RunProgress {
+  planned(target: string, layers: readonly Layer[]): void
+  layer(target: string, layer: Layer, status: Status): void
+}
+
 /**
  * One run: plan every check of every service, observe them all at once, judge, and give each
  * service its verdict. Unhealthy targets come back in the report; only a bug throws.
  */
-export async function diagnose(input: DiagnoseInput, io: RunIo, onProgress?: ProgressListener): Promise<Report> {
+export async function diagnose(input: DiagnoseInput, io: RunIo, progress?: RunProgress): Promise<Report> {
   const startedAt = new Date()
   const t0 = performance.now()
   const context: PlanContext = {inventory: input.inventory, deep: input.options.deep, apiKeys: input.apiKeys}
   const specs = input.services.flatMap((s) => planService(s, context, input.options.layers))
-  const observations = await observeAll(specs, io, input.options, onProgress)
+  const order = new Map(specs.map((s, i) => [s, i]))
+  for (const s of input.services) progress?.planned(s.name, input.options.layers.filter((l) => specs.some((x) => x.service === s.name && x.layer === l)))
+  const observations = await observeAll(specs, io, input.options, progress && ((service, layer, soFar) => progress.layer(service, layer, layerStatus(service, layer, soFar, order))))
   const services = input.services.map((s): ServiceReport => {
     const judged = judgeService(s.name, observations, input.options.layers)
     const verdict = decideVerdict(s, judged, input.inventory)
@@ -46,6 +55,16 @@ export async function diagnose(input: DiagnoseInput, io: RunIo, onProgress?: Pro
     layers: [...input.options.layers],
     services,
   }
+}
+
+/**
+ * A layer's status from what is observed so far (in plan order, as the final judging sees it): the
+ * live view. A prerequisite in a layer not yet observed is not applied; the report's own judging is.
+ */
+function layerStatus(service: string, layer: Layer, soFar: Observations, order: ReadonlyMap<CheckSpec, number>): Status {
+  const observed = soFar.observed.filter((o) => o.spec.service === service).sort((a, b) => order.get(a.spec)! - order.get(b.spec)!)
+  const judged = judgeService(service, {observed, gates: soFar.gates.filter((g) => g.service === service)}, [layer])
+  return judged[0]?.status ?? 'skip'
 }
 
 /** The report's check objects: what was seen and judged, without the verdict's internals. */

@@ -37,8 +37,8 @@ export interface Observations {
   gates: GateResult[]
 }
 
-/** Reports progress: a (service, layer) has all its observations. */
-export type ProgressListener = (service: string, layer: CheckSpec['layer']) => void
+/** Reports progress: a (service, layer) has all its observations; `soFar` is everything observed yet. */
+export type ProgressListener = (service: string, layer: CheckSpec['layer'], soFar: Observations) => void
 
 /**
  * Runs every spec concurrently under one pool and one deadline. Specs that run at the same remote
@@ -57,7 +57,7 @@ export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options
       const key = `${s.service}\u0000${s.layer}`
       const left = (pending.get(key) ?? 1) - 1
       pending.set(key, left)
-      if (left === 0) onDone?.(s.service, s.layer)
+      if (left === 0) onDone?.(s.service, s.layer, {observed, gates})
     }
   }
   const observed: Observed[] = []
