@@ -7,7 +7,7 @@ import {NGINX_CONF, TYPO_DIRECTIVE} from './nginx-config.js'
 import {clearFirewall, firewall, restartWith, restore, startNginx} from './fault-mechanics.js'
 import {ctExec, pct, rerunService, startService, stopService, waitLastLogLine, waitListening, waitState} from './services.js'
 import type {EmulatorOptions} from './services.js'
-import {ctById, GATEWAY_CTID, SERVICES, SLOW_FAULT_MS, SUBNET} from './topology.js'
+import {addressOf, ctById, GATEWAY_CTID, SERVICES, SLOW_FAULT_MS, SUBNET} from './topology.js'
 import type {LabService} from './topology.js'
 
 /** The verdict a fault must produce (cause codes of src/diagnosis/causes.ts). */
@@ -92,6 +92,10 @@ export const FAULTS: readonly Fault[] = [
     expect: {layer: 'service', cause: 'service_crashed'},
   },
   emulatorFault('loopback-bind', 'the service listens on 127.0.0.1 inside its CT', {layer: 'host', cause: 'bound_to_loopback'}, () => ({host: '127.0.0.1'})),
+  // Not a fault: many operators bind the service to the CT's own address (N8N_LISTEN_ADDRESS, vLLM
+  // --host, OLLAMA_HOST=<CT IP>). Inside the CT phoenix must ask that address, not 127.0.0.1.
+  emulatorFault('ct-address-bind', "the service listens on its CT's address only, not on 127.0.0.1 (N8N_LISTEN_ADDRESS, vLLM --host, OLLAMA_HOST set to the CT's IP)",
+    HEALTHY, (s) => ({host: addressOf(s)})),
   emulatorFault('wrong-port', 'the service listens on another port (its port + 1)', {layer: 'service', cause: 'not_listening'}, (s) => ({port: otherPort(s)})),
   emulatorFault('unhealthy', 'the health endpoint answers 5xx (emulator --fault unhealthy): vLLM 503 (engine dead), Open WebUI 500 (an unhandled exception), llama.cpp 500 (a backend error)',
     {layer: 'service', cause: 'api_unhealthy'}, () => ({fault: 'unhealthy'}), ['vllm-chat', 'vllm-embed', 'open-webui', 'llamacpp']),

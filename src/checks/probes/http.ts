@@ -1,4 +1,5 @@
 import type {NetIo} from '../../io/types.js'
+import {listenAddressSnippet, urlAtListenAddress} from './listen-address.js'
 import {netErrorFromCurl} from './net-error.js'
 import {bodyStart} from './redact.js'
 import {marker, missingTool, needTool, q, seconds} from './shell-words.js'
@@ -27,13 +28,15 @@ export function httpSnippet(probe: HttpProbe, timeoutMs: number): string {
   if (probe.hostHeader) args.push('-H', q(`Host: ${probe.hostHeader}`))
   if (probe.body !== undefined) args.push('--data-binary', q(probe.body))
   if (probe.caFile) args.push('--cacert', q(probe.caFile))
-  args.push('--', q(probe.url))
+  // Inside a CT, the address the service listens on, chosen by the snippet (listen-address.ts).
+  args.push('--', probe.listenPort ? urlAtListenAddress(probe.url) : q(probe.url))
+  const pick = probe.listenPort ? `${listenAddressSnippet(probe.listenPort)}; ` : ''
   // Secret headers reach curl on its stdin (-H @-), written by printf, a shell builtin: the key is
   // in no process's argv. The script itself arrives on stdin too (see remote-batch.ts).
   const secrets = [...secret].map((name) => `${name}: ${probe.headers?.[name] ?? ''}`)
   const feed = secrets.length ? `printf '%s\n' ${secrets.map((h) => q(h)).join(' ')} | ` : ''
   if (secrets.length) args.unshift('-H', '@-')
-  return needTool('curl', `${feed}curl ${args.join(' ')} 2>&1; echo "@@rc $?"`)
+  return needTool('curl', `${pick}${feed}curl ${args.join(' ')} 2>&1; echo "@@rc $?"`)
 }
 
 /** Reads what httpSnippet printed. */

@@ -24,6 +24,11 @@ export interface HttpProbe {
   caFile?: string
   /** Header names whose values are secrets: sent, but never reported. */
   secretHeaders?: string[]
+  /**
+   * Inside a CT: ask at an address this port really listens on (read from `ss` when the probe
+   * runs), not the URL's 127.0.0.1: a service bound to the CT's address only refuses loopback.
+   */
+  listenPort?: number
 }
 
 /** A TCP connect. */

@@ -35,7 +35,7 @@ function placed(s: ServiceDef, x: KindCheck, c: PlanContext): CheckSpec {
     : x.layer === 'gateway' ? {at: 'ct', ctid: c.inventory.gateway.ctid}
     : x.layer === 'host' ? {at: 'host'}
     : {at: 'local'}
-  const probe = x.probe.kind === 'http' ? withKey(s, c, x.probe) : x.probe
+  const probe = x.probe.kind === 'http' ? withKey(s, c, x.layer === 'service' ? atListenAddress(s, x.probe) : x.probe) : x.probe
   return {service: s.name, id: x.id, layer: x.layer, vantage, probe, judge: x.judge, ...(x.needs ? {needs: x.needs} : {})}
 }
 
@@ -54,11 +54,16 @@ function serviceLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): C
   specs.push({
     ...at,
     id: 'service.http',
-    probe: {kind: 'http', url: insideUrl(s, path)},
+    probe: atListenAddress(s, {kind: 'http', url: insideUrl(s, path)}),
     needs: ['service.listen'],
     judge: healthAnswers(`GET ${path} inside CT ${s.ctid}`, c.inventory.thresholds.slowMs, kind.verifyHealth),
   })
   return specs
+}
+
+/** An in-CT request to the service's own port goes to an address the port listens on (ss decides). */
+function atListenAddress(s: ServiceDef, probe: HttpProbe): HttpProbe {
+  return probe.url.startsWith(insideUrl(s, '/')) ? {...probe, listenPort: s.port} : probe
 }
 
 /** From the Proxmox host to the CT's address: ping, TCP, HTTP health. */
