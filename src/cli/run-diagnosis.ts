@@ -1,3 +1,5 @@
+import {realpathSync} from 'node:fs'
+
 import type {RunOptions} from '../diagnosis/check-spec.js'
 import {diagnose} from '../diagnosis/diagnose.js'
 import type {RunProgress} from '../diagnosis/diagnose.js'
@@ -37,7 +39,20 @@ export function planRun(flags: RunFlags, names: readonly string[], all: boolean)
   const deadlineMs = parseDuration(flags.deadline, 'deadline')
   if (deadlineMs < timeoutMs) throw new UsageError(`--deadline (${flags.deadline}) must not be shorter than --timeout (${flags.timeout})`)
   const layers: Layer[] = flags.layer?.length ? LAYERS.filter((l) => flags.layer!.includes(l)) : [...LAYERS]
-  return {inventory, services, options: {timeoutMs, deadlineMs, concurrency: flags.concurrency, layers, deep: flags.deep}}
+  return {inventory, services, options: {timeoutMs, deadlineMs, startedAtMs: runStart(), concurrency: flags.concurrency, layers, deep: flags.deep}}
+}
+
+/**
+ * Where the deadline counts from. When phoenix is the process (bin/run.js), its start
+ * (performance.now() 0): the deadline then bounds the whole process a cron job or a monitor
+ * waits for, start-up included. In-process (the command tests), the moment the run is planned.
+ */
+function runStart(): number {
+  let main = process.argv[1] ?? ''
+  try {
+    main = realpathSync(main) // an installed bin is a symlink to bin/run.js
+  } catch {}
+  return /[\\/]bin[\\/](run|dev)\.js$/.test(main) ? 0 : performance.now()
 }
 
 /** Runs a planned diagnosis with its IO, and always releases the IO (the SSH connection). */

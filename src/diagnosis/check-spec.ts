@@ -46,6 +46,13 @@ export interface RunOptions {
   timeoutMs: number
   /** Overall deadline for the whole run. */
   deadlineMs: number
+  /**
+   * The performance.now() the deadline counts from (default: when observing starts). The CLI gives
+   * 0, the process's start, so that --deadline bounds the whole process, start-up included.
+   */
+  startedAtMs?: number
+  /** Ends the run early (SIGINT, SIGTERM): what was not observed by then is unknown (deadline). */
+  signal?: AbortSignal
   /** Most probes (or batches) in flight at once. */
   concurrency: number
   layers: readonly Layer[]

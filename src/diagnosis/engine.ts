@@ -6,6 +6,7 @@ import type {NetIo, Shell} from '../io/types.js'
 import type {CheckSpec, Judgement, RunOptions, Vantage} from './check-spec.js'
 import {runPool, untilAborted} from './pool.js'
 import {runRemoteBatch} from './remote-batch.js'
+import type {BatchOutcome} from './remote-batch.js'
 
 /** The IO a run needs, built once per run. */
 export interface RunIo {
@@ -46,11 +47,13 @@ export type ProgressListener = (service: string, layer: CheckSpec['layer'], soFa
  * network specs that run from this process go one task each.
  */
 export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options: RunOptions, onDone?: ProgressListener): Promise<Observations> {
-  const deadline = AbortSignal.timeout(options.deadlineMs)
+  // The deadline counts from options.startedAtMs (the CLI gives the process's start), and is kept in
+  // whole milliseconds: timers take integers, and a float (851.2) made AbortSignal.timeout throw.
+  const deadlineAt = (options.startedAtMs ?? performance.now()) + options.deadlineMs
+  const remaining = () => Math.max(0, Math.floor(deadlineAt - performance.now()))
+  const stop = AbortSignal.any([AbortSignal.timeout(remaining()), ...(options.signal ? [options.signal] : [])])
   // Every task of the run listens to this one signal; that is by design, not a leak.
-  setMaxListeners(0, deadline)
-  const started = performance.now()
-  const remaining = () => Math.max(0, options.deadlineMs - (performance.now() - started))
+  setMaxListeners(0, stop)
   const pending = countPending(specs)
   const settle = (done: readonly CheckSpec[]) => {
     for (const s of done) {
@@ -62,23 +65,28 @@ export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options
   }
   const observed: Observed[] = []
   const gates: GateResult[] = []
+  const record = (group: Group, outcome: BatchOutcome) => {
+    group.specs.forEach((spec, i) => observed.push({spec, obs: outcome.observations[i]!, durationMs: outcome.durationMs}))
+    if (outcome.gate) gates.push(...gatesFor(group.specs, group.vantage, outcome.gate, outcome.durationMs))
+    settle(group.specs)
+  }
+  const missed = (group: Group): BatchOutcome => ({
+    observations: group.specs.map(() => pastDeadline(options)),
+    ...(group.native ? {} : {gate: {status: 'unknown' as const, summary: `not observed before the ${options.deadlineMs} ms deadline`, finding: 'deadline'}}),
+    durationMs: 0,
+  })
   const tasks = groupByVantage(specs, io.hostIsLocal).map((group) => async () => {
     const timeoutMs = Math.min(options.timeoutMs, remaining())
+    // Nothing starts once the run is over: a task whose turn comes at the deadline is not observed.
+    if (stop.aborted || timeoutMs <= 0) return record(group, missed(group))
     if (group.native) {
       const spec = group.specs[0]!
       const t0 = performance.now()
-      const obs = await untilAborted(runNative(spec, io.net, timeoutMs), deadline, () => pastDeadline(options))
-      observed.push({spec, obs, durationMs: Math.round(performance.now() - t0)})
-    } else {
-      const outcome = await untilAborted(runRemoteBatch(group.specs, group.vantage, io.host, timeoutMs, deadline), deadline, () => ({
-        observations: group.specs.map(() => pastDeadline(options)),
-        gate: {status: 'unknown' as const, summary: `no answer before the ${options.deadlineMs} ms deadline`, finding: 'deadline'},
-        durationMs: Math.round(remaining()),
-      }))
-      group.specs.forEach((spec, i) => observed.push({spec, obs: outcome.observations[i]!, durationMs: outcome.durationMs}))
-      if (outcome.gate) gates.push(...gatesFor(group.specs, group.vantage, outcome.gate, outcome.durationMs))
+      const obs = await untilAborted(runNative(spec, io.net, timeoutMs), stop, () => pastDeadline(options))
+      return record(group, {observations: [cutShort(obs, timeoutMs, options)], durationMs: Math.round(performance.now() - t0)})
     }
-    settle(group.specs)
+    const outcome = await untilAborted(runRemoteBatch(group.specs, group.vantage, io.host, timeoutMs, stop), stop, () => missed(group))
+    record(group, {...outcome, observations: outcome.observations.map((obs) => cutShort(obs, timeoutMs, options))})
   })
   await runPool(tasks, options.concurrency)
   // Back to plan order: a check's prerequisites are judged before it.
@@ -137,6 +145,15 @@ function countPending(specs: readonly CheckSpec[]): Map<string, number> {
   const pending = new Map<string, number>()
   for (const s of specs) pending.set(`${s.service}\u0000${s.layer}`, (pending.get(`${s.service}\u0000${s.layer}`) ?? 0) + 1)
   return pending
+}
+
+/**
+ * A timeout under a timeout the deadline shortened says nothing about the target: it was given
+ * less time than --timeout promises, so it is not observed (deadline), never a fault.
+ */
+function cutShort(obs: Observation, timeoutMs: number, options: RunOptions): Observation {
+  if (timeoutMs >= options.timeoutMs || !('error' in obs) || typeof obs.error !== 'object' || obs.error?.code !== 'timeout') return obs
+  return {kind: 'unavailable', reason: 'deadline', message: `only ${timeoutMs} ms of the ${options.timeoutMs} ms timeout were left before the ${options.deadlineMs} ms deadline`}
 }
 
 function pastDeadline(options: RunOptions): Observation {

@@ -23,6 +23,8 @@ function runLocal(argv: readonly string[], options: ExecOptions): Promise<ExecRe
   return new Promise((resolve) => {
     const [file, ...args] = argv
     if (!file) return resolve({ok: false, reason: 'spawn', message: 'empty command', durationMs: 0})
+    // A run that is already over starts nothing: a listener added to an aborted signal never fires.
+    if (options.signal?.aborted) return resolve({ok: false, reason: 'timeout', message: `${file} was not started: the run's deadline had passed`, durationMs: 0})
     let settled = false
     const finish = (result: ExecResult) => {
       if (settled) return
@@ -51,7 +53,7 @@ function runLocal(argv: readonly string[], options: ExecOptions): Promise<ExecRe
     const timer = setTimeout(() => {
       kill()
       finish({ok: false, reason: 'timeout', message: `${file} did not finish within ${options.timeoutMs} ms`, durationMs: took()})
-    }, options.timeoutMs)
+    }, Math.max(0, Math.round(options.timeoutMs)))
     const onAbort = () => {
       kill()
       finish({ok: false, reason: 'timeout', message: `${file} was stopped at the run's deadline`, durationMs: took()})
