@@ -1,16 +1,20 @@
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 
-import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument} from 'yaml'
+import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit} from 'yaml'
 import type {Node} from 'yaml'
 
 import {DEFAULT_TOPOLOGY} from './default-topology.js'
 import {ConfigError} from './errors.js'
+import {checkReferencedFiles, FileProblem, readBounded} from './files.js'
 import {ConfigReader} from './reader.js'
 import type {KeyPath} from './reader.js'
 import type {Inventory} from './types.js'
 import {validateInventory} from './validate.js'
+
+/** An inventory is a few KB; 40k services fit in 4 MiB. Anything bigger is not one (or is /dev/zero). */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
 /** Where the inventory came from when no file was found. */
 export const EMBEDDED = '(embedded default topology)'
@@ -26,36 +30,84 @@ export function findConfigFile(flag: string | undefined, env: NodeJS.ProcessEnv 
   return candidates.find((f) => existsSync(f))
 }
 
-/** Loads and validates the inventory; throws ConfigError (never a stack trace for the user). */
-export function loadInventory(flag?: string, env: NodeJS.ProcessEnv = process.env): Inventory {
+/** Where a config warning goes: stderr, one line, never a reason to stop. */
+export type Warn = (message: string) => void
+const toStderr: Warn = (message) => process.stderr.write(`phoenix: warning: ${message}\n`)
+
+/**
+ * Loads and validates the inventory, and the files it names (gateway.ca, proxmox.identityFile);
+ * throws ConfigError (never a stack trace for the user).
+ */
+export function loadInventory(flag?: string, env: NodeJS.ProcessEnv = process.env, warn: Warn = toStderr): Inventory {
   const file = findConfigFile(flag, env)
   if (!file) return validateInventory(structuredClone(DEFAULT_TOPOLOGY), new ConfigReader(EMBEDDED, () => undefined))
-  return parseInventory(readConfig(file, Boolean(flag)), file)
+  return parseInventory(readConfig(file, Boolean(flag)), file, warn)
 }
 
-/** Parses and validates inventory YAML text. */
-export function parseInventory(text: string, file: string): Inventory {
+/**
+ * Parses and validates inventory YAML text. With `warn`, also checks the files the inventory
+ * names (they must exist on this machine); without it, the text alone is checked.
+ */
+export function parseInventory(text: string, file: string, warn?: Warn): Inventory {
   const lines = new LineCounter()
-  const doc = parseDocument(text, {lineCounter: lines, uniqueKeys: true, prettyErrors: false})
+  const doc = parseDocument(text, {lineCounter: lines, uniqueKeys: false, prettyErrors: false})
   const problem = doc.errors[0]
   if (problem) {
     const line = lines.linePos(problem.pos[0]).line
     throw new ConfigError(file, '', `YAML syntax error: ${problem.message.split('\n')[0]}`, 'fix the YAML at that line (indentation, a missing colon or quote)', line)
   }
+  const duplicate = firstDuplicateKey(doc)
+  if (duplicate) {
+    throw new ConfigError(file, '', `the key "${duplicate.key}" appears twice in one mapping`, 'keep one of them (merge the two entries, or rename one)', lines.linePos(duplicate.offset).line)
+  }
   const lineOf = (path: KeyPath) => {
     const offset = nodeOffset(doc.contents as Node | null, path)
     return offset === undefined ? undefined : lines.linePos(offset).line
   }
-  return validateInventory(doc.toJS({maxAliasCount: 100}), new ConfigReader(file, lineOf))
+  const reader = new ConfigReader(file, lineOf)
+  const inventory = validateInventory(toPlain(doc, file), reader)
+  if (warn) checkReferencedFiles(inventory, reader, warn)
+  return inventory
 }
 
+/** yaml's own uniqueKeys check compares every key with every other (40k services: 40 s); one Set per mapping is linear. */
+function firstDuplicateKey(doc: ReturnType<typeof parseDocument>): {key: string; offset: number} | undefined {
+  let found: {key: string; offset: number} | undefined
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>()
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue
+        const key = String(pair.key.value)
+        if (seen.has(key)) {
+          found = {key, offset: pair.key.range?.[0] ?? 0}
+          return visit.BREAK
+        }
+        seen.add(key)
+      }
+      return undefined
+    },
+  })
+  return found
+}
+
+/** The document as plain values; aliases are bounded (a "billion laughs" file is refused, not expanded). */
+function toPlain(doc: ReturnType<typeof parseDocument>, file: string): unknown {
+  try {
+    return doc.toJS({maxAliasCount: 100})
+  } catch (error) {
+    throw new ConfigError(file, '', `the YAML cannot be expanded: ${(error as Error).message.split('\n')[0]}`, 'write the values out instead of nesting aliases (*name) many levels deep')
+  }
+}
+
+/** Reads the config file: a small regular file, or a ConfigError naming it (never a hang on a FIFO). */
 function readConfig(file: string, explicit: boolean): string {
   try {
-    return readFileSync(file, 'utf8')
+    return readBounded(file, MAX_CONFIG_BYTES).data.toString('utf8')
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error'
-    const fix = explicit ? 'pass --config a readable file' : 'fix $PHOENIX_CONFIG or the file\'s permissions'
-    throw new ConfigError(file, '', `cannot read the config file (${code})`, fix)
+    if (!(error instanceof FileProblem)) throw error
+    const fix = explicit ? 'pass --config the inventory YAML file' : 'point $PHOENIX_CONFIG (or ./phoenix.yaml) at the inventory YAML file'
+    throw new ConfigError(file, '', `the config file ${error.message}`, fix)
   }
 }
 

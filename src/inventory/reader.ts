@@ -23,10 +23,19 @@ export class ConfigReader {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       this.fail(path, `expected a mapping of ${known.join(', ')}, got ${describe(value)}`, `write it as { ${known[0]}: ... }`)
     }
+    const allowed = new Set(known)
     for (const key of Object.keys(value)) {
-      if (!known.includes(key)) {
+      if (!allowed.has(key)) {
         this.fail([...path, key], `unknown key "${key}".${didYouMean(key, known)}`, `use one of: ${known.join(', ')}`)
       }
+    }
+    return value as Record<string, unknown>
+  }
+
+  /** A mapping whose keys are names the user chooses (services: n8n: {...}), each key once. */
+  namedMap(value: unknown, path: KeyPath, what: string, example: string): Record<string, unknown> {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      this.fail(path, `expected a mapping of ${what}, got ${describe(value)}`, `write it as ${last(path)}: { ${example} }, one name per entry`)
     }
     return value as Record<string, unknown>
   }

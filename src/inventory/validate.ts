@@ -4,7 +4,7 @@ import {dirname, isAbsolute, resolve} from 'node:path'
 import type {ConfigReader, KeyPath} from './reader.js'
 import {SERVICE_KINDS} from './types.js'
 import type {GatewayDef, Inventory, ProxmoxTarget, RouteDef, RuntimeDef, ServiceDef} from './types.js'
-import {isGatewayUrl, RULES} from './value-rules.js'
+import {displayUrl, gatewayUrlProblem, RULES} from './value-rules.js'
 
 const TOP_KEYS = ['proxmox', 'gateway', 'thresholds', 'services'] as const
 const PROXMOX_KEYS = ['host', 'port', 'user', 'identityFile', 'knownHosts'] as const
@@ -17,7 +17,8 @@ const CTID = [100, 999_999_999] as const
 /** Turns parsed YAML into an Inventory, or throws a ConfigError naming the first problem. */
 export function validateInventory(raw: unknown, r: ConfigReader): Inventory {
   const top = r.map(raw ?? {}, [], TOP_KEYS)
-  const services = r.map(r.required(top, 'services', [], '{ n8n: { kind: n8n, ctid: 954, ... } }'), ['services'], Object.keys(top.services ?? {}))
+  const example = 'n8n: { kind: n8n, ctid: 954, address: 10.0.0.154, port: 5678 }'
+  const services = r.namedMap(r.required(top, 'services', [], `{ ${example} }`), ['services'], 'service names to their settings', example)
   if (Object.keys(services).length === 0) r.fail(['services'], 'no services listed', 'add at least one service under services:')
   const thresholds = r.map(top.thresholds ?? {}, ['thresholds'], ['slowMs'])
   return {
@@ -44,7 +45,11 @@ function proxmox(p: Record<string, unknown>, r: ConfigReader): ProxmoxTarget {
 }
 
 function gateway(g: Record<string, unknown>, r: ConfigReader): GatewayDef {
-  const url = r.string(r.required(g, 'url', ['gateway'], 'http://10.0.0.153'), ['gateway', 'url'], {test: isGatewayUrl, expected: 'an http:// or https:// URL without credentials'})
+  const url = r.string(r.required(g, 'url', ['gateway'], 'http://10.0.0.153'), ['gateway', 'url'])
+  const problem = gatewayUrlProblem(url)
+  if (problem) {
+    r.fail(['gateway', 'url'], `"${displayUrl(url)}" ${problem}`, 'set url to the base URL a client uses, like https://10.0.0.153 (a key the gateway wants goes in an env var named by gateway.apiKeyEnv)')
+  }
   const ca = r.optionalString(g.ca, ['gateway', 'ca'])
   const nginxConf = r.optionalString(g.nginxConf, ['gateway', 'nginxConf'], RULES.absolutePath)
   return {
@@ -61,7 +66,10 @@ function gateway(g: Record<string, unknown>, r: ConfigReader): GatewayDef {
 
 function service(name: string, value: unknown, r: ConfigReader): ServiceDef {
   const at: KeyPath = ['services', name]
-  if (!RULES.serviceName.test(name)) r.fail(at, `"${name}" is not ${RULES.serviceName.expected}`, 'rename the service')
+  if (!RULES.serviceName.test(name)) {
+    const tooLong = name.length > 63 ? ` (it has ${name.length} characters)` : ''
+    r.fail(at, `"${name.length > 80 ? `${name.slice(0, 80)}…` : name}" is not ${RULES.serviceName.expected}${tooLong}`, 'rename the service')
+  }
   if (name === GATEWAY_NAME) r.fail(at, `"${GATEWAY_NAME}" is the name phoenix gives the nginx gateway itself (phoenix diag gateway)`, 'rename the service')
   const s = r.map(value, at, SERVICE_KEYS)
   const kind = r.oneOf(r.required(s, 'kind', at, 'http'), [...at, 'kind'], SERVICE_KINDS)

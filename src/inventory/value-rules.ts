@@ -1,3 +1,5 @@
+import {isIPv6} from 'node:net'
+
 /**
  * What a config value may look like. Every value that can reach a remote shell (addresses, unit and
  * container names, paths, model names) is held to a strict pattern here, and quoted again where it
@@ -14,12 +16,11 @@ const re = (pattern: RegExp, expected: string): Rule => ({test: (v) => pattern.t
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
-const IPV6 = /^[0-9A-Fa-f:.]+$/
 
 export const RULES = {
-  serviceName: re(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a name of lowercase letters, digits, - and _ (like n8n or vllm-chat)'),
+  serviceName: re(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a name of at most 63 lowercase letters, digits, - and _, starting with a letter or digit (like n8n or vllm-chat)'),
   address: {
-    test: (v: string) => IPV4.test(v) || (v.includes(':') && IPV6.test(v)) || HOSTNAME.test(v),
+    test: (v: string) => IPV4.test(v) || isIPv6(v) || HOSTNAME.test(v),
     expected: 'an IPv4 or IPv6 address or a host name (like 10.0.0.154)',
   } satisfies Rule,
   hostName: re(HOSTNAME, 'a DNS name (like portainer.phoenix.local)'),
@@ -34,12 +35,26 @@ export const RULES = {
   collection: re(/^[A-Za-z0-9_.-]{1,255}$/, 'a collection name'),
 } as const
 
-/** Whether a URL is an http(s) URL phoenix can use as the gateway's base. */
-export function isGatewayUrl(value: string): boolean {
+/**
+ * What is wrong with a gateway base URL, or undefined when it is one phoenix can use: http(s), a
+ * host and an optional path prefix, no credentials, no query, no fragment (phoenix appends routes).
+ */
+export function gatewayUrlProblem(value: string): string | undefined {
+  let url: URL
   try {
-    const url = new URL(value)
-    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && url.hash === ''
+    url = new URL(value)
   } catch {
-    return false
+    return 'is not a URL'
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `uses ${url.protocol.replace(/:$/, '')}, not http or https`
+  if (url.username || url.password) return 'has credentials in it (user:password@); phoenix never puts credentials in a URL'
+  if (url.search || value.includes('?')) return 'has a ?query; the base URL is the scheme, host, port and an optional path prefix'
+  if (url.hash || value.includes('#')) return 'has a #fragment; the base URL is the scheme, host, port and an optional path prefix'
+  if (url.hostname.startsWith('[') && !isIPv6(url.hostname.slice(1, -1))) return 'has a host that is not an IPv6 address'
+  return undefined
+}
+
+/** A URL as a message may show it: credentials masked (the user typed them; never repeat them). */
+export function displayUrl(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@')
 }

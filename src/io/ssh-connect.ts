@@ -51,15 +51,21 @@ export async function connect(target: SshTarget, options: ConnectOptions): Promi
     })
     client.once('ready', () => resolve({ok: true, client}))
     client.once('close', () => resolve(hostKey.failure() ?? fail(target, 'unreachable', 'the server closed the connection during the handshake; check its sshd log')))
-    client.connect({
-      host: target.host,
-      port: target.port,
-      username: target.user,
-      ...credentials,
-      readyTimeout: options.connectTimeoutMs,
-      algorithms: {serverHostKey: preferredHostKeyAlgorithms(knownKeyTypes(known, target.host, target.port)) as ServerHostKeyAlgorithm[]},
-      hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => void hostKey.verify(blob).then(verify),
-    })
+    // ssh2 throws synchronously for options it cannot use (a key it cannot sign with): a failure, never a crash.
+    try {
+      client.connect({
+        host: target.host,
+        port: target.port,
+        username: target.user,
+        ...credentials,
+        readyTimeout: options.connectTimeoutMs,
+        algorithms: {serverHostKey: preferredHostKeyAlgorithms(knownKeyTypes(known, target.host, target.port)) as ServerHostKeyAlgorithm[]},
+        hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => void hostKey.verify(blob).then(verify),
+      })
+    } catch (error) {
+      resolve(fail(target, 'auth', `cannot connect with these settings (${(error as Error).message}); check proxmox.identityFile and proxmox.user`))
+      return
+    }
     // Without it every exec on the reused connection waits ~40 ms for Nagle and delayed ACK.
     client.setNoDelay(true)
   })
@@ -84,6 +90,10 @@ async function loadCredentials(target: SshTarget): Promise<Credentials | Failure
     return fail(target, 'auth', `cannot read proxmox.identityFile ${file} (${code}): check the path and that this user may read it`)
   }
   const parsed = ssh2.utils.parseKey(data)
+  // ssh2 parses public keys too; connecting with one throws inside connect() instead of failing.
+  if (!(parsed instanceof Error) && !parsed.isPrivateKey()) {
+    return fail(target, 'auth', `${file} is a public key: point proxmox.identityFile at the private key (the file without .pub)`)
+  }
   if (!(parsed instanceof Error)) return {privateKey: data}
   if (/passphrase/i.test(parsed.message)) {
     return fail(target, 'auth', `the key ${file} is encrypted and phoenix cannot ask for its passphrase: load it into ssh-agent (ssh-add ${file}) and remove proxmox.identityFile, or use a key without a passphrase`)

@@ -72,6 +72,6 @@ describe('inventory', () => {
   })
 
   it('an unreadable config names the file', () => {
-    expect(() => loadInventory(join(dir, 'missing.yaml'))).toThrow(/missing\.yaml: cannot read the config file \(ENOENT\)/)
+    expect(() => loadInventory(join(dir, 'missing.yaml'))).toThrow(/missing\.yaml: the config file cannot be read \(ENOENT\)/)
   })
 })

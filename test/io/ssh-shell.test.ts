@@ -188,6 +188,12 @@ describe('ssh shell against a real OpenSSH sshd on 127.0.0.1', () => {
     expect(r.message).toContain('proxmox.identityFile')
   })
 
+  it('fails with auth, not a crash, when identityFile is a public key (D10)', async () => {
+    const r = failure(await shell({identityFile: `${sshd.identityFile}.pub`}).exec(['true'], OPTS))
+    expect(r.reason).toBe('auth')
+    expect(r.message).toMatch(/\.pub is a public key: point proxmox\.identityFile at the private key/)
+  })
+
   it('fails with auth and says to use the agent when the key has a passphrase', async () => {
     const encrypted = generateKey(sshd.dir, 'encrypted_client', 'secret passphrase')
     const r = failure(await shell({identityFile: encrypted}).exec(['true'], OPTS))
