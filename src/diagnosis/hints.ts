@@ -2,6 +2,7 @@ import {q} from '../checks/probes/shell-words.js'
 import {healthPathOf, hostPort} from '../checks/services/kind.js'
 import {kindModule} from '../checks/services/registry.js'
 import type {Inventory, ServiceDef} from '../inventory/types.js'
+import {q as shellWord} from '../checks/probes/shell-words.js'
 import type {CauseCode} from './causes.js'
 import type {Hint} from './report.js'
 
@@ -14,6 +15,8 @@ interface HintContext {
   start: string
   logs: string
   route: string
+  /** The service's health URL as the host reaches it, shell-quoted. */
+  url: string
 }
 
 function context(s: ServiceDef, inv: Inventory): HintContext {
@@ -26,6 +29,7 @@ function context(s: ServiceDef, inv: Inventory): HintContext {
     gw: `pct exec ${inv.gateway.ctid} --`,
     start: unit ? `${ct} systemctl restart ${unit}` : container ? `${ct} docker restart ${container}` : `${ct} ss -tlnp`,
     logs: unit ? `${ct} journalctl -u ${unit} -n 50 --no-pager` : container ? `${ct} docker logs --tail 50 ${container}` : `${ct} ss -tlnp`,
+    url: shellWord(`http://${s.address}:${s.port}${s.health ?? '/'}`),
     route: s.route ? `${s.route.host ? `server_name ${s.route.host}, ` : ''}location ${s.route.path}` : 'its location',
   }
 }
@@ -34,6 +38,7 @@ type HintMaker = (c: HintContext, inv: Inventory) => Hint[]
 
 const upstreamCheck = (c: HintContext): Hint => ({text: `Compare nginx's upstream for ${c.s.name} with ${c.s.address}:${c.s.port}`, command: `${c.gw} nginx -T 2>/dev/null | grep -n -B2 -A6 'upstream\\|${c.s.route?.path ?? c.s.name}'`})
 const errorLog = (c: HintContext): Hint => ({text: 'Read what nginx says about this upstream', command: `${c.gw} tail -n 30 /var/log/nginx/error.log`})
+const rawAnswer = (c: HintContext): Hint => ({text: 'Look at the raw answer (the first bytes are enough)', command: `curl -sv --max-time 5 ${c.url} 2>&1 | head -c 2000`})
 const firewall = (c: HintContext): Hint => ({text: `Check the Proxmox firewall rules of CT ${c.s.ctid} (and whether net0 has firewall=1)`, command: `cat /etc/pve/firewall/${c.s.ctid}.fw; pct config ${c.s.ctid} | grep ^net`})
 
 /** A hint for every cause, with the exact command for this CT, unit, container and route. */
@@ -98,6 +103,12 @@ const HINTS: Record<CauseCode, HintMaker> = {
       ? [{text: 'Ollama bound to loopback rejects foreign Host headers: set proxy_set_header Host localhost:11434 in the route', command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A8 "location ${c.s.route?.path ?? '/ollama/'}"'`}]
       : [{text: 'The route needs credentials: check the gateway\'s auth for it and the service\'s api key', command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A8 "${c.route}"'`}],
   client_unexpected: (c) => [errorLog(c)],
+  answer_not_http: (c) => [{text: `See which program holds port ${c.s.port} in CT ${c.s.ctid}, and what it answers`, command: `${c.ct} ss -tlnp`}, rawAnswer(c)],
+  tls_mismatch: (c) => [{text: 'Use the scheme the port serves: https:// for a TLS port, http:// for a plain one (in gateway.url, or the service\'s own setting)', command: `curl -sv --max-time 5 -o /dev/null ${c.url}`}],
+  answer_truncated: (c) => [{text: `${c.s.name} breaks off its answers: read its log for a crash or a kill mid-request`, command: c.logs}, rawAnswer(c)],
+  answer_stalled: (c) => [{text: `${c.s.name} starts answering but does not finish in time: read its log, and check its load`, command: c.logs}],
+  answer_oversized: (c) => [rawAnswer(c)],
+  connection_reset: (c) => [{text: `The program on port ${c.s.port} drops the request: read its log`, command: c.logs}, rawAnswer(c)],
   vantage_unreachable: (_c, inv) => [
     inv.proxmox.mode === 'ssh'
       ? {text: 'phoenix could not reach the Proxmox host: check SSH by hand', command: `ssh -p ${inv.proxmox.port} ${inv.proxmox.user}@${inv.proxmox.host} pct list`}

@@ -9,7 +9,7 @@ import type {Layer, Status} from './status.js'
 /** When several checks of the failing layer point to causes, the most fundamental one explains the rest. */
 const SERVICE_PRIORITY: readonly string[] = [
   'container_stopped', 'runtime_missing', 'service_crashed', 'service_down', 'service_starting', 'not_listening',
-  'api_refused', 'api_timeout', 'api_unhealthy', 'api_unexpected', 'api_error', 'config_invalid', 'database_not_ready', 'not_ready',
+  'api_refused', 'api_timeout', 'connection_reset', 'answer_not_http', 'tls_mismatch', 'answer_truncated', 'answer_stalled', 'api_unhealthy', 'api_unexpected', 'api_error', 'config_invalid', 'database_not_ready', 'not_ready',
   'api_auth_failed', 'model_missing', 'collection_missing', 'inference_failed', 'embedding_dim_mismatch', 'service_restarting',
 ]
 
@@ -52,8 +52,13 @@ function explainingCause(layer: LayerResult): CauseCode {
   return f && isCause(f) ? f : 'service_starting'
 }
 
+/** Causes that say what an answer did after the connection was made: at whichever layer, they are the cause. */
+const BROKEN_ANSWER: readonly string[] = ['answer_not_http', 'tls_mismatch', 'answer_truncated', 'answer_stalled', 'connection_reset']
+
 function failCause(layer: LayerResult, layers: readonly LayerResult[]): CauseCode {
   const find = (l: Layer, id: string) => checksOf(layers, l).find((c) => c.id === id)
+  const broken = checksOf(layers, layer.layer).find((c) => c.status === 'fail' && BROKEN_ANSWER.includes(c.finding ?? ''))?.finding
+  if (broken && isCause(broken) && layer.layer !== 'service') return broken
   switch (layer.layer) {
     case 'service':
       return pickByPriority(layer) ?? 'api_error'

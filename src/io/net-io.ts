@@ -2,8 +2,9 @@ import {readFile} from 'node:fs/promises'
 import {connect} from 'node:net'
 
 import {netErrorFrom} from '../checks/probes/net-error.js'
-import {bodyStart, redact} from '../checks/probes/redact.js'
+import {bodyStart, OBSERVE_LIMIT, redact} from '../checks/probes/redact.js'
 import type {HttpObservation, HttpProbe, PingObservation, PingProbe, TcpObservation, TcpProbe} from '../checks/probes/types.js'
+import {bodyFailure, readBounded} from './bounded-body.js'
 import type {NetIo} from './types.js'
 import {webSocketUpgrade} from './websocket-io.js'
 
@@ -35,13 +36,21 @@ async function httpRequest(probe: HttpProbe, timeoutMs: number): Promise<HttpObs
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     })
-    const body = await res.body.text()
+    // Never the whole body: a 2 GiB or endless answer costs OBSERVE_LIMIT, then the stream is destroyed.
+    const body = await readBounded(res.body, OBSERVE_LIMIT)
     const kept: Record<string, string> = {}
     for (const name of KEPT_HEADERS) {
       const v = res.headers[name]
       if (v !== undefined) kept[name] = redact(Array.isArray(v) ? v.join(', ') : v, secrets)
     }
-    return {kind: 'http', status: res.statusCode, latencyMs: elapsed(started), headers: kept, body: bodyStart(body, secrets)}
+    const answer: HttpObservation = {kind: 'http', status: res.statusCode, latencyMs: elapsed(started), headers: kept, body: bodyStart(body.text, secrets)}
+    if (body.truncated) answer.truncated = true
+    // The headers came but the body broke off: the status is real, and the error says how it broke.
+    if (body.error !== undefined) {
+      const e = bodyFailure(body.error, res.statusCode, Buffer.byteLength(body.text), res.headers['content-length'])
+      answer.error = {...e, message: redact(e.message, secrets)}
+    }
+    return answer
   } catch (error) {
     const e = netErrorFrom(error)
     return {kind: 'http', latencyMs: elapsed(started), error: {...e, message: redact(e.message, secrets)}}

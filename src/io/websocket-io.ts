@@ -5,6 +5,10 @@ import type {Duplex} from 'node:stream'
 import {netErrorFrom} from '../checks/probes/net-error.js'
 import {bodyStart} from '../checks/probes/redact.js'
 import type {WebSocketObservation, WebSocketProbe} from '../checks/probes/types.js'
+import {readBounded} from './bounded-body.js'
+
+/** What is kept of the body of an answer that is not 101: enough to show which proxy refused. */
+const REFUSAL_LIMIT = 16 * 1024
 
 /** How long to wait after a 101 for the server to close the socket (n8n's origin check is immediate). */
 const AFTER_UPGRADE_MS = 1000
@@ -43,11 +47,8 @@ export async function webSocketUpgrade(probe: WebSocketProbe, timeoutMs: number)
     })
     const timer = setTimeout(() => finish({error: {code: 'timeout', message: `no answer to the upgrade within ${timeoutMs} ms`}}), timeoutMs)
     req.once('response', (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (body += chunk.slice(0, 4096)))
-      res.once('end', () => finish({status: res.statusCode ?? 0, body: bodyStart(body)}))
-      res.once('error', () => finish({status: res.statusCode ?? 0, body: bodyStart(body)}))
+      // The refusal's body, bounded: the stream is destroyed once enough is read.
+      void readBounded(res, REFUSAL_LIMIT).then(({text, truncated}) => finish({status: res.statusCode ?? 0, body: bodyStart(text), ...(truncated ? {truncated} : {})}))
     })
     req.once('upgrade', (_res, socket: Duplex, head: Buffer) => {
       readClose(socket, head, Math.min(AFTER_UPGRADE_MS, timeoutMs)).then((close) => {

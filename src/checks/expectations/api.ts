@@ -1,6 +1,6 @@
 import type {Expectation, Judgement, Seen} from '../../diagnosis/check-spec.js'
 import type {HttpObservation} from '../probes/types.js'
-import {answerLine, slowOrPass} from './http.js'
+import {answerLine, requestFailure, slowOrPass} from './http.js'
 
 /** Reads a 2xx answer's body: a judgement, or undefined for a plain pass. */
 export type AnswerReader = (body: string, seen: Seen, obs: HttpObservation) => Judgement | undefined
@@ -14,7 +14,7 @@ export function apiAnswers(what: string, slowMs: number, read: AnswerReader, onS
   return (obs, seen) => {
     if (obs.kind !== 'http') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
     if (obs.error) {
-      const finding = obs.error.code === 'timeout' ? 'api_timeout' : obs.error.code === 'refused' ? 'api_refused' : 'api_error'
+      const finding = requestFailure(obs.error.code)
       return {status: 'fail', summary: `${what}: ${obs.error.code === 'timeout' ? 'no answer before the timeout' : obs.error.message}`, finding}
     }
     const status = obs.status ?? 0

@@ -1,5 +1,5 @@
 import type {Expectation} from '../../diagnosis/check-spec.js'
-import {answerLine, slowOrPass} from './http.js'
+import {answerLine, brokenAnswer, slowOrPass} from './http.js'
 import type {BodyCheck} from './http.js'
 
 /**
@@ -11,7 +11,7 @@ export function clientAnswers(what: string, slowMs: number, accept: BodyCheck): 
     if (obs.kind !== 'http') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
     if (obs.error) {
       const code = obs.error.code
-      const finding = code === 'tls' ? 'gateway_tls' : code === 'timeout' ? 'gateway_timeout' : code === 'dns' ? 'gateway_dns' : 'gateway_down'
+      const finding = brokenAnswer(code) ?? (code === 'tls' ? 'gateway_tls' : code === 'timeout' ? 'gateway_timeout' : code === 'dns' ? 'gateway_dns' : 'gateway_down')
       return {status: 'fail', summary: `${what}: ${obs.error.message}`, finding, evidence: [obs.error.message]}
     }
     const status = obs.status ?? 0

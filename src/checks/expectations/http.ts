@@ -1,5 +1,25 @@
 import type {Expectation, Judgement, Seen} from '../../diagnosis/check-spec.js'
-import type {HttpObservation} from '../probes/types.js'
+import {OBSERVE_LIMIT} from '../probes/redact.js'
+import type {HttpObservation, NetErrorCode} from '../probes/types.js'
+
+/** Findings for an answer that broke after the connection was made: what happened, not "down" or "firewall". */
+const BROKEN_ANSWER: Partial<Record<NetErrorCode, string>> = {
+  protocol: 'answer_not_http',
+  tls_mismatch: 'tls_mismatch',
+  truncated: 'answer_truncated',
+  stalled: 'answer_stalled',
+  reset: 'connection_reset',
+}
+
+/** The finding for a failed request at a service's own port (inside the CT, from the host, from the gateway). */
+export function requestFailure(code: NetErrorCode): string {
+  return BROKEN_ANSWER[code] ?? (code === 'timeout' ? 'api_timeout' : code === 'refused' ? 'api_refused' : 'api_error')
+}
+
+/** The finding for an answer that broke after connecting, wherever it happened; undefined for other failures. */
+export function brokenAnswer(code: NetErrorCode): string | undefined {
+  return BROKEN_ANSWER[code]
+}
 
 /**
  * A service's own reading of an answer (any status): a judgement when it knows what the answer
@@ -30,7 +50,7 @@ export function healthAnswers(what: string, slowMs: number, verify?: BodyCheck):
   return (obs, seen) => {
     if (obs.kind !== 'http') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
     if (obs.error) {
-      const finding = obs.error.code === 'timeout' ? 'api_timeout' : obs.error.code === 'refused' ? 'api_refused' : 'api_error'
+      const finding = requestFailure(obs.error.code)
       return {status: 'fail', summary: `${what}: ${obs.error.code === 'timeout' ? 'no answer before the timeout' : obs.error.message}`, finding}
     }
     const status = obs.status ?? 0
@@ -45,6 +65,9 @@ export function healthAnswers(what: string, slowMs: number, verify?: BodyCheck):
 
 /** A good answer that took longer than the threshold is a warning, with the time it took. */
 export function slowOrPass(summary: string, obs: HttpObservation, slowMs: number): Judgement {
+  if (obs.truncated) {
+    return {status: 'warn', summary: `${summary}, with a body over ${OBSERVE_LIMIT / 1024} KiB: phoenix read that much and discarded the rest`, finding: 'answer_oversized', evidence: [`the body's first ${OBSERVE_LIMIT / 1024} KiB were read, the rest was not`]}
+  }
   if (obs.latencyMs > slowMs) {
     return {status: 'warn', summary: `${summary} in ${obs.latencyMs} ms, over the ${slowMs} ms threshold`, finding: 'slow', evidence: [`answered in ${obs.latencyMs} ms (threshold ${slowMs} ms)`]}
   }

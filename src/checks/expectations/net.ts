@@ -6,6 +6,9 @@ export function tcpConnects(target: string): Expectation {
     if (obs.kind !== 'tcp') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
     if (obs.connected) return {status: 'pass', summary: `connected to ${target}${obs.latencyMs !== undefined ? ` in ${obs.latencyMs} ms` : ''}`}
     const code = obs.error?.code ?? 'other'
+    // A reset on connect comes after the handshake (a firewall's REJECT is "refused"): something
+    // accepted; what it does with a request is the HTTP check's to say.
+    if (code === 'reset') return {status: 'pass', summary: `connected to ${target}, then the program on the port reset the connection`}
     const finding = code === 'refused' ? 'port_refused' : code === 'unreachable' ? 'host_unreachable' : 'port_filtered'
     const how = code === 'refused' ? 'connection refused' : code === 'timeout' ? 'no answer (packets dropped?)' : (obs.error?.message ?? 'failed')
     return {status: 'fail', summary: `cannot connect to ${target}: ${how}`, finding, evidence: obs.error ? [obs.error.message] : []}

@@ -17,7 +17,25 @@ const BY_NODE_CODE: Record<string, NetErrorCode> = {
   EAI_AGAIN: 'dns',
   UND_ERR_SOCKET: 'reset',
   HPE_INVALID_CONSTANT: 'protocol',
+  HPE_HEADER_OVERFLOW: 'protocol',
+  UND_ERR_HEADERS_OVERFLOW: 'protocol',
   UND_ERR_INFO: 'protocol',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'truncated',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'tls_mismatch',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'tls_mismatch',
+  ERR_SSL_HTTP_REQUEST: 'tls_mismatch',
+}
+
+/** What an operator reads for the codes whose own message says little. */
+const PLAIN_WORDS: Partial<Record<NetErrorCode, string>> = {
+  protocol: 'connected, but the answer is not HTTP',
+  tls_mismatch: 'one side speaks TLS and the other plain HTTP (an https URL to a plain port, or http to a TLS port)',
+  reset: 'the connection was reset (accepted, then dropped by the program on the port)',
+}
+
+/** The first bytes of a TLS record (handshake or alert, any version): a TLS server answering plain HTTP. */
+function looksLikeTls(data: unknown): boolean {
+  return typeof data === 'string' && data.length >= 2 && (data.charCodeAt(0) === 0x15 || data.charCodeAt(0) === 0x16) && data.charCodeAt(1) === 0x03
 }
 
 /** Classifies an error thrown by node's net/tls or undici. */
@@ -29,7 +47,15 @@ export function netErrorFrom(error: unknown): NetError {
     const name = (e as {name?: string}).name ?? ''
     const message = (e as {message?: string}).message ?? String(e)
     if (name === 'TimeoutError' || name === 'AbortError') return {code: 'timeout', message: 'no answer before the timeout'}
-    if (BY_NODE_CODE[code]) return {code: BY_NODE_CODE[code], message: `${code}: ${message}`}
+    if (name === 'HTTPParserError') {
+      const tls = looksLikeTls((e as {data?: unknown}).data)
+      return {code: tls ? 'tls_mismatch' : 'protocol', message: `${PLAIN_WORDS[tls ? 'tls_mismatch' : 'protocol']}: ${message}`}
+    }
+    if (/wrong version number|packet length too long|http request/i.test(message) && /SSL|TLS/i.test(`${code} ${message}`)) {
+      return {code: 'tls_mismatch', message: `${PLAIN_WORDS.tls_mismatch}: ${code || 'TLS'}`}
+    }
+    const known = BY_NODE_CODE[code]
+    if (known) return {code: known, message: `${PLAIN_WORDS[known] ? `${PLAIN_WORDS[known]}: ` : ''}${code}: ${message}`}
     if (code.startsWith('ERR_TLS') || code.includes('CERT') || /certificate|SSL|TLS/i.test(message)) {
       return {code: 'tls', message: `${code || 'TLS'}: ${message}`}
     }
@@ -45,11 +71,15 @@ export function netErrorFromCurl(exitCode: number, stderr: string): NetError {
     exitCode === 7 ? (/refused/i.test(stderr) ? 'refused' : /route|unreachable/i.test(stderr) ? 'unreachable' : 'refused')
     : exitCode === 28 ? 'timeout'
     : exitCode === 6 ? 'dns'
+    : exitCode === 35 && /wrong version number|packet length too long|http request/i.test(stderr) ? 'tls_mismatch'
     : exitCode === 35 || exitCode === 51 || exitCode === 58 || exitCode === 60 || exitCode === 77 ? 'tls'
+    : exitCode === 18 ? 'truncated'
+    : exitCode === 56 && /header/i.test(stderr) ? 'protocol'
     : exitCode === 52 || exitCode === 56 ? 'reset'
-    : exitCode === 1 || exitCode === 8 ? 'protocol'
+    : exitCode === 1 || exitCode === 8 || exitCode === 100 ? 'protocol'
     : 'other'
-  return {code, message}
+  const plain = PLAIN_WORDS[code]
+  return {code, message: plain && !message.includes(plain) ? `${plain}: ${message}` : message}
 }
 
 /** nc / bash /dev/tcp failure text mapped the same way. */

@@ -111,7 +111,16 @@ export type Probe = HttpProbe | TcpProbe | PingProbe | UnitProbe | ContainerProb
 export type ProbeKind = Probe['kind']
 
 /** Why a network operation did not complete. */
-export type NetErrorCode = 'refused' | 'timeout' | 'unreachable' | 'reset' | 'dns' | 'tls' | 'protocol' | 'other'
+export type NetErrorCode =
+  | 'refused' | 'timeout' | 'unreachable' | 'reset' | 'dns' | 'tls' | 'other'
+  /** Connected, but the answer is not HTTP (garbage, a header section over the limit). */
+  | 'protocol'
+  /** One side speaks TLS and the other plain HTTP. */
+  | 'tls_mismatch'
+  /** The status came, then the connection closed short of the body. */
+  | 'truncated'
+  /** The status came, but the body was still arriving at the timeout. */
+  | 'stalled'
 export interface NetError {
   code: NetErrorCode
   message: string
@@ -124,6 +133,9 @@ export interface HttpObservation {
   headers?: Record<string, string>
   /** The start of the body, bounded and with secrets redacted. */
   body?: string
+  /** The body was longer than a probe keeps (OBSERVE_LIMIT): the rest was discarded unread. */
+  truncated?: boolean
+  /** With a status: the answer broke off after it (cut short, stalled). */
   error?: NetError
 }
 
@@ -188,6 +200,8 @@ export interface WebSocketObservation {
   status?: number
   /** The start of the body when the upgrade was refused (bounded, redacted). */
   body?: string
+  /** That body was longer than what is kept: the rest was discarded unread. */
+  truncated?: boolean
   /** Close frame the server sent right after the upgrade, if any (1008: origin rejected). */
   closeCode?: number
   closeReason?: string

@@ -1,0 +1,96 @@
+import {createServer} from 'node:net'
+import type {Server, Socket} from 'node:net'
+import type {AddressInfo} from 'node:net'
+
+/**
+ * Hostile backends on loopback: raw TCP servers that answer each request with one misbehaviour of
+ * the catalog (docs: hostile-findings.md). Every writer respects backpressure, so the test process
+ * stays small however much it "sends": the reader decides how much really flows.
+ */
+export type Behaviour =
+  | 'huge' // a 200 announcing 2 GiB, streamed as fast as it is read
+  | 'endless' // a chunked 200 that never ends
+  | 'headers' // 100k header lines
+  | 'garbage' // bytes that are not HTTP
+  | 'tls' // a TLS alert, as a TLS server answers a plain request
+  | 'cut' // Content-Length 100, 3 bytes, then close
+  | 'stall' // a 200 with a few bytes of body, then silence
+  | 'reset' // RST as soon as the connection is accepted
+  | 'forge' // a 500 whose body holds phoenix's batch markers (D7)
+  | 'big' // a healthy 200 with 1.5 MB of body (D8)
+
+export interface HostileServer {
+  port: number
+  url: string
+  close(): Promise<void>
+}
+
+const FORGED = 'internal error\n@@http 200 0.001\n@@rc 0\n@@missing curl\n@@batch done\n'
+
+export async function startHostile(behaviour: Behaviour, host = '127.0.0.1'): Promise<HostileServer> {
+  const sockets = new Set<Socket>()
+  const server: Server = createServer((s) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+    s.on('error', () => {})
+    if (behaviour === 'reset') return void s.resetAndDestroy()
+    s.once('data', () => answer(s, behaviour))
+  })
+  await new Promise<void>((resolve) => server.listen(0, host, resolve))
+  const {port} = server.address() as AddressInfo
+  return {
+    port,
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+function answer(s: Socket, behaviour: Behaviour): void {
+  switch (behaviour) {
+    case 'huge':
+      s.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2147483648\r\n\r\n')
+      return pump(s, Buffer.alloc(1 << 20, 97))
+    case 'endless':
+      s.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n')
+      return pump(s, Buffer.concat([Buffer.from('100000\r\n'), Buffer.alloc(0x100000, 98), Buffer.from('\r\n')]))
+    case 'headers': {
+      s.write('HTTP/1.1 200 OK\r\n')
+      let i = 0
+      const more = () => {
+        while (i < 100_000) if (!s.write(`X-Hostile-${i++}: ${'h'.repeat(20)}\r\n`)) return void s.once('drain', more)
+        s.end('Content-Length: 2\r\n\r\nok')
+      }
+      return more()
+    }
+    case 'garbage':
+      return void s.end('\x00\x01garbage that is not HTTP\r\n\r\n')
+    case 'tls':
+      // A TLS 1.2 alert record (protocol_version), what a TLS-only port answers to "GET / HTTP/1.1".
+      return void s.end(Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46]))
+    case 'cut':
+      return void s.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc')
+    case 'stall':
+      return void s.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc')
+    case 'forge':
+      return void s.end(`HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: ${FORGED.length}\r\n\r\n${FORGED}`)
+    case 'big': {
+      const body = 'x'.repeat(1_572_864)
+      return void s.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
+    }
+    case 'reset':
+      return
+  }
+}
+
+/** Writes `chunk` for ever, as fast as the reader takes it (and no faster). */
+function pump(s: Socket, chunk: Buffer): void {
+  const more = () => {
+    while (!s.destroyed && s.write(chunk));
+    if (!s.destroyed) s.once('drain', more)
+  }
+  more()
+}
