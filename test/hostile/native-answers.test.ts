@@ -30,7 +30,7 @@ describe('hostile answers to the native probes (real servers on loopback)', () =
   it.each([
     ['huge', 'a 2 GiB Content-Length body'],
     ['endless', 'an endless chunked body'],
-  ] as const)('reads only the start of %s (%s), within the timeout and under 200 MB', async (behaviour) => {
+  ] as const)('reads only the start of %s (%s), within the timeout and under 200 MB', async (behaviour, _what) => {
     const {code, web, check, peakRssMb, tookMs} = await run(behaviour)
     expect(peakRssMb).toBeLessThan(RSS_LIMIT_MB)
     expect(tookMs).toBeLessThan(30_000)
