@@ -12,12 +12,14 @@ export abstract class PhoenixCommand extends Command {
   static override enableJsonFlag = true
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    // this.exit() and oclif's own parse errors carry their exit code already.
+    // this.exit() carries its exit code already.
     if (error instanceof Errors.ExitError) throw error
-    if (error instanceof Errors.CLIError && !(error instanceof UsageError)) return super.catch(error)
-    const usage = error instanceof UsageError
+    // oclif's parse errors (unknown flag, bad --layer, a missing argument) are the user's mistake too:
+    // the same one paragraph and exit 64, and under --json only the error object, not oclif's internals.
+    const usage = error instanceof UsageError || isParseError(error)
+    if (error instanceof Errors.CLIError && !usage) return super.catch(error)
     const code = usage ? EXIT.usage : 70
-    const message = usage ? error.message : `internal error: ${error.message} (this is a bug; DEBUG=phoenix shows the stack)`
+    const message = usage ? tidy(error.message) : `internal error: ${error.message} (this is a bug; DEBUG=phoenix shows the stack)`
     if (process.env.DEBUG?.includes('phoenix') && !usage) this.logToStderr(error.stack ?? '')
     if (this.jsonEnabled()) await this.print({error: {kind: usage ? 'usage' : 'internal', message, exitCode: code}}, () => '')
     else this.logToStderr(`phoenix: ${message}`)
@@ -50,4 +52,14 @@ export abstract class PhoenixCommand extends Command {
     if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true
     return Boolean(process.stdout.isTTY)
   }
+}
+
+/** A flag or argument oclif could not parse: package.json maps every parse failure to exit 64. */
+function isParseError(error: Error): boolean {
+  return error instanceof Errors.CLIError && error.oclif?.exit === EXIT.usage
+}
+
+/** oclif's parse messages indent with tabs and end lines with spaces: one clean paragraph instead. */
+function tidy(message: string): string {
+  return message.replace(/[ \t]*\n\t/g, ': ').replace(/[ \t]+$/gm, '')
 }
