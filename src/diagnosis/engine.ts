@@ -4,7 +4,7 @@ import {runnerFor} from '../checks/probes/registry.js'
 import type {Observation} from '../checks/probes/types.js'
 import type {NetIo, Shell} from '../io/types.js'
 import type {CheckSpec, Judgement, RunOptions, Vantage} from './check-spec.js'
-import {runPool, untilAborted} from './pool.js'
+import {runFair, untilAborted} from './pool.js'
 import {runRemoteBatch} from './remote-batch.js'
 import type {BatchOutcome} from './remote-batch.js'
 
@@ -75,7 +75,7 @@ export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options
     ...(group.native ? {} : {gate: {status: 'unknown' as const, summary: `not observed before the ${options.deadlineMs} ms deadline`, finding: 'deadline'}}),
     durationMs: 0,
   })
-  const tasks = groupByVantage(specs, io.hostIsLocal).map((group) => async () => {
+  const task = (group: Group) => async () => {
     const timeoutMs = Math.min(options.timeoutMs, remaining())
     // Nothing starts once the run is over: a task whose turn comes at the deadline is not observed.
     if (stop.aborted || timeoutMs <= 0) return record(group, missed(group))
@@ -87,8 +87,11 @@ export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options
     }
     const outcome = await untilAborted(runRemoteBatch(group.specs, group.vantage, io.host, timeoutMs, stop), stop, () => missed(group))
     record(group, {...outcome, observations: outcome.observations.map((obs) => cutShort(obs, timeoutMs, options))})
-  })
-  await runPool(tasks, options.concurrency)
+  }
+  const {remote, native} = groupByVantage(specs, io.hostIsLocal)
+  // Two lanes sharing the slots fairly: a thousand hung CT batches cannot hold every slot while
+  // the host and client probes wait (D9); a lane with nothing left gives its slots to the other.
+  await runFair([remote.map(task), native.map(task)], options.concurrency)
   // Back to plan order: a check's prerequisites are judged before it.
   const order = new Map(specs.map((s, i) => [s, i]))
   observed.sort((a, b) => order.get(a.spec)! - order.get(b.spec)!)
@@ -102,7 +105,7 @@ interface Group {
 }
 
 /** Native specs one per group; remote specs grouped by where they run. */
-function groupByVantage(specs: readonly CheckSpec[], hostIsLocal: boolean): Group[] {
+function groupByVantage(specs: readonly CheckSpec[], hostIsLocal: boolean): {remote: Group[]; native: Group[]} {
   const groups: Group[] = []
   const remote = new Map<string, Group>()
   for (const spec of specs) {
@@ -121,8 +124,9 @@ function groupByVantage(specs: readonly CheckSpec[], hostIsLocal: boolean): Grou
     group.specs.push(spec)
     remote.set(key, group)
   }
-  // Remote batches first: they are the slow ones, so they should not wait behind quick native probes.
-  return [...remote.values(), ...groups]
+  // The batches every service shares (the host's, the gateway CT's) before any one service's CT.
+  const shared = (g: Group) => new Set(g.specs.map((s) => s.service)).size
+  return {remote: [...remote.values()].sort((a, b) => shared(b) - shared(a)), native: groups}
 }
 
 function runNative(spec: CheckSpec, net: NetIo, timeoutMs: number): Promise<Observation> {

@@ -1,18 +1,32 @@
 /**
- * Runs tasks with at most `limit` in flight. Every probe of a run goes through one pool, so a run
- * over 200 services never opens 600 sockets at once.
+ * Runs lanes of tasks with at most `limit` in flight in all. Every probe of a run goes through one
+ * pool, so a run over 200 services never opens 600 sockets at once. A free slot goes to the lane
+ * with the fewest tasks in flight (ties to the first): each lane gets its share while it has work,
+ * and a lane with nothing left gives its slots to the others.
  */
-export async function runPool<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length)
-  let next = 0
+export async function runFair(lanes: readonly (readonly (() => Promise<void>)[])[], limit: number): Promise<void> {
+  const next = lanes.map(() => 0)
+  const running = lanes.map(() => 0)
+  const pick = () => {
+    let best = -1
+    lanes.forEach((lane, i) => {
+      if (next[i]! < lane.length && (best < 0 || running[i]! < running[best]!)) best = i
+    })
+    return best
+  }
   const worker = async () => {
-    while (next < tasks.length) {
-      const index = next++
-      results[index] = await tasks[index]!()
+    for (let i = pick(); i >= 0; i = pick()) {
+      const run = lanes[i]![next[i]!++]!
+      running[i]!++
+      try {
+        await run()
+      } finally {
+        running[i]!--
+      }
     }
   }
-  await Promise.all(Array.from({length: Math.max(1, Math.min(limit, tasks.length))}, worker))
-  return results
+  const total = lanes.reduce((n, lane) => n + lane.length, 0)
+  await Promise.all(Array.from({length: Math.max(1, Math.min(limit, total))}, worker))
 }
 
 /**

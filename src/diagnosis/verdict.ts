@@ -28,13 +28,36 @@ const MAX_EVIDENCE = 25
 export function decideVerdict(service: ServiceDef, layers: readonly LayerResult[], inv: Inventory): Verdict {
   const by = (status: Status) => layers.find((l) => l.status === status)
   const explaining = explainingWarning(layers)
-  const layer = explaining ?? by('fail') ?? by('warn') ?? by('unknown')
+  const layer = explaining ?? unseenBelow(layers, by('fail')) ?? by('fail') ?? by('warn') ?? by('unknown')
   if (!layer) return {layer: null, cause: 'healthy', summary: `${service.name} is healthy at every layer checked`, hints: [], evidence: []}
   const cause = explaining ? explainingCause(explaining) : layer.status === 'fail' ? failCause(layer, layers) : firstFinding(layer, layer.status) ?? 'vantage_unreachable'
   const {lines, checks} = evidenceFor(layer, layers, cause)
+  // Not seen is not cleared: the failure further out is shown, but it does not get the blame.
+  if (layer.status === 'unknown') for (const c of failingChecks(layers)) lines.push(`${c.id}: ${c.summary}`)
   // A check that knows the exact fix (the nginx file and line) says it before the cause's general hints.
   const specific = checks.flatMap((c) => c.hints ?? [])
   return {layer: layer.layer, cause, summary: summaryFor(service, layer, cause), hints: [...specific, ...hintsFor(cause, service, inv)], evidence: lines}
+}
+
+/**
+ * The host and gateway layers are paths: their causes ("blocked between the two CTs", "passes
+ * inside the CT but not from the host") blame the hop because the layers inside it answered. When
+ * a layer inside was not observed at all (the deadline, a vantage out of reach), that blame has no
+ * ground: the verdict is that layer's unknown. The client layer's own findings (nginx down, no
+ * route, TLS) need nothing inside, and keep the blame.
+ */
+function unseenBelow(layers: readonly LayerResult[], failing: LayerResult | undefined): LayerResult | undefined {
+  if (failing?.layer !== 'host' && failing?.layer !== 'gateway') return undefined
+  return layers.slice(0, layers.indexOf(failing)).find(isUnobserved)
+}
+
+/** Unknown with nothing seen at all: no check in it passed or warned. */
+function isUnobserved(layer: LayerResult): boolean {
+  return layer.status === 'unknown' && !(layer.checks as JudgedCheck[]).some((c) => c.status === 'pass' || c.status === 'warn')
+}
+
+function failingChecks(layers: readonly LayerResult[]): JudgedCheck[] {
+  return layers.flatMap((l) => (l.checks as JudgedCheck[]).filter((c) => c.status === 'fail'))
 }
 
 /** Client-layer causes that nginx's own config can explain (the gateway.route check reads it). */
@@ -67,8 +90,12 @@ function failCause(layer: LayerResult, layers: readonly LayerResult[]): CauseCod
       if (listen === 'bound_to_loopback' || listen === 'bound_elsewhere') return listen
       return find('host', 'host.tcp')?.status === 'fail' ? 'network_blocked' : 'host_http_failed'
     }
-    case 'gateway':
-      return find('gateway', 'gateway.ct')?.finding === 'container_stopped' ? 'gateway_ct_stopped' : 'gateway_blocked'
+    case 'gateway': {
+      if (find('gateway', 'gateway.ct')?.finding === 'container_stopped') return 'gateway_ct_stopped'
+      if (find('gateway', 'gateway.tcp')?.status === 'fail') return 'gateway_blocked'
+      // TCP from the gateway CT got through: no firewall between the CTs; what HTTP saw is the cause.
+      return pickByPriority(layer) ?? 'api_error'
+    }
     case 'client': {
       const failed = checksOf(layers, 'client').find((c) => c.status === 'fail')
       const finding = failed?.finding ?? 'client_unexpected'

@@ -56,4 +56,23 @@ services:
     expect(report.services.filter((s) => s.verdict.cause === 'deadline')).toHaveLength(report.services.length)
     expect(await rig.alive(calls)).toEqual([])
   })
+
+  it('a service layer not seen in time is unknown, not a firewall between the CTs (D9)', async () => {
+    const one = await hangingPctRig(1, {hang: [101]})
+    try {
+      const config = await one.writeConfig(`proxmox: { host: local }
+gateway: { ctid: 953, address: 127.0.0.1, url: "http://127.0.0.1:${port}" }
+services:
+  a: { kind: http, ctid: 101, address: 127.0.0.1, port: ${port}, route: /a/ }
+`)
+      const run = await runPhoenix(['diag', 'a', '--layer', 'service', '--layer', 'gateway', '--timeout', '2s', '--deadline', '6s', '--json', '--config', config], one.env)
+      const a = (JSON.parse(run.stdout) as Report).services[0]!
+      // The gateway CT's own batch ran: its TCP connect passed, its HTTP timed out.
+      const gateway = a.layers.find((l) => l.layer === 'gateway')!
+      expect(gateway.checks.find((c) => c.id === 'gateway.tcp')?.status).toBe('pass')
+      expect([a.verdict.layer, a.verdict.cause]).toEqual(['service', 'deadline'])
+    } finally {
+      await one.close()
+    }
+  })
 })

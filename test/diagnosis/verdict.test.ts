@@ -61,6 +61,14 @@ describe('decideVerdict: the inside-out tree', () => {
     ['a crash outranks the model it no longer serves', {service: [pass('service.ct'), ['service.runtime', 'fail', 'service_crashed'], ['service.models', 'fail', 'model_missing']]}, 'service', 'service_crashed'],
     ['health route fine, WebSocket not proxied', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [pass('client.http'), ['client.websocket', 'fail', 'websocket_not_proxied']]}, 'client', 'websocket_not_proxied'],
     ['a fault outranks a blind spot', {service: [['service.ct', 'unknown', 'vantage_unreachable']], client: [['client.http', 'fail', 'gateway_down']]}, 'client', 'gateway_down'],
+    // D9: a layer not observed is unknown, never blame for the hop outside it.
+    ['service not seen by the deadline, gateway HTTP timed out: unknown, not a firewall', {service: [['service.ct', 'unknown', 'deadline'], ['service.http', 'unknown']], gateway: [pass('gateway.ct'), pass('gateway.tcp'), ['gateway.http', 'fail', 'api_timeout']]}, 'service', 'deadline'],
+    ['service not seen, gateway TCP filtered: still no blame on the hop', {service: [['service.ct', 'unknown', 'vantage_unreachable']], host: healthyHost, gateway: [pass('gateway.ct'), ['gateway.tcp', 'fail', 'port_filtered'], ['gateway.http', 'skip']]}, 'service', 'vantage_unreachable'],
+    ['service not seen, host TCP fails: not network_blocked', {service: [['service.ct', 'unknown', 'deadline']], host: [pass('host.ping'), ['host.tcp', 'fail', 'port_filtered'], ['host.http', 'skip']]}, 'service', 'deadline'],
+    ['host not seen, gateway fails: the host layer is the unknown one', {service: healthyService, host: [['host.tcp', 'unknown', 'deadline'], ['host.http', 'unknown', 'deadline']], gateway: [pass('gateway.ct'), ['gateway.tcp', 'fail', 'port_filtered']]}, 'host', 'deadline'],
+    ['a tool missing inside is not "not observed": the service answered, so the host hop is blamed', {service: [pass('service.ct'), ['service.runtime', 'unknown', 'tool_missing'], pass('service.http')], host: [pass('host.ping'), ['host.tcp', 'fail', 'port_filtered'], ['host.http', 'skip']]}, 'host', 'network_blocked'],
+    ['gateway TCP gets through, its HTTP times out: the timeout, not gateway_blocked', {service: healthyService, host: healthyHost, gateway: [pass('gateway.ct'), pass('gateway.tcp'), ['gateway.http', 'fail', 'api_timeout']]}, 'gateway', 'api_timeout'],
+    ['gateway TCP filtered with the host through: gateway_blocked', {service: healthyService, host: healthyHost, gateway: [pass('gateway.ct'), ['gateway.tcp', 'fail', 'port_filtered'], ['gateway.http', 'skip']]}, 'gateway', 'gateway_blocked'],
   ])('%s', (_name, spec, layer, cause) => {
     const verdict = decideVerdict(n8n, layers(spec), inventory)
     expect(verdict.layer).toBe(layer)

@@ -32,7 +32,11 @@ export interface HangingPctRig {
   close(): Promise<void>
 }
 
-export async function hangingPctRig(count: number, sleepSeconds = 30): Promise<HangingPctRig> {
+/** `hang`: the CTs whose exec hangs (default: all); any other CT's command runs here, as the loopback rig's. */
+export async function hangingPctRig(count: number, options: {sleepSeconds?: number; hang?: readonly number[]} = {}): Promise<HangingPctRig> {
+  const sleepSeconds = options.sleepSeconds ?? 30
+  const runsHere = options.hang ? `case " ${options.hang.join(' ')} " in *" $2 "*) ;; *) shift 2; [ "$1" = -- ] && shift; exec "$@" ;; esac
+` : ''
   const dir = await mkdtemp(join(tmpdir(), 'phoenix-hang-'))
   const log = join(dir, 'pct.log')
   const envLog = join(dir, 'pct-env.log')
@@ -41,7 +45,7 @@ export async function hangingPctRig(count: number, sleepSeconds = 30): Promise<H
     `#!/bin/sh
 echo "$(date +%s%3N) $$ $*" >> '${log}'
 [ "$1" = status ] && { echo "status: running"; exit 0; }
-{ env; echo '@@end'; } >> '${envLog}'
+${runsHere}{ env; echo '@@end'; } >> '${envLog}'
 cat >/dev/null
 exec sleep ${sleepSeconds}
 `,
