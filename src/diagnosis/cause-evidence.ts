@@ -41,6 +41,7 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   gateway_dns: 'the gateway URL\'s name does not resolve',
   route_missing: 'the route answers 404 while every inner layer passed',
   route_wrong_target: 'the route answers, but not as this service (another model list, another page)',
+  route_wrong_upstream: 'nginx\'s loaded config: the location the route falls into proxies to another inventory service\'s address (file and line); the route answers as that service would',
   upstream_mismatch: 'the gateway CT reaches the service directly, yet the route answers 502/504',
   upstream_error: 'the route answers 502/504 and no inner layer was checked',
   config_invalid: 'the [emerg] lines of `nginx -t` in the gateway CT, with file and line',

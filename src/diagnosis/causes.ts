@@ -46,6 +46,7 @@ export const CAUSES = {
   gateway_dns: {layer: 'client', meaning: 'The gateway URL\'s host name does not resolve.'},
   route_missing: {layer: 'client', meaning: 'The gateway answers 404 for the service\'s route: no nginx location for it.'},
   route_wrong_target: {layer: 'client', meaning: 'The route answers, but not with this service\'s answer: it leads somewhere else.'},
+  route_wrong_upstream: {layer: 'client', meaning: 'The route\'s location proxies to another service\'s upstream (chat sent to the embeddings CT): the fix is that location\'s proxy_pass, not the other service\'s upstream.'},
   upstream_mismatch: {layer: 'client', meaning: 'The gateway CT reaches the service directly, yet nginx answers 502/504: its upstream address or port is wrong.'},
   upstream_error: {layer: 'client', meaning: 'nginx could not use its upstream (502/504); the inner layers were not checked, so where is open.'},
   config_invalid: {layer: 'service', meaning: 'nginx -t fails (or the config has a directive where nginx refuses it): the next reload is refused; the running nginx keeps its old config.'},

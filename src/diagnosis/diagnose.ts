@@ -81,7 +81,7 @@ function publicLayer(layer: LayerResult): LayerResult {
 /** An observation as a report shows it: bodies cut to BODY_LIMIT (judging saw more). */
 function reportable(obs: Observation): Observation {
   // The route table and the whole error log are read for judging; a report carries their gist.
-  if (obs.kind === 'nginx') return {...obs, routes: [], routeCount: obs.routes.length, errors: obs.errors.slice(-10)}
+  if (obs.kind === 'nginx') return {...obs, routes: [], upstreams: [], routeCount: obs.routes.length, errors: obs.errors.slice(-10)}
   if ((obs.kind === 'http' || obs.kind === 'websocket') && obs.body !== undefined && obs.body.length > BODY_LIMIT) {
     return {...obs, body: bodyStart(obs.body, [], BODY_LIMIT)}
   }

@@ -91,6 +91,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
   gateway_dns: (_c, inv) => [{text: `Resolve ${new URL(inv.gateway.url).hostname}, or use the gateway's IP in gateway.url`, command: `getent hosts ${new URL(inv.gateway.url).hostname}`}],
   route_missing: (c) => [{text: `Add ${c.route} to the gateway's server block (inside server { }), then test and reload`, command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n location'`}, {text: 'Reload after the fix', command: `${c.gw} sh -c 'nginx -t && systemctl reload nginx'`}],
   route_wrong_target: (c) => [upstreamCheck(c)],
+  route_wrong_upstream: (c) => [{text: `Show ${c.route} and the upstream its proxy_pass names (the fix is that proxy_pass; the other service keeps its upstream)`, command: `${c.gw} sh -c ${q(`nginx -T 2>/dev/null | grep -n -A8 ${q(`location ${c.s.route?.path ?? '/'}`)}`)}`}, errorLog(c)],
   upstream_mismatch: (c) => [upstreamCheck(c), errorLog(c)],
   upstream_error: (c) => [errorLog(c), {text: 'Run the inner layers to see where it breaks', command: `phoenix diag ${c.s.name}`}],
   config_invalid: (c) => [{text: 'Fix the line nginx -t names (the evidence shows it), test again, then reload', command: `${c.gw} nginx -t`}, {text: 'Reload once the test passes', command: `${c.gw} sh -c 'nginx -t && systemctl reload nginx'`}],

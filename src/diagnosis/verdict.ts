@@ -61,7 +61,7 @@ function failingChecks(layers: readonly LayerResult[]): JudgedCheck[] {
 }
 
 /** Client-layer causes that nginx's own config can explain (the gateway.route check reads it). */
-const CONFIG_EXPLAINS = ['route_missing', 'route_wrong_target', 'upstream_mismatch', 'upstream_error', 'websocket_not_proxied', 'host_header_rejected']
+const CONFIG_EXPLAINS = ['route_missing', 'route_wrong_upstream', 'route_wrong_target', 'upstream_mismatch', 'upstream_error', 'websocket_not_proxied', 'host_header_rejected']
 
 /** The service layer, when a warning there explains a failure further out. */
 function explainingWarning(layers: readonly LayerResult[]): LayerResult | undefined {
@@ -99,6 +99,8 @@ function failCause(layer: LayerResult, layers: readonly LayerResult[]): CauseCod
     case 'client': {
       const failed = checksOf(layers, 'client').find((c) => c.status === 'fail')
       const finding = failed?.finding ?? 'client_unexpected'
+      // nginx's config says the route leads to another service: whatever that service answered, that is the fault.
+      if (find('gateway', 'gateway.route')?.finding === 'route_wrong_upstream' && !finding.startsWith('gateway_')) return 'route_wrong_upstream'
       if (finding.startsWith('upstream_')) return gatewayReaches(layers) ? 'upstream_mismatch' : 'upstream_error'
       // A 404 that nginx's config explains as a path problem (the prefix kept, a rewrite) is that problem.
       if (finding === 'route_missing' && find('gateway', 'gateway.route')?.finding === 'route_wrong_target') return 'route_wrong_target'
@@ -138,7 +140,8 @@ function evidenceFor(layer: LayerResult, layers: readonly LayerResult[], cause: 
     if (listen) add(listen)
   }
   if (layer.layer === 'client' && CONFIG_EXPLAINS.includes(cause)) {
-    const route = checksOf(layers, 'gateway').find((c) => c.id === 'gateway.route' && c.status !== 'pass' && c.status !== 'skip')
+    // A passing route check still speaks when it knows where the route is decided (a shared location).
+    const route = checksOf(layers, 'gateway').find((c) => c.id === 'gateway.route' && c.status !== 'skip' && (c.status !== 'pass' || (c.hints?.length ?? 0) > 0))
     if (route) add(route)
   }
   if (cause === 'upstream_mismatch' || cause === 'gateway_blocked') {

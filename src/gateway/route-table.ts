@@ -3,7 +3,7 @@ import type {BlockDirective, Upstreams} from './directive-read.js'
 import type {Directive} from './nginx-dump.js'
 import {addHeaderRecord, hasGuard, inherit, isWebsocket, proxyHeaderRecord, readReturn, ROOT_SCOPE} from './route-scope.js'
 import type {Scope} from './route-scope.js'
-import type {GatewayRoute, RouteServer} from './route-types.js'
+import type {GatewayRoute, RouteServer, UpstreamServer} from './route-types.js'
 
 export type {GatewayRoute, HeaderLevel, HeaderSetting, ListenSpec, Origin, RouteServer, UpstreamServer} from './route-types.js'
 export {matchLocation, matchRoute, matchServer} from './route-match.js'
@@ -24,6 +24,11 @@ export function buildRouteTable(root: Directive[]): GatewayRoute[] {
     for (const server of blocks(http.block, 'server')) routes.push(...serverRoutes(server, scope, upstreams))
   }
   return routes
+}
+
+/** Every upstream block of the http blocks, in config order. */
+export function upstreamBlocks(root: Directive[]): {name: string; servers: UpstreamServer[]}[] {
+  return blocks(root, 'http').flatMap((http) => [...collectUpstreams(http.block).values()])
 }
 
 function serverRoutes(server: BlockDirective, httpScope: Scope, upstreams: Upstreams): GatewayRoute[] {

@@ -52,6 +52,8 @@ describe('decideVerdict: the inside-out tree', () => {
     ['all inner ok, client 502: nginx upstream wrong', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [['client.http', 'fail', 'upstream_refused']]}, 'client', 'upstream_mismatch'],
     ['client 502 with no inner layers run', {client: [['client.http', 'fail', 'upstream_refused']]}, 'client', 'upstream_error'],
     ['all inner ok, client 404', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [['client.http', 'fail', 'route_missing']]}, 'client', 'route_missing'],
+    ['client 404 where the location proxies to another service\'s upstream', {service: healthyService, host: healthyHost, gateway: [...healthyGateway, ['gateway.route', 'warn', 'route_wrong_upstream']], client: [['client.http', 'fail', 'route_missing']]}, 'client', 'route_wrong_upstream'],
+    ['client passes, the location still proxies to another service\'s upstream', {service: healthyService, host: healthyHost, gateway: [...healthyGateway, ['gateway.route', 'warn', 'route_wrong_upstream']], client: healthyClient}, 'gateway', 'route_wrong_upstream'],
     ['nginx down', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [['client.http', 'fail', 'gateway_down']]}, 'client', 'gateway_down'],
     ['slow is a warning at the innermost layer that saw it', {service: [pass('service.ct'), pass('service.runtime'), pass('service.listen'), ['service.http', 'warn', 'slow']], client: [['client.http', 'warn', 'slow']]}, 'service', 'slow'],
     ['SSH down: blind, not broken', {service: [['service.ct', 'unknown', 'vantage_unreachable'], ['service.http', 'unknown']], client: healthyClient}, 'service', 'vantage_unreachable'],

@@ -145,6 +145,13 @@ export const FAULTS: readonly Fault[] = [
     expect: {layer: 'client', cause: 'upstream_mismatch', evidence: UPSTREAM_LINE, hint: UPSTREAM_FIX},
   },
   {
+    name: 'route-wrong-upstream', does: "vllm-chat's locations proxy to the embeddings CT's upstream (embedding_service), reloaded", appliesTo: ['vllm-chat'],
+    inject: (s) => setVariation(s.name, {proxyTo: 'vllm-embed'}),
+    heal: (s) => setVariation(s.name, {proxyTo: undefined}),
+    // The fix is the location's proxy_pass; embedding_service's server line serves vllm-embed and stays.
+    expect: {layer: 'client', cause: 'route_wrong_upstream', evidence: confLine(': proxy_pass http://embedding_service'), hint: new RegExp(`In ${CONF}:\\d+ change proxy_pass http://embedding_service to proxy_pass http://qwen_service;`)},
+  },
+  {
     name: 'rewrite-wrong', does: 'proxy_pass without the trailing slash and no rewrite: the route\'s prefix reaches the service, reloaded', appliesTo: ['n8n', 'qdrant'],
     inject: (s) => setVariation(s.name, {keepPrefix: true}),
     heal: (s) => setVariation(s.name, {keepPrefix: undefined}),

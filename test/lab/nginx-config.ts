@@ -1,6 +1,6 @@
 import {join} from 'node:path'
 
-import {addressOf, ctById, GATEWAY_CTID, GATEWAY_SERVER_NAME, SERVICES, STATE, TLS_HOST} from './topology.js'
+import {addressOf, ctById, GATEWAY_CTID, GATEWAY_SERVER_NAME, serviceByName, SERVICES, STATE, TLS_HOST} from './topology.js'
 import type {LabService} from './topology.js'
 
 /**
@@ -23,6 +23,8 @@ export interface RouteVariation {
   publicHost?: boolean
   /** proxy_pass without a URI and no rewrite: the location's prefix reaches the service (rewrite-wrong). */
   keepPrefix?: boolean
+  /** The locations proxy to this other service's upstream (route-wrong-upstream: chat sent to the embeddings CT). */
+  proxyTo?: string
 }
 
 export type RouteVariations = Readonly<Record<string, RouteVariation>>
@@ -98,6 +100,7 @@ function locationBody(s: LabService, route: string, v: RouteVariation = {}): str
   return healthyBody(s, route).flatMap((line) => {
     if (v.keepPrefix && line.startsWith('rewrite ')) return []
     if (v.keepPrefix && line.startsWith('proxy_pass ')) return [line.replace(/\/;$/, ';')]
+    if (v.proxyTo && line.startsWith('proxy_pass ')) return [line.replace(upstreamName(s), upstreamName(serviceByName(v.proxyTo)))]
     if (v.noWebsocket && /^proxy_set_header (Upgrade|Connection) /.test(line)) return []
     if (v.publicHost && line.startsWith('proxy_set_header Host ')) return ['proxy_set_header Host $host;']
     return [line]

@@ -3,7 +3,7 @@ import {parseConfigTest} from '../../gateway/config-test.js'
 import {parseErrorLog} from '../../gateway/error-log.js'
 import {auditHardening} from '../../gateway/hardening.js'
 import {parseNginxDump} from '../../gateway/nginx-dump.js'
-import {buildRouteTable} from '../../gateway/route-table.js'
+import {buildRouteTable, upstreamBlocks} from '../../gateway/route-table.js'
 import {marker, missingTool, needTool, q, seconds} from './shell-words.js'
 import type {NginxObservation, NginxProbe, Observation} from './types.js'
 
@@ -49,6 +49,7 @@ export function parseNginx(lines: readonly string[], probe: NginxProbe): Observa
     kind: 'nginx',
     test: {ok: test.ok, messages: test.messages},
     routes,
+    upstreams: upstreamBlocks(parsed.root),
     problems: parsed.problems,
     certificates,
     hardening: [...(parsed.root.length ? auditHardening(parsed.root, routes, probe.apiPaths) : []), ...certificateFindings(certificates)],

@@ -3,7 +3,7 @@ import type {ConfigTestMessage} from '../../gateway/config-test.js'
 import type {ErrorLogEntry} from '../../gateway/error-log.js'
 import type {HardeningFinding} from '../../gateway/hardening.js'
 import type {DumpProblem} from '../../gateway/nginx-dump.js'
-import type {GatewayRoute} from '../../gateway/route-types.js'
+import type {GatewayRoute, UpstreamServer} from '../../gateway/route-types.js'
 
 /**
  * Probes are data: what to observe. Where they run (this process, the Proxmox host, inside a CT)
@@ -224,6 +224,8 @@ export interface NginxObservation {
   routes: GatewayRoute[]
   /** How many routes were read (set in reports, where `routes` is left empty). */
   routeCount?: number
+  /** The upstream blocks, by name: where a route's fix can point (`proxy_pass http://NAME`). Left out of reports too. */
+  upstreams?: {name: string; servers: UpstreamServer[]}[]
   /** Problems our reading of the dump found, with file and line (a location outside its server). */
   problems: DumpProblem[]
   hardening: HardeningFinding[]

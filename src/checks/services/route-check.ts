@@ -1,11 +1,11 @@
 import type {Judgement, Seen} from '../../diagnosis/check-spec.js'
-import type {Hint} from '../../diagnosis/report.js'
 import {entriesFor} from '../../gateway/error-log.js'
 import {matchRoute} from '../../gateway/route-table.js'
 import type {GatewayRoute} from '../../gateway/route-types.js'
 import {upstreamPath} from '../../gateway/upstream-path.js'
 import type {Inventory, ServiceDef} from '../../inventory/types.js'
 import type {NginxObservation, NginxProbe} from '../probes/types.js'
+import {judgeMismatch} from './route-mismatch.js'
 
 /** Kinds whose clients need a WebSocket through the gateway. */
 const WEBSOCKET_KINDS = new Set(['n8n', 'openwebui'])
@@ -56,7 +56,9 @@ export function judgeRoute(s: ServiceDef, inv: Inventory, obs: NginxObservation,
   const pass = route.proxyPass
   const target = `${pass.upstream ? `upstream ${pass.upstream} ` : ''}${pass.servers.map((x) => `${x.address}:${x.port}`).join(', ')}`
   const located = `location ${route.location.path} (${at(route.location)}) → ${target}`
-  if (!pass.servers.some((x) => x.address === s.address && x.port === s.port)) return mismatch(s, inv, route, located, seen, errors)
+  if (!pass.servers.some((x) => x.address === s.address && x.port === s.port)) {
+    return judgeMismatch({s, inv, route, routes: obs.routes, upstreams: obs.upstreams ?? [], located, seen, errors, reload: `pct exec ${inv.gateway.ctid} -- sh -c '${RELOAD}'`})
+  }
   if (WEBSOCKET_KINDS.has(s.kind) && !route.websocket) {
     return {status: 'warn', summary: `${located}: no Upgrade/Connection headers, so ${s.name}'s WebSocket (its live updates) fails`, finding: 'websocket_not_proxied', evidence: [located, ...errors],
       hints: [{text: `In ${at(route.location)} add: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";`, command: `pct exec ${inv.gateway.ctid} -- sh -c '${RELOAD}'`}]}
@@ -68,16 +70,6 @@ export function judgeRoute(s: ServiceDef, inv: Inventory, obs: NginxObservation,
       hints: [{text: `Make ${req.path} reach ${s.name} as ${req.expected}: e.g. proxy_pass http://${pass.upstream ?? `${s.address}:${s.port}`}/; (with the trailing slash) at ${at(pass)}`}]}
   }
   return {status: 'pass', summary: `${located}${errors.length ? `; ${errors.length} recent error-log lines for it` : ''}`, evidence: errors}
-}
-
-/** The upstream points elsewhere than the service: name the line, the value, and what the CT really listens on. */
-function mismatch(s: ServiceDef, inv: Inventory, route: GatewayRoute, located: string, seen: Seen, errors: string[]): Judgement {
-  const server = route.proxyPass!.servers[0]!
-  const listen = seen.get('service.listen')
-  const real = listen?.kind === 'listen' && listen.sockets[0] ? `; CT ${s.ctid} listens on ${listen.sockets.map((x) => `${x.address}:${x.port}`).join(', ')}` : ''
-  const what = server.address === s.address ? `port ${server.port}, but ${s.name} is on port ${s.port}` : `${server.address}:${server.port}, but ${s.name} is ${s.address}:${s.port}`
-  const hint: Hint = {text: `In ${at(server)} change ${server.address}:${server.port} to ${s.address}:${s.port}, then test and reload`, command: `pct exec ${inv.gateway.ctid} -- sh -c '${RELOAD}'`}
-  return {status: 'warn', summary: `${located}: nginx sends ${s.route!.path} to ${what}${real}`, finding: 'upstream_mismatch', evidence: [`${at(server)}: server ${server.address}:${server.port}${real}`, ...errors], hints: [hint]}
 }
 
 /** The last few error-log lines about this service's upstream, as evidence. */
