@@ -1,5 +1,6 @@
 import {Command, Errors} from '@oclif/core'
 
+import {maskDeep, maskHeld, redact} from '../checks/probes/redact.js'
 import type {Report} from '../diagnosis/report.js'
 import {EXIT, exitCodeFor} from '../diagnosis/status.js'
 import {UsageError} from '../inventory/errors.js'
@@ -19,8 +20,9 @@ export abstract class PhoenixCommand extends Command {
     const usage = error instanceof UsageError || isParseError(error)
     if (error instanceof Errors.CLIError && !usage) return super.catch(error)
     const code = usage ? EXIT.usage : 70
-    const message = usage ? tidy(error.message) : `internal error: ${error.message} (this is a bug; DEBUG=phoenix shows the stack)`
-    if (process.env.DEBUG?.includes('phoenix') && !usage) this.logToStderr(error.stack ?? '')
+    // Whatever threw, its message passes the run's key mask: an error may quote a body or a header.
+    const message = maskHeld(usage ? tidy(error.message) : `internal error: ${redact(error.message)} (this is a bug; DEBUG=phoenix shows the stack)`)
+    if (process.env.DEBUG?.includes('phoenix') && !usage) this.logToStderr(maskHeld(redact(error.stack ?? '')))
     if (this.jsonEnabled()) await this.print({error: {kind: usage ? 'usage' : 'internal', message, exitCode: code}}, () => '')
     else this.logToStderr(`phoenix: ${message}`)
     this.exit(code)
@@ -42,7 +44,8 @@ export abstract class PhoenixCommand extends Command {
    * its 64 KiB buffer (`phoenix check --all --json | jq` would read a cut report).
    */
   protected async print(value: unknown, human: () => string): Promise<void> {
-    const text = this.jsonEnabled() ? JSON.stringify(value, null, 2) : human()
+    // The one place output leaves: every key the run holds is masked here, whatever built the text.
+    const text = this.jsonEnabled() ? JSON.stringify(maskDeep(value, maskHeld), null, 2) : maskHeld(human())
     await new Promise<void>((resolve) => process.stdout.write(`${text}\n`, 'utf8', () => resolve()))
   }
 

@@ -5,6 +5,7 @@ import {join, resolve} from 'node:path'
 import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit} from 'yaml'
 import type {Node} from 'yaml'
 
+import {holdSecrets} from '../checks/probes/redact.js'
 import {DEFAULT_TOPOLOGY} from './default-topology.js'
 import {ConfigError} from './errors.js'
 import {checkReferencedFiles, FileProblem, readBounded} from './files.js'
@@ -40,8 +41,12 @@ const toStderr: Warn = (message) => process.stderr.write(`phoenix: warning: ${me
  */
 export function loadInventory(flag?: string, env: NodeJS.ProcessEnv = process.env, warn: Warn = toStderr): Inventory {
   const file = findConfigFile(flag, env)
-  if (!file) return validateInventory(structuredClone(DEFAULT_TOPOLOGY), new ConfigReader(EMBEDDED, () => undefined))
-  return parseInventory(readConfig(file, Boolean(flag)), file, warn)
+  const inventory = file
+    ? parseInventory(readConfig(file, Boolean(flag)), file, warn)
+    : validateInventory(structuredClone(DEFAULT_TOPOLOGY), new ConfigReader(EMBEDDED, () => undefined))
+  // Every key the inventory names is masked in all output from here on, whichever service it belongs to.
+  holdSecrets([inventory.gateway.apiKeyEnv, ...inventory.services.map((s) => s.apiKeyEnv)].map((name) => (name ? env[name] : undefined)))
+  return inventory
 }
 
 /**

@@ -1,7 +1,7 @@
 import type {NetIo} from '../../io/types.js'
 import {listenAddressSnippet, urlAtListenAddress} from './listen-address.js'
 import {netErrorFromCurl} from './net-error.js'
-import {bodyStart} from './redact.js'
+import {bodyStart, redact} from './redact.js'
 import {marker, missingTool, needTool, q, seconds} from './shell-words.js'
 import type {HttpObservation, HttpProbe, Observation} from './types.js'
 
@@ -51,7 +51,9 @@ export function parseHttp(lines: readonly string[], probe: HttpProbe): Observati
   const after = at === -1 ? lines.filter((l) => !l.startsWith('@@')) : lines.slice(at + 1).filter((l) => !l.startsWith('@@'))
   const status = Number(code)
   if (rc !== 0 || !status) {
-    return {kind: 'http', latencyMs, error: netErrorFromCurl(rc, after.join('\n') || body)}
+    // curl's message may quote what the backend sent (a body cut by the timeout, a header): masked like a body.
+    const error = netErrorFromCurl(rc, after.join('\n') || body)
+    return {kind: 'http', latencyMs, error: {...error, message: redact(error.message, secretValues(probe))}}
   }
   return {kind: 'http', latencyMs, status, body: bodyStart(body, secretValues(probe))}
 }
