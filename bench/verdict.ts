@@ -119,8 +119,8 @@ function parseReport(r: LabRun): Report | undefined {
 }
 
 /**
- * Whether phoenix gave the verdict the lab's fault table expects. Healthy: nothing fails (the
- * gateway's hardening audit is a warning in the lab, by design). Hang: n8n fails at the service
+ * Whether phoenix gave the verdict the lab's fault table expects. Healthy: nothing fails (check
+ * leaves the gateway's hardening to `phoenix audit`). Hang: n8n fails at the service
  * layer with api_timeout, and nothing else fails.
  */
 export function judgeReport(r: LabRun, scenario: Scenario): string | undefined {

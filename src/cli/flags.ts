@@ -11,3 +11,10 @@ export const runFlags = {
   layer: Flags.string({description: 'Only these layers (repeatable). Without SSH to the host, --layer client still works.', options: [...LAYERS], multiple: true}),
   'accept-new-host-key': Flags.boolean({description: 'Over SSH: accept an unknown host key and record it in proxmox.knownHosts (a changed key is never accepted).', default: false}),
 }
+
+/** Flags of the commands that read the gateway's config once (`audit`, `gateway routes`). */
+export const gatewayReadFlags = {
+  config: runFlags.config,
+  timeout: Flags.string({description: 'Timeout for reading the config (and, for audit, for each request).', default: '10s', helpValue: 'DURATION'}),
+  'accept-new-host-key': runFlags['accept-new-host-key'],
+}

@@ -1,13 +1,12 @@
-import {runRemoteBatch} from '../diagnosis/remote-batch.js'
-import type {CheckSpec} from '../diagnosis/check-spec.js'
 import {matchRoute} from '../gateway/route-table.js'
 import type {GatewayRoute} from '../gateway/route-types.js'
-import {judgeRoute, nginxProbe, routeRequest} from '../checks/services/route-check.js'
+import {judgeRoute, routeRequest} from '../checks/services/route-check.js'
 import {kindModule} from '../checks/services/registry.js'
 import type {NginxObservation} from '../checks/probes/types.js'
 import type {PlanContext} from '../checks/services/kind.js'
 import type {Inventory} from '../inventory/types.js'
 import {createRunIo} from '../io/run-io.js'
+import {readNginx} from './read-nginx.js'
 
 /** One route of the gateway, with the inventory service it serves and whether it matches it. */
 export interface RouteRow {
@@ -20,7 +19,10 @@ export interface RouteRow {
 export interface RoutesReport {
   schemaVersion: 1
   gateway: {ctid: number; url: string}
-  test: NginxObservation['test'] | {ok: false; messages: {level: string; text: string}[]}
+  /** `nginx -t`; ok false with no messages when nginx never ran (see `unread`). */
+  test: NginxObservation['test']
+  /** Why nginx's config could not be read at all (the CT, pct, SSH): not a failing `nginx -t`. */
+  unread?: string
   routes: RouteRow[]
   /** Inventory services whose route no location serves. */
   unrouted: {service: string; summary: string}[]
@@ -30,14 +32,10 @@ export interface RoutesReport {
 export async function readGatewayRoutes(inv: Inventory, options: {timeoutMs: number; acceptNewHostKey: boolean}): Promise<RoutesReport> {
   const io = await createRunIo(inv, {acceptNewHostKey: options.acceptNewHostKey, deadlineMs: options.timeoutMs * 2})
   try {
-    const spec: CheckSpec = {service: 'gateway', id: 'gateway.routes', layer: 'service', vantage: {at: 'ct', ctid: inv.gateway.ctid}, probe: nginxProbe(inv), judge: () => ({status: 'pass', summary: ''})}
-    const outcome = await runRemoteBatch([spec], spec.vantage, io.host, options.timeoutMs, AbortSignal.timeout(options.timeoutMs * 2))
-    const obs = outcome.observations[0]!
+    const read = await readNginx(inv, io, options.timeoutMs)
     const gateway = {ctid: inv.gateway.ctid, url: inv.gateway.url}
-    if (obs.kind !== 'nginx') {
-      const message = obs.kind === 'unavailable' ? obs.message : `unexpected observation ${obs.kind}`
-      return {schemaVersion: 1, gateway, test: {ok: false, messages: [{level: 'error', text: `${outcome.gate?.summary ?? message}`}]}, routes: [], unrouted: []}
-    }
+    if ('unread' in read) return {schemaVersion: 1, gateway, test: {ok: false, messages: []}, unread: read.unread, routes: [], unrouted: []}
+    const {obs} = read
     return {schemaVersion: 1, gateway, test: obs.test, ...lineUp(inv, obs)}
   } finally {
     await io.close()

@@ -28,7 +28,9 @@ ${EXIT_CODES_HELP}`
       import('../output/human-diag.js'),
       import('../output/progress.js'),
     ])
-    const run = planRun(flags, [args.service], false)
+    // diag shows the gateway's posture too (hardening); check leaves it to `phoenix audit`.
+    const planned = planRun(flags, [args.service], false)
+    const run = {...planned, options: {...planned.options, posture: true}}
     const live = !this.jsonEnabled() && process.stdout.isTTY
     const progress = live ? terminalProgress(run.services.map((s) => s.name), process.stdout, this.colour) : SILENT
     const report = await progress.around(executeRun(run, flags, progress.listener))

@@ -45,6 +45,8 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   upstream_mismatch: 'the gateway CT reaches the service directly, yet the route answers 502/504',
   upstream_error: 'the route answers 502/504 and no inner layer was checked',
   config_invalid: 'the [emerg] lines of `nginx -t` in the gateway CT, with file and line',
+  cert_expired: '`openssl x509 -startdate -enddate` of each ssl_certificate in the gateway CT: notAfter is past',
+  cert_expiring: '`openssl x509 -startdate -enddate`: less than 1/3 of notBefore..notAfter left',
   hardening_weak: 'the config `nginx -T` prints: each missing practice with the file and line to change',
   host_header_rejected: 'Ollama\'s empty-bodied 403 through the route',
   websocket_not_proxied: 'the upgrade through the route answered with a status other than 101; status and body start',

@@ -58,4 +58,6 @@ export interface RunOptions {
   layers: readonly Layer[]
   /** Also make the calls that cost GPU time (a completion, an embedding). */
   deep: boolean
+  /** Also audit the gateway's hardening (posture, not health): diag does, check does not. */
+  posture?: boolean
 }

@@ -35,7 +35,7 @@ export interface RunProgress {
 export async function diagnose(input: DiagnoseInput, io: RunIo, progress?: RunProgress): Promise<Report> {
   const startedAt = new Date()
   const t0 = performance.now()
-  const context: PlanContext = {inventory: input.inventory, deep: input.options.deep, apiKeys: input.apiKeys}
+  const context: PlanContext = {inventory: input.inventory, deep: input.options.deep, apiKeys: input.apiKeys, posture: input.options.posture ?? false}
   const specs = input.services.flatMap((s) => planService(s, context, input.options.layers))
   const order = new Map(specs.map((s, i) => [s, i]))
   for (const s of input.services) progress?.planned(s.name, input.options.layers.filter((l) => specs.some((x) => x.service === s.name && x.layer === l)))

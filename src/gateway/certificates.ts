@@ -1,38 +1,76 @@
-import type {HardeningFinding} from './hardening.js'
+import type {Judgement} from '../diagnosis/check-spec.js'
 
-/** A TLS certificate nginx serves, and when it expires. */
+/** A TLS certificate nginx serves, and how much of its life is left. */
 export interface CertificateInfo {
   file: string
-  /** ISO time of notAfter; absent when openssl could not read the file. */
+  /** ISO times of notBefore and notAfter; absent when openssl could not read the file. */
+  notBefore?: string
   notAfter?: string
+  /** Milliseconds to notAfter when read (negative once expired), and the same in whole days. */
+  msLeft?: number
   daysLeft?: number
+  /** The share of notBefore..notAfter still ahead when read (0 once expired). */
+  lifeLeft?: number
   /** What openssl said when it could not read it. */
   error?: string
 }
 
-/** Fewer days than this left is a warning: renewals (Step-CA, ACME) run well before. */
-export const EXPIRY_WARN_DAYS = 30
+/**
+ * Less than this share of a certificate's lifetime left is a warning: renewal is due and did not
+ * happen. A share, not a number of days: step-ca's 24-hour certificates renewed hourly always have
+ * most of their day ahead, and a 90-day ACME certificate renewed at 30 days left never warns.
+ */
+export const RENEW_BY_SHARE = 1 / 3
 
-/** Reads `FILE notAfter=Nov 24 00:00:00 2027 GMT` lines (one per ssl_certificate file). */
+/** Reads `FILE notBefore=Nov 24 00:00:00 2026 GMT notAfter=Nov 24 00:00:00 2027 GMT` lines (one per ssl_certificate). */
 export function parseCertificateLines(lines: readonly string[], now: Date): CertificateInfo[] {
   return lines.filter((l) => l.trim()).map((line) => {
     const space = line.indexOf(' ')
     const file = space === -1 ? line : line.slice(0, space)
-    const m = line.slice(space + 1).match(/notAfter=(.+)$/)
-    const time = m ? Date.parse(m[1]!) : Number.NaN
-    if (Number.isNaN(time)) return {file, error: line.slice(space + 1).trim().slice(0, 200) || 'unreadable'}
-    return {file, notAfter: new Date(time).toISOString(), daysLeft: Math.floor((time - now.getTime()) / 86_400_000)}
+    const rest = space === -1 ? '' : line.slice(space + 1)
+    const time = (field: string) => Date.parse(rest.match(new RegExp(`${field}=(.+?GMT)`))?.[1] ?? '')
+    const [from, until] = [time('notBefore'), time('notAfter')]
+    if (Number.isNaN(until)) return {file, error: rest.trim().slice(0, 200) || 'unreadable'}
+    const left = until - now.getTime()
+    const lifetime = until - from
+    return {
+      file,
+      ...(Number.isNaN(from) ? {} : {notBefore: new Date(from).toISOString()}),
+      notAfter: new Date(until).toISOString(),
+      msLeft: left,
+      daysLeft: Math.floor(left / 86_400_000),
+      ...(Number.isNaN(from) || lifetime <= 0 ? {} : {lifeLeft: Math.max(0, Math.min(1, left / lifetime))}),
+    }
   })
 }
 
-/** A certificate expired or close to it, as a hardening finding with the renewal to do. */
-export function certificateFindings(certs: readonly CertificateInfo[]): HardeningFinding[] {
-  return certs
-    .filter((c) => c.daysLeft !== undefined && c.daysLeft < EXPIRY_WARN_DAYS)
-    .map((c) => ({
-      id: 'cert_expiry' as const,
-      summary: c.daysLeft! < 0 ? `certificate ${c.file} expired ${-c.daysLeft!} days ago (${c.notAfter})` : `certificate ${c.file} expires in ${c.daysLeft} days (${c.notAfter})`,
-      fix: `renew ${c.file} (and its key), then reload nginx`,
-      file: c.file,
-    }))
+/** `expires in 3 days`, `expires in 5 hours`, `expired 2 days ago`: notAfter as seen when read. */
+export function untilExpiry(cert: CertificateInfo): string {
+  const ms = cert.msLeft ?? 0
+  const abs = Math.abs(ms)
+  const span = abs >= 2 * 86_400_000 ? `${Math.floor(abs / 86_400_000)} days` : abs >= 2 * 3_600_000 ? `${Math.floor(abs / 3_600_000)} hours` : `${Math.max(1, Math.floor(abs / 60_000))} minutes`
+  return ms < 0 ? `expired ${span} ago` : `expires in ${span}`
+}
+
+/**
+ * The served certificates as health: one expired is critical (clients refuse the gateway now), one
+ * with less than RENEW_BY_SHARE of its lifetime left is a warning (renewal did not happen).
+ */
+export function judgeCertificates(certs: readonly CertificateInfo[], renewHint: (file: string) => {text: string; command?: string}): Judgement {
+  const read = certs.filter((c) => c.msLeft !== undefined)
+  if (!read.length) return {status: 'pass', summary: certs.length ? `no certificate readable with openssl (${certs[0]!.file}: ${certs[0]!.error})` : 'no ssl_certificate in the config'}
+  const line = (c: CertificateInfo) => `${c.file}: notBefore ${c.notBefore ?? '?'}, notAfter ${c.notAfter} (${untilExpiry(c)})`
+  const expired = read.filter((c) => c.msLeft! <= 0)
+  const due = read.filter((c) => !expired.includes(c) && (c.lifeLeft ?? 1) < RENEW_BY_SHARE)
+  const bad = [...expired, ...due]
+  if (!bad.length) return {status: 'pass', summary: `${read.length} certificate(s) valid: ${read.map((c) => `${c.file.split('/').pop()} ${untilExpiry(c)}`).join(', ')}`}
+  const first = bad[0]!
+  const share = (c: CertificateInfo) => `${Math.round((c.lifeLeft ?? 0) * 100)}% of its lifetime left`
+  return {
+    status: expired.length ? 'fail' : 'warn',
+    summary: expired.length ? `certificate ${first.file} ${untilExpiry(first)}: clients refuse the gateway's TLS` : `certificate ${first.file} ${untilExpiry(first)}, ${share(first)}: its renewal did not happen`,
+    finding: expired.length ? 'cert_expired' : 'cert_expiring',
+    evidence: bad.map(line),
+    hints: bad.map((c) => renewHint(c.file)),
+  }
 }

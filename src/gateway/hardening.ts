@@ -11,7 +11,7 @@ import type {GatewayRoute, RouteServer} from './route-types.js'
 
 /** One hardening practice the config does not follow, with where and how to fix it. */
 export interface HardeningFinding {
-  id: 'server_tokens' | 'tls_missing' | 'hsts' | 'x_frame_options' | 'x_content_type_options' | 'csp' | 'rate_limit' | 'auth_missing' | 'cert_expiry'
+  id: 'server_tokens' | 'tls_missing' | 'hsts' | 'x_frame_options' | 'x_content_type_options' | 'csp' | 'rate_limit' | 'auth_missing'
   summary: string
   fix: string
   file?: string

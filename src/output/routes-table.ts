@@ -5,7 +5,8 @@ import {makeStyle} from './style.js'
 export function formatRoutes(report: RoutesReport, colour: boolean): string {
   const st = makeStyle(colour)
   const head = [st.c.gray(`gateway CT ${report.gateway.ctid} ${report.gateway.url}`)]
-  if (!report.test.ok) {
+  if (report.unread) head.push(st.c.magenta(report.unread))
+  else if (!report.test.ok) {
     head.push(st.c.red('nginx -t fails:'), ...report.test.messages.map((m) => `  [${m.level}] ${'file' in m && m.file ? `${m.file}:${m.line}: ` : ''}${m.text}`))
   }
   const rows = report.routes.map(({route, service, match}) => [

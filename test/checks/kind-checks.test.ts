@@ -93,7 +93,7 @@ services:
       'guarded.yaml',
     )
     const keys = readApiKeys(guarded, guarded.services, {GATEWAY_KEY: 'gw-key', QDRANT_KEY: 'qd-key', VLLM_KEY: 'vl-key'})
-    const probeOf = (s: ServiceDef, id: string) => planService(s, {inventory: guarded, deep: false, apiKeys: keys}, LAYERS).find((x) => x.id === id)!.probe
+    const probeOf = (s: ServiceDef, id: string) => planService(s, {inventory: guarded, deep: false, apiKeys: keys, posture: true}, LAYERS).find((x) => x.id === id)!.probe
     expect(probeOf(guarded.services[0]!, 'client.http')).toMatchObject({headers: {'api-key': 'qd-key', Authorization: 'Bearer gw-key'}, secretHeaders: ['api-key', 'Authorization']})
     // vLLM's own key fills Authorization: the service's key wins, the gateway's is not added.
     expect(probeOf(guarded.services[1]!, 'client.http')).toMatchObject({headers: {Authorization: 'Bearer vl-key'}})

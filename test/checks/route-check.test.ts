@@ -74,7 +74,7 @@ describe('a service\'s route read from nginx\'s loaded config', () => {
     [401, 'pass'],
   ])('an API route the config guards must refuse a request without credentials: %i is %s', (status, expected) => {
     const obs = observe(server(`${GOOD_N8N}\n    location = /v1/embeddings { auth_basic "api"; auth_basic_user_file /etc/nginx/htpasswd; proxy_pass http://embed_backend; }`))
-    const spec = planService(gatewayTarget(inventory), {inventory, deep: false, apiKeys: new Map()}, LAYERS).find((x) => x.id === 'client.auth.embed')!
+    const spec = planService(gatewayTarget(inventory), {inventory, deep: false, apiKeys: new Map(), posture: true}, LAYERS).find((x) => x.id === 'client.auth.embed')!
     const j = spec.judge({kind: 'http', status, latencyMs: 3, body: ''}, new Map([['service.config', obs]]))
     expect(j.status).toBe(expected)
     if (expected === 'warn') expect(j.summary).toContain('/etc/nginx/nginx.conf:9')

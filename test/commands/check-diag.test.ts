@@ -1,10 +1,11 @@
-import {spawn} from 'node:child_process'
-import {writeFile} from 'node:fs/promises'
+import {execFileSync, spawn} from 'node:child_process'
+import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {runCommand} from '@oclif/test'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import type {AuditReport} from '../../src/cli/gateway-audit.js'
 import type {RoutesReport} from '../../src/cli/gateway-routes.js'
 import type {Report} from '../../src/diagnosis/report.js'
 import {startRig} from '../helpers/loopback-rig.js'
@@ -53,32 +54,79 @@ describe('phoenix check / diag / services against the loopback rig', () => {
     expect(code).toBe(0)
   })
 
-  it('check --all adds the gateway itself: the rig\'s bare nginx passes but warns on hardening (exit 1)', async () => {
+  it('check --all adds the gateway itself: the rig\'s bare nginx is healthy (exit 0); its hardening is audit\'s, not check\'s', async () => {
     const {stdout, code} = await phoenix(['check', '--all', '--config', rig.configFile, '--json'])
     const report = JSON.parse(stdout) as Report
     const gateway = report.services.find((s) => s.name === 'gateway')!
     expect(report.services.map((s) => s.name)).toEqual(['n8n', 'ollama', 'qdrant', 'gateway'])
     expect(gateway.layers.map((l) => l.layer)).toEqual(['service', 'host', 'client'])
-    expect(gateway.verdict).toMatchObject({layer: 'service', cause: 'hardening_weak'})
+    expect(gateway.verdict).toMatchObject({layer: null, cause: 'healthy'})
     const checks = Object.fromEntries(gateway.layers[0]!.checks.map((c) => [c.id, c.status]))
-    expect(checks).toMatchObject({'service.runtime': 'pass', 'service.config': 'pass', 'service.routes': 'pass', 'service.hardening': 'warn'})
+    expect(checks).toMatchObject({'service.runtime': 'pass', 'service.config': 'pass', 'service.routes': 'pass', 'service.certificates': 'pass'})
+    expect(checks['service.hardening']).toBeUndefined()
+    expect(code).toBe(0)
+  })
+
+  it('diag gateway still shows the hardening, with the line that fixes each practice', async () => {
+    const {stdout, code} = await phoenix(['diag', 'gateway', '--config', rig.configFile, '--json'])
+    const gateway = (JSON.parse(stdout) as Report).services[0]!
+    expect(gateway.verdict).toMatchObject({layer: 'service', cause: 'hardening_weak'})
     expect(gateway.verdict.hints.map((h) => h.text).join('\n')).toMatch(/server_tokens off;.*nginx\.conf/)
     expect(code).toBe(1)
   })
 
-  it('a report bigger than a pipe\'s buffer reaches a reader whole, even when phoenix exits non-zero', async () => {
-    // A real pipe to a reader that is slow to start, as `phoenix check --all --json | jq` in cron on a busy host.
-    const pipeline = `set -o pipefail; "${process.execPath}" bin/run.js check --all --deep --json --config "${rig.configFile}" | (sleep 1; cat)`
-    const {stdout, code} = await new Promise<{stdout: string; code: number | null}>((resolve) => {
-      const child = spawn('bash', ['-c', pipeline], {cwd: REPO, env: rig.env, stdio: ['ignore', 'pipe', 'ignore']})
-      let out = ''
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
-      child.once('close', (exit) => resolve({stdout: out, code: exit}))
-    })
-    // Well past the 64 KiB a pipe holds: the bug this guards against cut the report there.
-    expect(stdout.length, `${stdout.length} bytes`).toBeGreaterThan(65_536)
-    expect((JSON.parse(stdout) as Report).services).toHaveLength(4)
+  it('audit reports the hardening on its own: findings with file and line, exit 1; --json', async () => {
+    const {stdout, code} = await phoenix(['audit', '--config', rig.configFile, '--json'])
+    const report = JSON.parse(stdout) as AuditReport
+    expect(report.status).toBe('warn')
+    expect(report.findings.find((f) => f.id === 'server_tokens')).toMatchObject({file: join(rig.dir, 'nginx', 'nginx.conf'), line: 3, fix: expect.stringContaining('server_tokens off;')})
+    expect([...new Set(report.findings.map((f) => f.id))]).toEqual(['server_tokens', 'tls_missing', 'x_frame_options', 'x_content_type_options', 'csp', 'rate_limit', 'auth_missing'])
     expect(code).toBe(1)
+    const human = await phoenix(['audit', '--config', rig.configFile])
+    expect(human.stdout).toMatch(/^! server_tokens +nginx sends its version .*nginx\.conf:3\)$/m)
+    expect(human.stdout).toMatch(/^\d+ hardening practice\(s\) missing; after the fixes: pct exec 953 -- sh -c 'nginx -t && systemctl reload nginx'$/m)
+  })
+
+  it('an expired certificate in the config nginx loads is critical: check exits 2 naming the file and its dates', async () => {
+    const conf = join(rig.dir, 'nginx', 'nginx.conf')
+    const original = await readFile(conf, 'utf8')
+    const cert = join(rig.dir, 'old.crt')
+    const key = join(rig.dir, 'old.key')
+    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', `${cert}.csr`, '-subj', '/CN=old.test'], {stdio: 'ignore'})
+    execFileSync('openssl', ['x509', '-req', '-in', `${cert}.csr`, '-signkey', key, '-days', '-1', '-out', cert], {stdio: 'ignore'})
+    // nginx -t and -T read the file again on each run; the running nginx is left as it is.
+    await writeFile(conf, original.replace(/\n}\n$/, `\n  server { listen 127.0.0.1:1 ssl; server_name old.test; ssl_certificate ${cert}; ssl_certificate_key ${key}; location / { return 204; } }\n}\n`))
+    try {
+      const {stdout, code} = await phoenix(['check', 'gateway', '--config', rig.configFile, '--json'])
+      const gateway = (JSON.parse(stdout) as Report).services[0]!
+      expect(gateway.verdict).toMatchObject({layer: 'service', cause: 'cert_expired'})
+      expect(gateway.verdict.evidence.join('\n')).toMatch(new RegExp(`${cert}: notBefore 20.*, notAfter 20.* \\(expired .* ago\\)`))
+      expect(gateway.verdict.hints[0]!.command).toBe(`pct exec 953 -- openssl x509 -noout -dates -in '${cert}'`)
+      expect(code).toBe(2)
+    } finally {
+      await writeFile(conf, original)
+    }
+  })
+
+  it('a report bigger than a pipe\'s buffer reaches a reader whole, even when phoenix exits non-zero', async () => {
+    // A real pipe to a reader that is slow to start, as `phoenix check --all --json | jq` in cron on
+    // a busy host; a stopped service makes phoenix exit non-zero (process.exit), which cut the pipe.
+    await rig.stopService('ollama')
+    try {
+      const pipeline = `set -o pipefail; "${process.execPath}" bin/run.js check --all --deep --json --config "${rig.configFile}" | (sleep 1; cat)`
+      const {stdout, code} = await new Promise<{stdout: string; code: number | null}>((resolve) => {
+        const child = spawn('bash', ['-c', pipeline], {cwd: REPO, env: rig.env, stdio: ['ignore', 'pipe', 'ignore']})
+        let out = ''
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+        child.once('close', (exit) => resolve({stdout: out, code: exit}))
+      })
+      // Well past the 64 KiB a pipe holds: the bug this guards against cut the report there.
+      expect(stdout.length, `${stdout.length} bytes`).toBeGreaterThan(65_536)
+      expect((JSON.parse(stdout) as Report).services).toHaveLength(4)
+      expect(code).toBe(2)
+    } finally {
+      await rig.startService('ollama')
+    }
   })
 
   it('gateway routes lines up nginx\'s loaded routes with the inventory', async () => {
@@ -92,6 +140,23 @@ describe('phoenix check / diag / services against the loopback rig', () => {
     ])
     expect(report.routes[0]!.route.location.file).toBe(join(rig.dir, 'nginx', 'nginx.conf'))
     expect(code).toBe(0)
+  })
+
+  it('gateway routes, when nginx never ran (its CT is stopped), says what happened, not "nginx -t fails"; exit 3', async () => {
+    await writeFile(join(rig.dir, 'ct953.stopped'), '')
+    try {
+      const json = await phoenix(['gateway', 'routes', '--config', rig.configFile, '--json'])
+      expect(JSON.parse(json.stdout)).toMatchObject({unread: expect.stringMatching(/^could not read nginx's config in CT 953: .*stopped/), routes: []})
+      expect(json.code).toBe(3)
+      const human = await phoenix(['gateway', 'routes', '--config', rig.configFile])
+      expect(human.stdout).toMatch(/could not read nginx's config in CT 953: /)
+      expect(human.stdout).not.toMatch(/nginx -t fails/)
+      const audit = await phoenix(['audit', '--config', rig.configFile, '--json'])
+      expect(JSON.parse(audit.stdout)).toMatchObject({status: 'unknown', unread: expect.stringMatching(/^could not read nginx's config in CT 953: /)})
+      expect(audit.code).toBe(3)
+    } finally {
+      await import('node:fs/promises').then((fs) => fs.rm(join(rig.dir, 'ct953.stopped')))
+    }
   })
 
   it('a stopped service exits 2, names the service layer and the fix for its CT', async () => {

@@ -15,11 +15,11 @@ export interface TerminalRun {
 
 /**
  * Runs `phoenix ARGS` under a real pseudo-terminal (`script`), sized 150x40, and kills it after
- * `guardMs` (a hang guard, not a timing assertion).
+ * `guardMs` (a hang guard, not a timing assertion). `prefix`: what runs it (`ip netns exec NS`).
  */
-export async function inTerminal(args: readonly string[], env: NodeJS.ProcessEnv, guardMs = 90_000): Promise<TerminalRun> {
-  const quoted = args.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(' ')
-  const command = `stty rows 40 cols 150; exec "${process.execPath}" bin/run.js ${quoted}`
+export async function inTerminal(args: readonly string[], env: NodeJS.ProcessEnv, guardMs = 90_000, prefix: readonly string[] = []): Promise<TerminalRun> {
+  const quoted = [...prefix, process.execPath, `${REPO}/bin/run.js`, ...args].map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(' ')
+  const command = `stty rows 40 cols 150; exec ${quoted}`
   const child = spawn('script', ['-qfec', command, '/dev/null'], {cwd: REPO, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true})
   let raw = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (raw += chunk))

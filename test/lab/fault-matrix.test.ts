@@ -4,13 +4,14 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import type {AuditReport} from '../../src/cli/gateway-audit.js'
 import type {RoutesReport} from '../../src/cli/gateway-routes.js'
 import type {Report, ServiceReport} from '../../src/diagnosis/report.js'
 import type {Status} from '../../src/diagnosis/status.js'
 import {ctDir} from './cts.js'
 import {FAULTS} from './faults.js'
 import type {Expected, Fault} from './faults.js'
-import {down, fault, heal, phoenix, up} from './lab.js'
+import {down, fault, heal, phoenix, phoenixInTerminal, up} from './lab.js'
 import type {Mode} from './lab.js'
 import {labNamespaces} from './namespaces.js'
 import {run} from './proc.js'
@@ -30,8 +31,8 @@ const MODES: readonly Mode[] = ['local', 'ssh']
 const RUN_FLAGS = ['--timeout', '3s', '--deadline', '20s']
 const NAMES = SERVICES.map((s) => s.name)
 
-/** The gateway of the healthy lab: it lacks the hardening the operators' plan lacks (seed 002). */
-const GATEWAY_BASELINE: Expected = {layer: 'service', cause: 'hardening_weak', status: 'warn'}
+/** The gateway of the healthy lab is healthy: its hardening (what seed 002 lacks) is `audit`'s, not `check`'s. */
+const GATEWAY_BASELINE: Expected = {layer: null, cause: 'healthy', status: 'pass'}
 
 /**
  * `check` of the seven services by name: `--all` adds the gateway itself (`phoenix diag gateway`),
@@ -45,6 +46,13 @@ async function check(mode: Mode, names: readonly string[] = NAMES, args: readonl
   } catch {
     throw new Error(`phoenix (${mode}) exited ${r.code} without a JSON report:\n${r.stderr.slice(0, 3000)}\n${r.stdout.slice(0, 3000)}`)
   }
+}
+
+/** `phoenix audit --json`: its exit code and its findings as `id: summary (file:line)` lines. */
+async function audit(mode: Mode): Promise<{code: number; lines: string}> {
+  const r = await phoenix(['audit', '--json'], {mode})
+  const report = JSON.parse(r.stdout) as AuditReport
+  return {code: r.code, lines: report.findings.map((f) => `${f.id}: ${f.summary}${f.file ? ` (${f.file}${f.line === undefined ? '' : `:${f.line}`})` : ''}`).join('\n')}
 }
 
 function byName(report: Report, name: string): ServiceReport {
@@ -128,14 +136,27 @@ describe('fault matrix against the namespace lab', () => {
     expect(r.code).toBe(0)
   })
 
-  it.each(MODES)('the gateway itself: up, with the hardening the operators\' plan lacks (%s)', async (mode) => {
+  it.each(MODES)('the gateway itself: healthy for check (exit 0), with the hardening the operators\' plan lacks for audit (exit 1) (%s)', async (mode) => {
     const {code, report} = await check(mode, ['gateway'])
-    // Seed 002 lists the current gateway's weaknesses (no TLS on the API, no auth, no rate limit,
-    // no security headers); the lab mirrors that config, so phoenix must warn about it. Its
-    // server_tokens is off, so that one practice is not among them.
     expectVerdicts(report, ['gateway'], GATEWAY_BASELINE)
-    expect(byName(report, 'gateway').verdict.evidence.join('\n')).not.toContain('server_tokens')
-    expect(code).toBe(1)
+    expect(code).toBe(0)
+    // Seed 002 lists the current gateway's weaknesses (no TLS on the API, no auth, no rate limit,
+    // no security headers); the lab mirrors that config, so audit must report them. Its
+    // server_tokens is off, so that one practice is not among them.
+    const findings = await audit(mode)
+    expect(findings.code).toBe(1)
+    expect(findings.lines).not.toContain('server_tokens')
+    expect(findings.lines).toMatch(/^auth_missing: /m)
+  })
+
+  it.each(MODES)('check --all on the healthy lab exits 0 on a terminal, and piped (%s)', async (mode) => {
+    const tty = await phoenixInTerminal(['check', '--all', ...RUN_FLAGS], {mode, guardMs: 60_000})
+    expect(tty.hung, tty.raw).toBe(false)
+    expect(tty.screen.filter((l) => /^. \S+\s+service /.test(l)), tty.screen.join('\n')).toEqual([...NAMES, 'gateway'].map((n) => expect.stringMatching(new RegExp(`^✔ ${n}\\s+service ✔  host ✔  (gateway ✔  )?client ✔$`))))
+    expect(tty.code).toBe(0)
+    const piped = await phoenix(['check', '--all', ...RUN_FLAGS], {mode})
+    expect(piped.stdout).toMatch(/^8 services: 8 ok /m)
+    expect(piped.code).toBe(0)
   })
 
   describe.each(FAULTS.map((f) => [f.name, f] as const))('%s', (_name, f) => {
@@ -159,6 +180,7 @@ describe('fault matrix against the namespace lab', () => {
       expectAllHealthy(report, affected)
       if (f.gateway) expectVerdicts(report, ['gateway'], f.gateway)
       expect(code).toBe(exitCodeOf([statusOf(f.expect), ...(f.gateway ? [statusOf(f.gateway)] : [])]))
+      if (f.audit) expect((await audit(mode)).lines).toMatch(f.audit)
       if (f.expect.cause === 'service_crashed') {
         for (const s of affected) {
           const evidence = byName(report, s).verdict.evidence.join('\n')
@@ -172,11 +194,9 @@ describe('fault matrix against the namespace lab', () => {
       injected = false
       const {code, report} = await check('local', names, f.args)
       expectAllHealthy(report)
-      if (f.gateway) {
-        expectVerdicts(report, ['gateway'], GATEWAY_BASELINE)
-        expect(byName(report, 'gateway').verdict.evidence.join('\n')).not.toContain('server_tokens')
-      }
-      expect(code).toBe(f.gateway ? 1 : 0)
+      if (f.gateway) expectVerdicts(report, ['gateway'], GATEWAY_BASELINE)
+      if (f.audit) expect((await audit('local')).lines).not.toMatch(f.audit)
+      expect(code).toBe(0)
     })
   })
 })

@@ -41,6 +41,8 @@ export interface Fault {
   expect: Expected
   /** The verdict of the gateway target (`check gateway`), when the row says what it must be. */
   gateway?: Expected
+  /** A finding `phoenix audit` must report (hardening is posture: `check` leaves it out). */
+  audit?: RegExp
   /** phoenix arguments the row needs beyond the suite's (e.g. --deep for checks that cost GPU time). */
   args?: readonly string[]
 }
@@ -181,7 +183,9 @@ export const FAULTS: readonly Fault[] = [
     inject: () => setGatewayVariation({serverTokensOn: true}),
     heal: () => setGatewayVariation({serverTokensOn: undefined}),
     expect: HEALTHY,
-    gateway: {layer: 'service', cause: 'hardening_weak', status: 'warn', evidence: new RegExp(`server_tokens.*${CONF}:\\d+`)},
+    // Posture, not health: check says the gateway is healthy, audit names the line.
+    gateway: HEALTHY,
+    audit: new RegExp(`server_tokens: .*\\(${CONF}:\\d+\\)`),
   },
   emulatorFault('model-missing', 'vLLM serves another model, Ollama has none pulled (the inventory names model:)', {layer: 'service', cause: 'model_missing'},
     (s) => ({models: OTHER_MODELS[s.name] ?? []}), ['vllm-chat', 'vllm-embed', 'ollama']),

@@ -11,6 +11,8 @@ import {run, waitUntil} from './proc.js'
 import {ctExec, defineService, PCT, pct, SHIM_ENV, startService, waitListening} from './services.js'
 import {prepareSshd, startSshd} from './sshd.js'
 import {makeCertificates} from './tls.js'
+import {inTerminal} from '../helpers/terminal.js'
+import type {TerminalRun} from '../helpers/terminal.js'
 import {ADMIN, CTS, GATEWAY_CTID, HOST, PREFIX, REPO, SERVICES, SHIMS, STATE} from './topology.js'
 
 export {fault, heal, activeFaults} from './fault-state.js'
@@ -102,13 +104,25 @@ export interface PhoenixRun {
  * Its traffic starts in a lab namespace, so it can only reach the lab.
  */
 export async function phoenix(args: readonly string[], options: {mode: Mode}): Promise<PhoenixRun> {
-  const local = options.mode === 'local'
+  const argv = [...phoenixNs(options.mode), process.execPath, join(REPO, 'bin/run.js'), ...args, '--config', configFor(options.mode)]
+  return run(argv, {env: await phoenixEnv(options.mode), cwd: REPO, timeoutMs: 120_000})
+}
+
+/** The same run under a real pseudo-terminal (`script`): what a person at the host or admin machine sees. */
+export async function phoenixInTerminal(args: readonly string[], options: {mode: Mode; guardMs?: number}): Promise<TerminalRun> {
+  return inTerminal([...args, '--config', configFor(options.mode)], await phoenixEnv(options.mode), options.guardMs ?? 90_000, phoenixNs(options.mode))
+}
+
+/** Where phoenix runs: the Proxmox host's namespace (local) or the admin machine's (SSH). */
+const phoenixNs = (mode: Mode) => ['ip', 'netns', 'exec', mode === 'local' ? HOST.ns : ADMIN.ns]
+
+/** phoenix's environment in the lab: the API keys, no agent, and pct on PATH only on the host. */
+async function phoenixEnv(mode: Mode): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', OCLIF_SKIP_NEW_VERSION_CHECK: 'true', PHOENIX_LAB_STATE: STATE, ...(await apiKeys())}
   delete env.SSH_AUTH_SOCK
   delete env.PHOENIX_CONFIG
-  env.PATH = local ? `${join(SHIMS, 'host')}:${process.env.PATH}` : process.env.PATH
-  const argv = ['ip', 'netns', 'exec', local ? HOST.ns : ADMIN.ns, process.execPath, join(REPO, 'bin/run.js'), ...args, '--config', configFor(options.mode)]
-  return run(argv, {env, cwd: REPO, timeoutMs: 120_000})
+  env.PATH = mode === 'local' ? `${join(SHIMS, 'host')}:${process.env.PATH}` : process.env.PATH
+  return env
 }
 
 /** A one-line state of every part, for `lab status`. */

@@ -1,4 +1,4 @@
-import {certificateFindings, parseCertificateLines} from '../../gateway/certificates.js'
+import {parseCertificateLines} from '../../gateway/certificates.js'
 import {parseConfigTest} from '../../gateway/config-test.js'
 import {parseErrorLog} from '../../gateway/error-log.js'
 import {auditHardening} from '../../gateway/hardening.js'
@@ -17,10 +17,10 @@ export function nginxSnippet(probe: NginxProbe, timeoutMs: number): string {
   const conf = probe.conf ? ` -c ${q(probe.conf)}` : ''
   const log = q(probe.errorLog)
   // The dump is kept in a variable: printed for the route table, then read again for the
-  // certificates' expiry dates (openssl, where the CT has it).
+  // certificates' validity, notBefore and notAfter on one line (openssl, where the CT has it).
   const certs =
     `printf '%s\\n' "$d" | grep -o 'ssl_certificate[[:space:]][^;]*' | awk '{ print $2 }' | sort -u | while IFS= read -r f; do` +
-    ` if command -v openssl >/dev/null 2>&1; then printf '%s ' "$f"; openssl x509 -enddate -noout -in "$f" 2>&1 | head -n 1; fi; done`
+    ` if command -v openssl >/dev/null 2>&1; then printf '%s ' "$f"; openssl x509 -startdate -enddate -noout -in "$f" 2>&1 | head -n 2 | tr '\\n' ' '; echo; fi; done`
   return needTool(
     'nginx',
     `${t} nginx -t${conf} 2>&1; echo "@@rc $?"; echo '@@dump'; d=$(${t} nginx -T${conf} 2>/dev/null); printf '%s\\n' "$d"; echo '@@log';` +
@@ -52,7 +52,7 @@ export function parseNginx(lines: readonly string[], probe: NginxProbe): Observa
     upstreams: upstreamBlocks(parsed.root),
     problems: parsed.problems,
     certificates,
-    hardening: [...(parsed.root.length ? auditHardening(parsed.root, routes, probe.apiPaths) : []), ...certificateFindings(certificates)],
+    hardening: parsed.root.length ? auditHardening(parsed.root, routes, probe.apiPaths) : [],
     errors: parseErrorLog(logLines),
     ...(unread ? {errorLogUnread: `${probe.errorLog} is not readable in the gateway CT`} : {}),
   }

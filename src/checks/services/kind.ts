@@ -21,6 +21,8 @@ export const GATEWAY_KEY = '@gateway'
 export interface PlanContext {
   inventory: Inventory
   deep: boolean
+  /** Also the gateway's hardening audit (posture): diag and audit ask for it, check does not. */
+  posture?: boolean
   /** API keys by service name (and GATEWAY_KEY), read from the env vars the inventory names. */
   apiKeys: ReadonlyMap<string, string>
 }

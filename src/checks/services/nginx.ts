@@ -2,8 +2,10 @@ import type {Expectation, Judgement} from '../../diagnosis/check-spec.js'
 import type {Inventory, ServiceDef} from '../../inventory/types.js'
 import type {NginxObservation} from '../probes/types.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
-import {matchRoute} from '../../gateway/route-table.js'
-import {judgeRoute, nginxProbe, routeRequest} from './route-check.js'
+import {judgeCertificates} from '../../gateway/certificates.js'
+import {q} from '../probes/shell-words.js'
+import {postureChecks} from './nginx-posture.js'
+import {judgeRoute, nginxProbe} from './route-check.js'
 import {kindModule} from './registry.js'
 
 /**
@@ -18,12 +20,13 @@ export const nginxKind: ServiceKindModule = {
   // Any answer from nginx (404 for /, 301 to https) means it is up; 5xx means it is not serving.
   verifyHealth: (status) => (status > 0 && status < 500 ? {status: 'pass', summary: `nginx answered ${status}`} : undefined),
   client: () => ({subpath: '', accept: (status) => (status > 0 && status < 500 ? {status: 'pass', summary: `the gateway answered ${status}`} : undefined)}),
+  // Health first; the hardening audit (posture, not health) only where asked: diag and audit.
   extraChecks: (_s, c) => [
     nginxCheck(c, 'service.config', configValid),
     nginxCheck(c, 'service.routes', (obs) => routesMatch(obs, c)),
-    nginxCheck(c, 'service.hardening', hardened),
+    nginxCheck(c, 'service.certificates', (obs) => judgeCertificates(obs.certificates, (file) => renewHint(file, c.inventory))),
     nginxCheck(c, 'service.errors', (obs) => recentErrors(obs, c.inventory)),
-    ...authChecks(c),
+    ...(c.posture ? postureChecks(c) : []),
   ],
 }
 
@@ -34,36 +37,9 @@ export function gatewayTarget(inv: Inventory): ServiceDef {
   return {name: 'gateway', kind: 'nginx', ctid: inv.gateway.ctid, address: inv.gateway.address, port, runtime: {systemd: inv.gateway.unit}, route: {path: '/'}}
 }
 
-function nginxCheck(c: PlanContext, id: string, judge: (obs: NginxObservation) => Judgement): KindCheck {
+export function nginxCheck(c: PlanContext, id: string, judge: (obs: NginxObservation) => Judgement): KindCheck {
   const expectation: Expectation = (obs) => (obs.kind === 'nginx' ? judge(obs) : {status: 'unknown', summary: `unexpected observation ${obs.kind}`})
   return {layer: 'service', id, probe: nginxProbe(c.inventory), judge: expectation}
-}
-
-/**
- * Where the config guards an API route (auth_basic, auth_request, an api-key `if`), a request
- * without credentials must get 401/403 from the gateway: a guard in the wrong block lets it through.
- */
-function authChecks(c: PlanContext): KindCheck[] {
-  const apis = c.inventory.services.filter((s) => s.route && nginxProbe(c.inventory).apiPaths.includes(s.route.path))
-  return apis.map((s) => {
-    const req = routeRequest(s, c.inventory, kindModule(s.kind).client(s, c).subpath)
-    const url = new URL(c.inventory.gateway.url)
-    const what = `GET ${req.path} without credentials`
-    return {
-      layer: 'client' as const,
-      id: `client.auth.${s.name}`,
-      probe: {kind: 'http' as const, url: `${url.origin}${req.path}`, ...(s.route!.host ? {hostHeader: s.route!.host} : {}), ...(c.inventory.gateway.ca ? {caFile: c.inventory.gateway.ca} : {})},
-      judge: (obs, seen) => {
-        const config = seen.get('service.config')
-        const route = config?.kind === 'nginx' ? matchRoute(config.routes, req) : undefined
-        if (obs.kind !== 'http' || obs.status === undefined) return {status: 'pass', summary: `${what}: no answer (the client check says why)`}
-        if (obs.status === 401 || obs.status === 403) return {status: 'pass', summary: `${what} answered ${obs.status}`}
-        if (!route?.auth) return {status: 'pass', summary: `${what} answered ${obs.status}: no auth configured on this route (see service.hardening)`}
-        return {status: 'warn', summary: `${what} answered ${obs.status}: the auth configured for location ${route.location.path} (${route.location.file}:${route.location.line}) does not guard it`, finding: 'hardening_weak',
-          evidence: [`${what} → ${obs.status}`], hints: [{text: `Check the auth directives at ${route.location.file}:${route.location.line}: a request without credentials must get 401`}]}
-      },
-    }
-  })
 }
 
 /** `nginx -t`: an [emerg] stops the next reload; the running nginx keeps its old config meanwhile. */
@@ -104,19 +80,9 @@ function routesMatch(obs: NginxObservation, c: PlanContext): Judgement {
   }
 }
 
-/** The gateway plans' hardening practices, as warnings with the line that fixes each. */
-function hardened(obs: NginxObservation): Judgement {
-  if (!obs.routes.length) return {status: 'skip', summary: 'skipped: no config read'}
-  const certs = obs.certificates.filter((c) => c.daysLeft !== undefined).map((c) => `${c.file.split('/').pop()} expires in ${c.daysLeft} days`)
-  if (!obs.hardening.length) return {status: 'pass', summary: `server_tokens off, TLS, security headers, rate limits and auth as the gateway plans ask${certs.length ? `; ${certs.join(', ')}` : ''}`}
-  const where = (f: {file?: string; line?: number}) => (f.file ? ` (${f.file}:${f.line})` : '')
-  return {
-    status: 'warn',
-    summary: `${obs.hardening.length} hardening practice(s) missing: ${[...new Set(obs.hardening.map((f) => f.id))].join(', ')}${certs.length ? `; ${certs.join(', ')}` : ''}`,
-    finding: 'hardening_weak',
-    evidence: obs.hardening.map((f) => `${f.id}: ${f.summary}${where(f)}`),
-    hints: obs.hardening.map((f) => ({text: f.fix})),
-  }
+/** Renew a certificate: see its dates in the gateway CT, renew, reload. */
+function renewHint(file: string, inv: Inventory): {text: string; command: string} {
+  return {text: `Renew ${file} (and its key), then reload nginx; its dates, as nginx's openssl reads them:`, command: `pct exec ${inv.gateway.ctid} -- openssl x509 -noout -dates -in ${q(file)}`}
 }
 
 /** Recent upstream errors in the error log, counted per inventory service. */

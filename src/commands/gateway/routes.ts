@@ -1,7 +1,6 @@
-import {Flags} from '@oclif/core'
-
 import {PhoenixCommand} from '../../cli/base-command.js'
 import {parseDuration} from '../../cli/duration.js'
+import {gatewayReadFlags} from '../../cli/flags.js'
 import {readGatewayRoutes} from '../../cli/gateway-routes.js'
 import type {RoutesReport} from '../../cli/gateway-routes.js'
 import {EXIT} from '../../diagnosis/status.js'
@@ -22,11 +21,7 @@ EXIT CODES
   64  usage or config error`
 
   static override examples = ['<%= config.bin %> gateway routes', '<%= config.bin %> gateway routes --json']
-  static override flags = {
-    config: Flags.string({char: 'c', description: 'Inventory file (else $PHOENIX_CONFIG, ./phoenix.yaml, ~/.config/phoenix/config.yaml, the embedded default).', helpValue: 'FILE'}),
-    timeout: Flags.string({description: 'Timeout for reading the config.', default: '10s', helpValue: 'DURATION'}),
-    'accept-new-host-key': Flags.boolean({description: 'Over SSH: accept an unknown host key and record it.', default: false}),
-  }
+  static override flags = gatewayReadFlags
 
   async run(): Promise<void> {
     const {flags} = await this.parse(GatewayRoutes)
@@ -39,7 +34,8 @@ EXIT CODES
 }
 
 function exitCode(report: RoutesReport): number {
-  if (!report.test.ok) return report.routes.length === 0 && report.test.messages.some((m) => m.level === 'error') ? EXIT.unknown : EXIT.critical
+  if (report.unread) return EXIT.unknown
+  if (!report.test.ok) return EXIT.critical
   const mismatched = report.unrouted.length > 0 || report.routes.some((r) => r.match && r.match.status !== 'pass')
   return mismatched ? EXIT.warning : EXIT.ok
 }
