@@ -52,6 +52,8 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   websocket_not_proxied: 'the upgrade through the route answered with a status other than 101; status and body start',
   websocket_origin_rejected: '101, then a close frame with code 1008',
   client_forbidden: 'the route answers 401/403',
+  client_redirected: 'the route answers 3xx; its Location',
+  gateway_https_redirect: 'the route answers 3xx with a Location that is the same URL on https (or nginx\'s `return 301 https://…` for it)',
   client_unexpected: 'the route answers a status a client would not expect',
   answer_not_http: 'the connection was made; the parser refused the answer (its first bytes, or the header section\'s size)',
   tls_mismatch: 'a TLS record where HTTP was expected, or "wrong version number" from the TLS handshake',

@@ -57,6 +57,8 @@ export const CAUSES = {
   websocket_not_proxied: {layer: 'client', meaning: 'A WebSocket upgrade through the route gets no 101: nginx does not pass Upgrade/Connection (the editor shows "Connection lost").'},
   websocket_origin_rejected: {layer: 'client', meaning: 'The upgrade goes through but the service closes it with 1008: the Origin does not match the Host it sees.'},
   client_forbidden: {layer: 'client', meaning: 'The route answers 401/403: credentials, or a Host-header guard behind the proxy.'},
+  client_redirected: {layer: 'client', meaning: 'The route answers a redirect (3xx) where the service answers directly: a client is sent elsewhere (the Location is in the evidence; phoenix never follows it).'},
+  gateway_https_redirect: {layer: 'client', meaning: 'The gateway redirects http to https for the route: gateway.url is the http URL; use the https one.'},
   client_unexpected: {layer: 'client', meaning: 'The route answers a status a client would not expect.'},
   answer_not_http: {layer: null, meaning: 'Something accepts connections on the port, but its answer is not HTTP (garbage, or a header section over the size limit): another program holds the port, or a broken proxy.'},
   tls_mismatch: {layer: null, meaning: 'One side speaks TLS and the other plain HTTP: an https:// URL to a plain port, or http:// to a port that serves TLS.'},

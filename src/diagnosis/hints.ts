@@ -105,6 +105,8 @@ const HINTS: Record<CauseCode, HintMaker> = {
     c.s.kind === 'ollama'
       ? [{text: 'Ollama bound to loopback rejects foreign Host headers: set proxy_set_header Host localhost:11434 in the route', command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A8 "location ${c.s.route?.path ?? '/ollama/'}"'`}]
       : [{text: 'The route needs credentials: check the gateway\'s auth for it and the service\'s api key', command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A8 "${c.route}"'`}],
+  client_redirected: (c) => [{text: `Find what answers the redirect for ${c.route} (the Location is in the evidence): a return or rewrite in nginx, or the service behind it`, command: `${c.gw} sh -c ${q(`nginx -T 2>/dev/null | grep -n -E 'return +30|rewrite|location'`)}`}, errorLog(c)],
+  gateway_https_redirect: (_c, inv) => [{text: `The gateway redirects http to https: use the https URL in gateway.url (${httpsOf(inv.gateway.url)}), with gateway.ca if a private CA signed its certificate`, command: `curl -sI ${q(inv.gateway.url)}`}],
   client_unexpected: (c) => [errorLog(c)],
   answer_not_http: (c) => [{text: `See which program holds port ${c.s.port} in CT ${c.s.ctid}, and what it answers`, command: `${c.ct} ss -tlnp`}, rawAnswer(c)],
   tls_mismatch: (c) => [{text: 'Use the scheme the port serves: https:// for a TLS port, http:// for a plain one (in gateway.url, or the service\'s own setting)', command: `curl -sv --max-time 5 -o /dev/null ${c.url}`}],
@@ -134,6 +136,14 @@ function databaseEnv(c: HintContext): string {
     r && 'docker' in r ? `docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' ${q(r.docker)}`
     : `systemctl show -p Environment --value ${q(r && 'systemd' in r ? r.systemd : 'n8n')} | tr ' ' '\\n'`
   return `${c.ct} sh -c ${q(`${read} | grep '^DB_' | ${MASK}`)}`
+}
+
+/** The gateway URL on https, as its redirect points. */
+function httpsOf(url: string): string {
+  const u = new URL(url)
+  u.protocol = 'https:'
+  u.port = ''
+  return u.toString().replace(/\/$/, '')
 }
 
 function unitOr(c: HintContext, fallback: string): string {

@@ -12,7 +12,7 @@ import type {ServiceDef} from '../../src/inventory/types.js'
 import {FAULTS} from '../lab/faults.js'
 import {inventoryYaml} from '../lab/inventory.js'
 import {NGINX_CONF, nginxConf} from '../lab/nginx-config.js'
-import type {RouteVariation, RouteVariations} from '../lab/nginx-config.js'
+import type {GatewayVariation, RouteVariation, RouteVariations} from '../lab/nginx-config.js'
 import {SERVICES} from '../lab/topology.js'
 
 /**
@@ -64,6 +64,12 @@ const ROW_VARIATIONS: Readonly<Record<string, (name: string) => RouteVariation>>
   'route-wrong-upstream': () => ({proxyTo: 'vllm-embed'}),
 }
 
+/** The gateway-wide rows (a typo is refused by nginx -t, so the judge skips: nothing to print). */
+const GATEWAY_ROWS: Readonly<Record<string, GatewayVariation>> = {
+  'https-redirect': {httpsRedirect: true},
+  'server-tokens-on': {serverTokensOn: true},
+}
+
 /** One `location /` for everything: to Traefik (the operators' v3 generator), or to n8n's upstream. */
 function catchAll(target: string): string {
   return nginxConf(Object.fromEntries(SERVICES.map((s) => [s.name, {omit: true}])))
@@ -74,11 +80,18 @@ describe('printed hints never break another route', () => {
   const rows = FAULTS.map((f) => {
     const v = ROW_VARIATIONS[f.name]
     const variations: RouteVariations = v ? Object.fromEntries(f.appliesTo.map((n) => [n, v(n)])) : {}
-    return [f.name, variations] as const
+    return [f.name, variations, GATEWAY_ROWS[f.name] ?? {}] as const
   })
 
-  it.each(rows)('fault-matrix row %s', (_name, variations) => {
-    for (const j of judgeAll(nginxConf(variations))) expect(j.breaks, `${j.name}: ${j.hints.join(' | ')}`).toEqual([])
+  it.each(rows)('fault-matrix row %s', (_name, variations, gateway) => {
+    for (const j of judgeAll(nginxConf(variations, gateway))) expect(j.breaks, `${j.name}: ${j.hints.join(' | ')}`).toEqual([])
+  })
+
+  it('the http server redirecting to https: gateway_https_redirect for every route, no location to add', () => {
+    for (const j of judgeAll(nginxConf({}, {httpsRedirect: true}))) {
+      expect(j).toMatchObject({finding: 'gateway_https_redirect', status: 'warn', edits: []})
+      expect(j.hints.join('\n')).not.toMatch(/Add .*location|WebSocket|Upgrade/)
+    }
   })
 
   it('a location sent to another service\'s upstream: route_wrong_upstream, fixed on its proxy_pass, never on the shared server line', () => {

@@ -179,6 +179,12 @@ export const FAULTS: readonly Fault[] = [
     gateway: {layer: 'service', cause: 'config_invalid', evidence: confLine(`: unknown directive "${TYPO_DIRECTIVE}"`)},
   },
   {
+    name: 'https-redirect', does: "the gateway's http server redirects every request to https (return 301 https://$host$request_uri, as the operators' gateway does), reloaded", appliesTo: ALL, shared: true,
+    inject: () => setGatewayVariation({httpsRedirect: true}),
+    heal: () => setGatewayVariation({httpsRedirect: undefined}),
+    expect: {layer: 'client', cause: 'gateway_https_redirect', evidence: confLine(': return 301 https://'), hint: /use the https URL in gateway\.url/},
+  },
+  {
     name: 'server-tokens-on', does: 'server_tokens on in the http block (the healthy gateway has off), reloaded', appliesTo: ALL, shared: true,
     inject: () => setGatewayVariation({serverTokensOn: true}),
     heal: () => setGatewayVariation({serverTokensOn: undefined}),

@@ -35,6 +35,8 @@ export interface GatewayVariation {
   typo?: boolean
   /** `server_tokens on;` in the http block instead of the baseline's `off` (server-tokens-on). */
   serverTokensOn?: boolean
+  /** The port-80 server redirects every request to https (`return 301 https://$host$request_uri;`), as the operators' gateway does. */
+  httpsRedirect?: boolean
 }
 
 /** The misspelt directive of `typo` (proxy_read_timeout with a letter missing), as operators make them. */
@@ -144,7 +146,7 @@ ${upstreams.join('\n')}
         listen 80;
         server_name ${GATEWAY_SERVER_NAME} ${gw};
         proxy_connect_timeout 2s;
-${gateway.typo ? `        ${TYPO_DIRECTIVE} 60s;\n` : ''}${COMMON_HEADERS.map((h) => `        ${h}`).join('\n')}
+${gateway.typo ? `        ${TYPO_DIRECTIVE} 60s;\n` : ''}${gateway.httpsRedirect ? '        return 301 https://$host$request_uri;\n' : ''}${COMMON_HEADERS.map((h) => `        ${h}`).join('\n')}
 
 ${locations.join('\n')}
     }

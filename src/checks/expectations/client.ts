@@ -1,12 +1,15 @@
 import type {Expectation} from '../../diagnosis/check-spec.js'
 import {answerLine, brokenAnswer, slowOrPass} from './http.js'
 import type {BodyCheck} from './http.js'
+import {judgeRedirect} from './redirect.js'
 
 /**
  * A request through the gateway, as a user's would go. The gateway's own status codes say which
- * part of it broke: refused (nginx down), 404 (no route), 502/504 (nginx could not use its upstream).
+ * part of it broke: refused (nginx down), 404 (no route), 502/504 (nginx could not use its upstream),
+ * a 3xx (a redirect where the service answers directly; `requested` tells the gateway's own
+ * http→https redirect from the rest).
  */
-export function clientAnswers(what: string, slowMs: number, accept: BodyCheck): Expectation {
+export function clientAnswers(what: string, slowMs: number, accept: BodyCheck, requested?: string): Expectation {
   return (obs, seen) => {
     if (obs.kind !== 'http') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
     if (obs.error) {
@@ -18,7 +21,8 @@ export function clientAnswers(what: string, slowMs: number, accept: BodyCheck): 
     const line = answerLine(what, obs)
     const judged = accept(status, obs.body ?? '', seen)
     if (judged) return {...judged, evidence: judged.evidence ?? [line]}
-    if (status >= 200 && status < 400) return slowOrPass(`${what} answered ${status}`, obs, slowMs)
+    if (status >= 300 && status < 400) return judgeRedirect(what, obs, requested)
+    if (status >= 200 && status < 300) return slowOrPass(`${what} answered ${status}`, obs, slowMs)
     const finding =
       status === 404 ? 'route_missing'
       : status === 502 ? 'upstream_refused'

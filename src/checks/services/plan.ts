@@ -130,7 +130,7 @@ function clientLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): Ch
   }
   if (gw.ca) probe.caFile = gw.ca
   const where = `${req.method ?? 'GET'} ${s.route.host ? `https://${s.route.host}` : ''}${path} via the gateway`
-  return [{service: s.name, id: 'client.http', layer: 'client', vantage: {at: 'local'}, probe: withGatewayKey(c, withKey(s, c, probe)), judge: clientAnswers(where, c.inventory.thresholds.slowMs, req.accept)}]
+  return [{service: s.name, id: 'client.http', layer: 'client', vantage: {at: 'local'}, probe: withGatewayKey(c, withKey(s, c, probe)), judge: clientAnswers(where, c.inventory.thresholds.slowMs, req.accept, probe.url)}]
 }
 
 /**

@@ -48,6 +48,15 @@ export function judgeRoute(s: ServiceDef, inv: Inventory, obs: NginxObservation,
   const errors = recentErrors(obs, s)
   const route = matchRoute(obs.routes, req)
   const conf = inv.gateway.nginxConf ?? 'nginx.conf'
+  if (route?.returns && route.returns.status >= 300 && route.returns.status < 400) {
+    const r = route.returns
+    const told = `${at(r)}: return ${r.status}${r.target ? ` ${r.target}` : ''}`
+    if (req.tls || !r.target?.startsWith('https://')) {
+      return {status: 'warn', summary: `nginx redirects ${where} (${told}) where ${s.name} answers directly`, finding: 'client_redirected', evidence: [told, ...errors]}
+    }
+    return {status: 'warn', summary: `nginx redirects ${where} to https (${told}): gateway.url is the http one`, finding: 'gateway_https_redirect', evidence: [told, ...errors],
+      hints: [{text: `${at(r)} sends every request of that server to https: use the https URL in gateway.url (phoenix asks as users do), not the http one`}]}
+  }
   if (!route || !route.proxyPass || (route.returns && route.returns.status >= 400)) {
     const got = route ? `location ${route.location.modifier} ${route.location.path} (${at(route.location)}) ${route.returns ? `returns ${route.returns.status}` : 'does not proxy'}` : 'no server block or location matches it'
     return {status: 'warn', summary: `nginx has no route for ${where}: ${got}`, finding: 'route_missing', evidence: [...listLocations(obs.routes), ...errors],
