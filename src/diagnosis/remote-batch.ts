@@ -1,4 +1,4 @@
-import {batchScript, splitBatchOutput} from '../checks/probes/batch-script.js'
+import {batchNonce, batchScript, SNIPPET_BUDGET, splitBatchOutput} from '../checks/probes/batch-script.js'
 import {ctStatusArgv, parseCtStatus} from '../checks/probes/ct-status.js'
 import {runnerFor} from '../checks/probes/registry.js'
 import type {Observation} from '../checks/probes/types.js'
@@ -29,16 +29,18 @@ export async function runRemoteBatch(specs: readonly CheckSpec[], vantage: Vanta
   // Identical snippets run once: the gateway layer of every service reads the same `nginx -T`.
   const snippets = [...new Set(perSpec)]
   const slot = perSpec.map((snippet) => snippets.indexOf(snippet))
-  const script = batchScript(snippets)
+  // A fresh nonce per batch: its markers are the only ones the parsers believe (a body cannot forge them).
+  const nonce = batchNonce()
+  const script = batchScript(snippets, nonce)
   // The script goes on stdin, not argv: it may carry an API key, and argv shows in `ps`.
   const argv = vantage.at === 'ct' ? ['pct', 'exec', String(vantage.ctid), '--', 'sh', '-s'] : ['sh', '-s']
-  const result = await shell.exec(argv, {timeoutMs: timeoutMs + REMOTE_SLACK_MS, signal, stdin: script})
+  const result = await shell.exec(argv, {timeoutMs: timeoutMs + REMOTE_SLACK_MS, signal, stdin: script, maxOutput: snippets.length * SNIPPET_BUDGET})
   const where = vantage.at === 'ct' ? `CT ${vantage.ctid}` : `the Proxmox host (${shell.description})`
   if (!result.ok) {
     const outcome = blind(specs, `${where}: ${result.message}`, result.reason === 'timeout' ? 'deadline' : 'vantage_unreachable', result.durationMs)
     return {...outcome, gate: {...outcome.gate!, ...transportHints(result.reason)}}
   }
-  const {lines, complete} = splitBatchOutput(result.stdout, snippets.length)
+  const {lines, complete} = splitBatchOutput(result.stdout, snippets.length, nonce)
   if (!complete) {
     if (vantage.at === 'ct') return gateFailure(specs, vantage.ctid, result, shell, signal)
     return blind(specs, `${where}: the check script did not run (exit ${result.code}): ${firstLine(result.stderr || result.stdout)}`, 'exec_failed', result.durationMs)

@@ -39,7 +39,7 @@ function runLocal(argv: readonly string[], options: ExecOptions): Promise<ExecRe
     // A command that exits without reading all of stdin makes the write fail with EPIPE: harmless.
     child.stdin?.on('error', () => {})
     child.stdin?.end(options.stdin)
-    const out = collector()
+    const out = collector(options.maxOutput)
     const err = collector()
     child.stdout?.on('data', out.add)
     child.stderr?.on('data', err.add)
@@ -69,16 +69,16 @@ function runLocal(argv: readonly string[], options: ExecOptions): Promise<ExecRe
   })
 }
 
-/** Collects a stream's bytes up to MAX_OUTPUT. */
-function collector() {
+/** Collects a stream's bytes up to `max` (MAX_OUTPUT unless the caller sized it). */
+function collector(max = MAX_OUTPUT) {
   const chunks: Buffer[] = []
   let size = 0
   return {
     add: (chunk: Buffer) => {
-      if (size >= MAX_OUTPUT) return
+      if (size >= max) return
       chunks.push(chunk)
       size += chunk.length
     },
-    text: () => Buffer.concat(chunks).toString('utf8').slice(0, MAX_OUTPUT),
+    text: () => Buffer.concat(chunks).toString('utf8').slice(0, max),
   }
 }

@@ -120,7 +120,7 @@ async function openChannel(client: Client, command: string, signal: AbortSignal 
 function watch(channel: ClientChannel, name: string | undefined, options: ExecOptions, release: () => void, description: string): Promise<ExecResult> {
   const started = performance.now()
   const took = () => Math.round(performance.now() - started)
-  const out = collector()
+  const out = collector(options.maxOutput)
   const err = collector()
   channel.on('data', out.add)
   channel.stderr.on('data', err.add)
@@ -165,17 +165,17 @@ function signalNumber(signal: string): number {
   return constants.signals[signal as keyof typeof constants.signals] ?? 0
 }
 
-/** Collects a stream's bytes up to MAX_OUTPUT, still draining the rest so the channel never stalls. */
-function collector() {
+/** Collects a stream's bytes up to `max` (MAX_OUTPUT unless the caller sized it), still draining the rest so the channel never stalls. */
+function collector(max = MAX_OUTPUT) {
   const chunks: Buffer[] = []
   let size = 0
   return {
     add: (chunk: Buffer) => {
-      if (size >= MAX_OUTPUT) return
+      if (size >= max) return
       chunks.push(chunk)
       size += chunk.length
     },
-    text: () => Buffer.concat(chunks).subarray(0, MAX_OUTPUT).toString('utf8'),
+    text: () => Buffer.concat(chunks).subarray(0, max).toString('utf8'),
   }
 }
 

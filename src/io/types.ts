@@ -30,6 +30,8 @@ export type ExecResult =
 
 export interface ExecOptions {
   timeoutMs: number
+  /** Bytes of stdout kept (default 1 MiB); a batch sizes it from its probes' budgets (batch-script.ts). */
+  maxOutput?: number
   signal?: AbortSignal
   /**
    * Written to the command's stdin. Batch scripts travel this way (`sh -s`): they may hold an API

@@ -15,7 +15,7 @@ export type Behaviour =
   | 'tls' // a TLS alert, as a TLS server answers a plain request
   | 'cut' // Content-Length 100, 3 bytes, then close
   | 'stall' // a 200 with a few bytes of body, then silence
-  | 'reset' // RST as soon as the connection is accepted
+  | 'reset' // RST as soon as the request arrives (before it, curl cannot tell a reset from a refusal)
   | 'forge' // a 500 whose body holds phoenix's batch markers (D7)
   | 'big' // a healthy 200 with 1.5 MB of body (D8)
 
@@ -33,8 +33,7 @@ export async function startHostile(behaviour: Behaviour, host = '127.0.0.1'): Pr
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
     s.on('error', () => {})
-    if (behaviour === 'reset') return void s.resetAndDestroy()
-    s.once('data', () => answer(s, behaviour))
+    s.once('data', () => (behaviour === 'reset' ? s.resetAndDestroy() : answer(s, behaviour)))
   })
   await new Promise<void>((resolve) => server.listen(0, host, resolve))
   const {port} = server.address() as AddressInfo
@@ -81,8 +80,7 @@ function answer(s: Socket, behaviour: Behaviour): void {
       const body = 'x'.repeat(1_572_864)
       return void s.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
     }
-    case 'reset':
-      return
+    default:
   }
 }
 

@@ -7,7 +7,7 @@ import type {CommandProbe, Observation} from './types.js'
  * `pct enter`, and what Ollama's plan checks with `which ollama` after logging in again.
  */
 export function commandSnippet(probe: CommandProbe): string {
-  const inner = `echo "@@path $PATH"; command -v ${q(probe.command)} || echo '@@absent'`
+  const inner = `echo "\${_m}path $PATH"; command -v ${q(probe.command)} || echo "\${_m}absent"`
   return `if command -v bash >/dev/null 2>&1; then bash -lc ${q(inner)}; else sh -lc ${q(inner)}; fi 2>/dev/null`
 }
 

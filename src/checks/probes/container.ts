@@ -10,8 +10,8 @@ export function containerSnippet(probe: ContainerProbe, timeoutMs: number): stri
   const name = q(probe.name)
   return needTool(
     'docker',
-    `${t} docker inspect -f ${q(FORMAT)} ${name} 2>&1; echo '@@logs';` +
-      ` ${t} docker logs --tail ${Number(probe.logLines)} ${name} 2>&1; echo '@@end'`,
+    `${t} docker inspect -f ${q(FORMAT)} ${name} 2>&1; echo "\${_m}logs";` +
+      ` ${t} docker logs --tail ${Number(probe.logLines)} ${name} 2>&1; echo "\${_m}end"`,
   )
 }
 

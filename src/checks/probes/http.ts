@@ -1,9 +1,12 @@
 import type {NetIo} from '../../io/types.js'
 import {listenAddressSnippet, urlAtListenAddress} from './listen-address.js'
 import {netErrorFromCurl} from './net-error.js'
-import {bodyStart, redact} from './redact.js'
-import {marker, missingTool, needTool, q, seconds} from './shell-words.js'
-import type {HttpObservation, HttpProbe, Observation} from './types.js'
+import {bodyStart, OBSERVE_LIMIT, redact} from './redact.js'
+import {mark, marker, missingTool, needTool, plainLines, q, seconds} from './shell-words.js'
+import type {HttpObservation, HttpProbe, NetError, Observation} from './types.js'
+
+/** What a remote vantage prints of a body: what a judgement needs, as natively (OBSERVE_LIMIT). */
+const BODY_CAP = OBSERVE_LIMIT
 
 /** Values of the secret headers, so they can be masked wherever they might echo back. */
 export function secretValues(probe: HttpProbe): string[] {
@@ -16,11 +19,13 @@ export function runHttpNative(probe: HttpProbe, io: NetIo, timeoutMs: number): P
 }
 
 /**
- * curl at a remote vantage. The status line goes out through -w after the body, on a line of its
- * own, so a body of any shape cannot be mistaken for it.
+ * curl at a remote vantage. The body goes through `head -c`, so at most BODY_CAP bytes of it are
+ * ever printed (and curl stops at once, write error 23, when a 2 GiB or endless body fills it);
+ * the status, curl's error and exit code are captured apart and printed after it as markers, which
+ * carry the batch's nonce: a body cannot forge them, and no body can cut them off.
  */
 export function httpSnippet(probe: HttpProbe, timeoutMs: number): string {
-  const args = ['-sS', '-o', '-', '--max-time', seconds(timeoutMs), '-w', q('\n@@http %{http_code} %{time_total}\n')]
+  const args = ['-sS', '--max-time', seconds(timeoutMs), '-o', '/dev/fd/3', '-w', q('W %{http_code} %{time_total}\n')]
   if (probe.method && probe.method !== 'GET') args.push('-X', q(probe.method))
   if (probe.method === 'HEAD') args.push('-I')
   const secret = new Set(probe.secretHeaders ?? [])
@@ -36,24 +41,40 @@ export function httpSnippet(probe: HttpProbe, timeoutMs: number): string {
   const secrets = [...secret].map((name) => `${name}: ${probe.headers?.[name] ?? ''}`)
   const feed = secrets.length ? `printf '%s\n' ${secrets.map((h) => q(h)).join(' ')} | ` : ''
   if (secrets.length) args.unshift('-H', '@-')
-  return needTool('curl', `${pick}${feed}curl ${args.join(' ')} 2>&1; echo "@@rc $?"`)
+  // fd 4: the snippet's output; fd 5: the capture. curl writes the body to fd 3 (head), its -w line
+  // and errors to the capture, and the exit code follows them there.
+  const request = `{ _r=$( { { ${feed}curl ${args.join(' ')} 2>&1; echo " $?"; } 3>&1 1>&5 | head -c ${BODY_CAP} >&4; } 5>&1 ); } 4>&1`
+  // `@@said` ends the body: what follows is curl's own words (its error), then the status and exit code.
+  const report = `echo; ${mark('said')}; printf '%s\n' "$_r" | awk ${q(`/^W [0-9]+ / { print ENVIRON["_m"] "http " $2 " " $3; next } /^ [0-9]+$/ { print ENVIRON["_m"] "rc " $1; next } { print }`)}`
+  return needTool('curl', `${pick}${request}; ${report}`)
 }
 
 /** Reads what httpSnippet printed. */
 export function parseHttp(lines: readonly string[], probe: HttpProbe): Observation {
   const tool = missingTool(lines)
   if (tool) return {kind: 'unavailable', reason: 'missing_tool', tool, message: `${tool} is not installed there`}
-  const at = lines.findIndex((l) => l.startsWith('@@http '))
+  const at = lines.indexOf('@@said')
   const [code, time] = marker(lines, 'http') ?? []
   const rc = Number(marker(lines, 'rc')?.[0] ?? 1)
   const latencyMs = Math.round(Number(time ?? 0) * 1000)
-  const body = at === -1 ? '' : lines.slice(0, at).join('\n')
-  const after = at === -1 ? lines.filter((l) => !l.startsWith('@@')) : lines.slice(at + 1).filter((l) => !l.startsWith('@@'))
+  const secrets = secretValues(probe)
+  // The body is what came before the markers, less the newline the snippet put after it.
+  const body = at === -1 ? '' : lines.slice(0, at).join('\n').replace(/\n$/, '')
+  const said = plainLines(at === -1 ? lines : lines.slice(at + 1)).join('\n').trim()
   const status = Number(code)
-  if (rc !== 0 || !status) {
-    // curl's message may quote what the backend sent (a body cut by the timeout, a header): masked like a body.
-    const error = netErrorFromCurl(rc, after.join('\n') || body)
-    return {kind: 'http', latencyMs, error: {...error, message: redact(error.message, secretValues(probe))}}
-  }
-  return {kind: 'http', latencyMs, status, body: bodyStart(body, secretValues(probe))}
+  const error = rc === 0 || rc === 23 ? undefined : netErrorFromCurl(rc, said)
+  const redacted = error ? {...error, message: redact(error.message, secrets)} : undefined
+  if (!status || (redacted && redacted.code === 'protocol')) return {kind: 'http', latencyMs, error: redacted ?? {code: 'other', message: `curl exited ${rc}`}}
+  // head closed the pipe at BODY_CAP: curl's write error 23 means "there was more".
+  const answer: HttpObservation = {kind: 'http', latencyMs, status, body: bodyStart(body, secrets)}
+  if (rc === 23) answer.truncated = true
+  if (redacted) answer.error = afterStatus(redacted, status, Buffer.byteLength(body))
+  return answer
+}
+
+/** curl failed after the status line: the body was cut short or still arriving at the timeout. */
+function afterStatus(error: NetError, status: number, received: number): NetError {
+  if (error.code === 'timeout') return {code: 'stalled', message: `answered ${status}, but the body was still arriving at the timeout (${received} bytes so far)`}
+  if (error.code === 'reset' || error.code === 'truncated') return {code: 'truncated', message: `answered ${status}, then the connection closed after ${received} bytes (${error.message})`}
+  return error
 }

@@ -1,4 +1,4 @@
-import {missingTool, q} from './shell-words.js'
+import {mark, missingTool, q} from './shell-words.js'
 import type {ListenObservation, ListenProbe, ListenSocket, Observation} from './types.js'
 
 /** Listening TCP sockets with their owning process: `ss` (iproute2), else `netstat`. */
@@ -6,7 +6,7 @@ export function listenSnippet(_probe: ListenProbe): string {
   return [
     `if command -v ss >/dev/null 2>&1; then ss -tlnpH 2>&1`,
     `elif command -v netstat >/dev/null 2>&1; then netstat -tlnp 2>&1`,
-    `else echo ${q('@@missing ss')}; fi`,
+    `else ${mark('missing ss')}; fi`,
   ].join('; ')
 }
 

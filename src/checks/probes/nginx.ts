@@ -23,9 +23,9 @@ export function nginxSnippet(probe: NginxProbe, timeoutMs: number): string {
     ` if command -v openssl >/dev/null 2>&1; then printf '%s ' "$f"; openssl x509 -startdate -enddate -noout -in "$f" 2>&1 | head -n 2 | tr '\\n' ' '; echo; fi; done`
   return needTool(
     'nginx',
-    `${t} nginx -t${conf} 2>&1; echo "@@rc $?"; echo '@@dump'; d=$(${t} nginx -T${conf} 2>/dev/null); printf '%s\\n' "$d"; echo '@@log';` +
-      ` if [ -r ${log} ]; then tail -n ${Number(probe.errorLines)} ${log}; else echo "@@unread ${probe.errorLog.replaceAll(/[^\w./-]/g, '')}"; fi;` +
-      ` echo '@@certs'; ${certs}`,
+    `${t} nginx -t${conf} 2>&1; echo "\${_m}rc $?"; echo "\${_m}dump"; d=$(${t} nginx -T${conf} 2>/dev/null); printf '%s\\n' "$d"; echo "\${_m}log";` +
+      ` if [ -r ${log} ]; then tail -n ${Number(probe.errorLines)} ${log}; else echo "\${_m}unread ${probe.errorLog.replaceAll(/[^\w./-]/g, '')}"; fi;` +
+      ` echo "\${_m}certs"; ${certs}`,
   )
 }
 

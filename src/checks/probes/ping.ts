@@ -9,7 +9,7 @@ export function runPingNative(probe: PingProbe, io: NetIo, timeoutMs: number): P
 
 /** One echo at a remote vantage. */
 export function pingSnippet(probe: PingProbe, timeoutMs: number): string {
-  return needTool('ping', `ping -n -c 1 -W ${wholeSeconds(timeoutMs)} ${q(probe.host)} 2>&1; echo "@@ping $?"`)
+  return needTool('ping', `ping -n -c 1 -W ${wholeSeconds(timeoutMs)} ${q(probe.host)} 2>&1; echo "\${_m}ping $?"`)
 }
 
 /** Reads what pingSnippet printed. */

@@ -19,18 +19,26 @@ export function seconds(ms: number): string {
   return (Math.max(ms, 100) / 1000).toFixed(1)
 }
 
+/**
+ * Shell code that prints a marker line, `@@TAG WORDS` as the parsers read it. On the wire it carries
+ * the batch's nonce (`$_m`, set by the batch script, never in any argv), so no body, log line or
+ * config a probe prints can pass for one (batch-script.ts). `words` is trusted shell text (`rc $?`).
+ */
+export function mark(words: string): string {
+  return `echo "\${_m}${words}"`
+}
+
 /** Prints `@@missing TOOL` instead of running `body` when the vantage lacks TOOL. */
 export function needTool(tool: string, body: string): string {
-  return `if command -v ${tool} >/dev/null 2>&1; then ${body}; else echo '@@missing ${tool}'; fi`
+  return `if command -v ${tool} >/dev/null 2>&1; then ${body}; else ${mark(`missing ${tool}`)}; fi`
 }
 
 /** The marker line a snippet printed for `tag` (e.g. `@@rc 0` for `rc`), with its words. */
 export function marker(lines: readonly string[], tag: string): string[] | undefined {
   const prefix = `@@${tag}`
   for (const line of lines) {
-    const at = line.indexOf(prefix)
-    if (at === -1) continue
-    const rest = line.slice(at + prefix.length)
+    if (!line.startsWith(prefix)) continue
+    const rest = line.slice(prefix.length)
     if (rest === '' || rest.startsWith(' ')) return rest.trim().split(/\s+/).filter(Boolean)
   }
   return undefined

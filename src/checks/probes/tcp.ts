@@ -17,10 +17,10 @@ export function tcpSnippet(probe: TcpProbe, timeoutMs: number): string {
   const host = q(probe.host)
   const port = q(probe.port)
   return [
-    `if command -v nc >/dev/null 2>&1; then nc -z -v -w ${w} ${host} ${port} 2>&1; echo "@@tcp $?";`,
+    `if command -v nc >/dev/null 2>&1; then nc -z -v -w ${w} ${host} ${port} 2>&1; echo "\${_m}tcp $?";`,
     `elif command -v bash >/dev/null 2>&1 && command -v timeout >/dev/null 2>&1; then`,
-    `timeout ${w} bash -c 'exec 3<>"/dev/tcp/$0/$1"' ${host} ${port} 2>&1; r=$?; [ $r = 124 ] && echo 'timed out'; echo "@@tcp $r";`,
-    `else echo '@@missing nc'; fi`,
+    `timeout ${w} bash -c 'exec 3<>"/dev/tcp/$0/$1"' ${host} ${port} 2>&1; r=$?; [ $r = 124 ] && echo 'timed out'; echo "\${_m}tcp $r";`,
+    `else echo "\${_m}missing nc"; fi`,
   ].join(' ')
 }
 

@@ -11,8 +11,8 @@ export function unitSnippet(probe: UnitProbe, timeoutMs: number): string {
   const unit = q(probe.unit)
   return needTool(
     'systemctl',
-    `${t} systemctl show -p LoadState -p ActiveState -p SubState -p MainPID -p NRestarts ${unit} 2>&1; echo '@@logs';` +
-      ` ${t} journalctl -u ${unit} -n ${Number(probe.logLines)} --no-pager -o cat -q 2>&1; echo '@@end'`,
+    `${t} systemctl show -p LoadState -p ActiveState -p SubState -p MainPID -p NRestarts ${unit} 2>&1; echo "\${_m}logs";` +
+      ` ${t} journalctl -u ${unit} -n ${Number(probe.logLines)} --no-pager -o cat -q 2>&1; echo "\${_m}end"`,
   )
 }
 
