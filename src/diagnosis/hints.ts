@@ -2,8 +2,8 @@ import {q} from '../checks/probes/shell-words.js'
 import {healthPathOf, hostPort} from '../checks/services/kind.js'
 import {kindModule} from '../checks/services/registry.js'
 import type {Inventory, ServiceDef} from '../inventory/types.js'
-import {q as shellWord} from '../checks/probes/shell-words.js'
 import type {CauseCode} from './causes.js'
+import {envIsSet, gatewayErrorLog, gatewayStatus, gatewayWords, nginxShow, nginxTestThen, shInCt, word} from './hint-words.js'
 import type {Hint} from './report.js'
 
 /** The names a hint needs, spelled out once. */
@@ -27,17 +27,17 @@ function context(s: ServiceDef, inv: Inventory): HintContext {
     s,
     ct,
     gw: `pct exec ${inv.gateway.ctid} --`,
-    start: unit ? `${ct} systemctl restart ${unit}` : container ? `${ct} docker restart ${container}` : `${ct} ss -tlnp`,
-    logs: unit ? `${ct} journalctl -u ${unit} -n 50 --no-pager` : container ? `${ct} docker logs --tail 50 ${container}` : `${ct} ss -tlnp`,
-    url: shellWord(`http://${s.address}:${s.port}${s.health ?? '/'}`),
+    start: unit ? `${ct} systemctl restart ${word(unit)}` : container ? `${ct} docker restart ${word(container)}` : `${ct} ss -tlnp`,
+    logs: unit ? `${ct} journalctl -u ${word(unit)} -n 50 --no-pager` : container ? `${ct} docker logs --tail 50 ${word(container)}` : `${ct} ss -tlnp`,
+    url: q(`http://${hostPort(s.address, s.port)}${healthPathOf(s, kindModule(s.kind))}`),
     route: s.route ? `${s.route.host ? `server_name ${s.route.host}, ` : ''}location ${s.route.path}` : 'its location',
   }
 }
 
 type HintMaker = (c: HintContext, inv: Inventory) => Hint[]
 
-const upstreamCheck = (c: HintContext): Hint => ({text: `Compare nginx's upstream for ${c.s.name} with ${c.s.address}:${c.s.port}`, command: `${c.gw} nginx -T 2>/dev/null | grep -n -B2 -A6 'upstream\\|${c.s.route?.path ?? c.s.name}'`})
-const errorLog = (c: HintContext): Hint => ({text: 'Read what nginx says about this upstream', command: `${c.gw} tail -n 30 /var/log/nginx/error.log`})
+const upstreamCheck = (c: HintContext, inv: Inventory): Hint => ({text: `Compare nginx's upstream for ${c.s.name} with ${c.s.address}:${c.s.port}`, command: shInCt(inv.gateway.ctid, `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -B2 -A6 -F -e upstream -e ${word(c.s.route?.path ?? c.s.name)}`)})
+const errorLog = (_c: HintContext, inv: Inventory): Hint => ({text: 'Read what nginx says about this upstream', command: gatewayErrorLog(inv)})
 const rawAnswer = (c: HintContext): Hint => ({text: 'Look at the raw answer (the first bytes are enough)', command: `curl -sv --max-time 5 ${c.url} 2>&1 | head -c 2000`})
 const firewall = (c: HintContext): Hint => ({text: `Check the Proxmox firewall rules of CT ${c.s.ctid} (and whether net0 has firewall=1)`, command: `cat /etc/pve/firewall/${c.s.ctid}.fw; pct config ${c.s.ctid} | grep ^net`})
 
@@ -58,11 +58,11 @@ const HINTS: Record<CauseCode, HintMaker> = {
   api_error: (c) => [{text: 'Read the service log', command: c.logs}],
   model_missing: (c) =>
     c.s.kind === 'ollama'
-      ? [{text: `Pull ${c.s.model ?? 'the model'} into CT ${c.s.ctid}`, command: `${c.ct} ollama pull ${c.s.model ?? 'MODEL'}`}, {text: 'Then list what is there', command: `${c.ct} ollama list`}]
-      : [{text: `vLLM serves another model: check --model / --served-model-name in the unit, or fix model: in the inventory`, command: `${c.ct} systemctl cat ${unitOr(c, 'vllm')}`}, {text: 'See what it serves', command: `${c.ct} curl -s http://127.0.0.1:${c.s.port}/v1/models`}],
+      ? [{text: `Pull ${c.s.model ?? 'the model'} into CT ${c.s.ctid}`, command: `${c.ct} ollama pull ${word(c.s.model ?? 'MODEL')}`}, {text: 'Then list what is there', command: `${c.ct} ollama list`}]
+      : [{text: `vLLM serves another model: check --model / --served-model-name in the unit, or fix model: in the inventory`, command: `${c.ct} systemctl cat ${word(unitOr(c, 'vllm'))}`}, {text: 'See what it serves', command: `${c.ct} curl -s http://127.0.0.1:${c.s.port}/v1/models`}],
   api_auth_failed: (c) => [
     c.s.apiKeyEnv
-      ? {text: `Export the service's key in $${c.s.apiKeyEnv} where phoenix runs (and check it matches the one the service was started with)`, command: `test -n "$${c.s.apiKeyEnv}" && echo set || echo "$${c.s.apiKeyEnv} is empty"`}
+      ? {text: `Export the service's key in $${c.s.apiKeyEnv} where phoenix runs (and check it matches the one the service was started with)`, command: envIsSet(c.s.apiKeyEnv)}
       : {text: `The API wants a key: set apiKeyEnv: in the inventory to the NAME of an env var that holds it`},
   ],
   inference_failed: (c) => [{text: `The model is listed but does not answer: read the log`, command: c.logs}],
@@ -78,36 +78,36 @@ const HINTS: Record<CauseCode, HintMaker> = {
   slow: (c) => [{text: `Look at the load in CT ${c.s.ctid}`, command: `${c.ct} sh -c 'uptime; top -bn1 | head -n 15'`}],
   bound_to_loopback: (c) =>
     c.s.kind === 'ollama'
-      ? [{text: 'Ollama binds 127.0.0.1 by default: add Environment="OLLAMA_HOST=0.0.0.0:11434" to the unit, then restart', command: `${c.ct} systemctl edit ${unitOr(c, 'ollama')}`}, {text: 'Restart', command: c.start}]
+      ? [{text: 'Ollama binds 127.0.0.1 by default: add Environment="OLLAMA_HOST=0.0.0.0:11434" to the unit, then restart', command: `${c.ct} systemctl edit ${word(unitOr(c, 'ollama'))}`}, {text: 'Restart', command: c.start}]
       : [{text: `Make ${c.s.name} listen on 0.0.0.0:${c.s.port} (or ${c.s.address}), not 127.0.0.1`, command: `${c.ct} ss -tlnp`}, {text: 'Restart after the change', command: c.start}],
   bound_elsewhere: (c) => [{text: `Make ${c.s.name} listen on 0.0.0.0 or ${c.s.address}, or fix address: in the inventory`, command: `${c.ct} ss -tlnp`}],
-  network_blocked: (c) => [firewall(c), {text: `Check from the host by hand`, command: `nc -zv -w 3 ${c.s.address} ${c.s.port}`}, {text: "Look for a firewall inside the CT", command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
+  network_blocked: (c) => [firewall(c), {text: `Check from the host by hand`, command: `nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, {text: "Look for a firewall inside the CT", command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
   host_http_failed: (c) => [{text: 'Request the health path from the host by hand', command: `curl -sv --max-time 5 ${q(`http://${hostPort(c.s.address, c.s.port)}${healthPathOf(c.s, kindModule(c.s.kind))}`)}`}],
-  gateway_blocked: (c, inv) => [{text: `Test the hop nginx makes, from CT ${inv.gateway.ctid}`, command: `${c.gw} nc -zv -w 3 ${c.s.address} ${c.s.port}`}, firewall(c), {text: `Check CT ${c.s.ctid}'s own firewall for rules against ${inv.gateway.address}`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
+  gateway_blocked: (c, inv) => [{text: `Test the hop nginx makes, from CT ${inv.gateway.ctid}`, command: `${c.gw} nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, firewall(c), {text: `Check CT ${c.s.ctid}'s own firewall for rules against ${inv.gateway.address}`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
   gateway_ct_stopped: (_c, inv) => [{text: `Start the gateway CT ${inv.gateway.ctid}`, command: `pct start ${inv.gateway.ctid}`}],
-  gateway_down: (c) => [{text: 'Check nginx in the gateway CT', command: `${c.gw} systemctl status nginx --no-pager`}, {text: 'Test its config, then start it', command: `${c.gw} sh -c 'nginx -t && systemctl start nginx'`}],
-  gateway_timeout: (c) => [{text: 'nginx does not answer in time; check its state and load', command: `${c.gw} systemctl status nginx --no-pager`}],
-  gateway_tls: (_c, inv) => [{text: `Check the certificate the gateway serves against gateway.ca`, command: `openssl s_client -connect ${new URL(inv.gateway.url).host}:443 -showcerts </dev/null`}],
-  gateway_dns: (_c, inv) => [{text: `Resolve ${new URL(inv.gateway.url).hostname}, or use the gateway's IP in gateway.url`, command: `getent hosts ${new URL(inv.gateway.url).hostname}`}],
-  route_missing: (c) => [{text: `Add ${c.route} to the gateway's server block (inside server { }), then test and reload`, command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n location'`}, {text: 'Reload after the fix', command: `${c.gw} sh -c 'nginx -t && systemctl reload nginx'`}],
-  route_wrong_target: (c) => [upstreamCheck(c)],
-  route_wrong_upstream: (c) => [{text: `Show ${c.route} and the upstream its proxy_pass names (the fix is that proxy_pass; the other service keeps its upstream)`, command: `${c.gw} sh -c ${q(`nginx -T 2>/dev/null | grep -n -A8 ${q(`location ${c.s.route?.path ?? '/'}`)}`)}`}, errorLog(c)],
-  upstream_mismatch: (c) => [upstreamCheck(c), errorLog(c)],
-  upstream_error: (c) => [errorLog(c), {text: 'Run the inner layers to see where it breaks', command: `phoenix diag ${c.s.name}`}],
-  config_invalid: (c) => [{text: 'Fix the line nginx -t names (the evidence shows it), test again, then reload', command: `${c.gw} nginx -t`}, {text: 'Reload once the test passes', command: `${c.gw} sh -c 'nginx -t && systemctl reload nginx'`}],
-  cert_expired: (c) => [{text: 'Reload nginx once the renewed certificate is in place', command: `${c.gw} sh -c 'nginx -t && systemctl reload nginx'`}],
-  cert_expiring: (c) => [{text: 'Find why the renewal did not run (the renewal timer or cron job, its log), renew, then reload nginx', command: `${c.gw} sh -c 'nginx -t && systemctl reload nginx'`}],
-  hardening_weak: (c) => [{text: 'Apply the fixes listed (each names its file and line), then test and reload', command: `${c.gw} sh -c 'nginx -t && systemctl reload nginx'`}],
-  host_header_rejected: (c) => [{text: `Ollama accepts only local Host names: set proxy_set_header Host localhost:${c.s.port}; in ${c.route}, then reload`, command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A8 "location ${c.s.route?.path ?? '/ollama/'}"'`}, {text: 'Or let Ollama listen on every address (then it accepts any Host)', command: `${c.ct} systemctl edit ${unitOr(c, 'ollama')}`}],
-  websocket_not_proxied: (c) => [{text: `Add to ${c.route}: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; then reload`, command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A10 "location ${c.s.route?.path ?? '/'}"'`}, {text: 'Reload after the fix', command: `${c.gw} sh -c 'nginx -t && systemctl reload nginx'`}],
+  gateway_down: (_c, inv) => [{text: 'Check nginx in the gateway CT', command: gatewayStatus(inv)}, {text: 'Test its config, then start it', command: nginxTestThen(inv, 'start')}],
+  gateway_timeout: (_c, inv) => [{text: 'nginx does not answer in time; check its state and load', command: gatewayStatus(inv)}],
+  gateway_tls: (_c, inv) => [{text: `Check the certificate the gateway serves against gateway.ca`, command: `openssl s_client -connect ${word(tlsTarget(inv))} -showcerts </dev/null`}],
+  gateway_dns: (_c, inv) => [{text: `Resolve ${new URL(inv.gateway.url).hostname}, or use the gateway's IP in gateway.url`, command: `getent hosts ${word(new URL(inv.gateway.url).hostname)}`}],
+  route_missing: (c, inv) => [{text: `Add ${c.route} to the gateway's server block (inside server { }), then test and reload`, command: nginxShow(inv, 'location', 0)}, {text: 'Reload after the fix', command: nginxTestThen(inv, 'reload')}],
+  route_wrong_target: (c, inv) => [upstreamCheck(c, inv)],
+  route_wrong_upstream: (c, inv) => [{text: `Show ${c.route} and the upstream its proxy_pass names (the fix is that proxy_pass; the other service keeps its upstream)`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`)}, errorLog(c, inv)],
+  upstream_mismatch: (c, inv) => [upstreamCheck(c, inv), errorLog(c, inv)],
+  upstream_error: (c, inv) => [errorLog(c, inv), {text: 'Run the inner layers to see where it breaks', command: `phoenix diag ${word(c.s.name)}`}],
+  config_invalid: (c, inv) => [{text: 'Fix the line nginx -t names (the evidence shows it), test again, then reload', command: `${c.gw} ${gatewayWords(inv).nginx} -t`}, {text: 'Reload once the test passes', command: nginxTestThen(inv, 'reload')}],
+  cert_expired: (_c, inv) => [{text: 'Reload nginx once the renewed certificate is in place', command: nginxTestThen(inv, 'reload')}],
+  cert_expiring: (_c, inv) => [{text: 'Find why the renewal did not run (the renewal timer or cron job, its log), renew, then reload nginx', command: nginxTestThen(inv, 'reload')}],
+  hardening_weak: (_c, inv) => [{text: 'Apply the fixes listed (each names its file and line), then test and reload', command: nginxTestThen(inv, 'reload')}],
+  host_header_rejected: (c, inv) => [{text: `Ollama accepts only local Host names: set proxy_set_header Host localhost:${c.s.port}; in ${c.route}, then reload`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/ollama/'}`)}, {text: 'Or let Ollama listen on every address (then it accepts any Host)', command: `${c.ct} systemctl edit ${word(unitOr(c, 'ollama'))}`}],
+  websocket_not_proxied: (c, inv) => [{text: `Add to ${c.route}: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; then reload`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`, 10)}, {text: 'Reload after the fix', command: nginxTestThen(inv, 'reload')}],
   websocket_origin_rejected: (c) => [{text: `Pass the browser's host through: proxy_set_header Host $host; (or X-Forwarded-Host and X-Forwarded-Proto) in ${c.route}; for n8n also N8N_PROXY_HOPS=1`, command: c.logs}],
-  client_forbidden: (c) =>
+  client_forbidden: (c, inv) =>
     c.s.kind === 'ollama'
-      ? [{text: 'Ollama bound to loopback rejects foreign Host headers: set proxy_set_header Host localhost:11434 in the route', command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A8 "location ${c.s.route?.path ?? '/ollama/'}"'`}]
-      : [{text: 'The route needs credentials: check the gateway\'s auth for it and the service\'s api key', command: `${c.gw} sh -c 'nginx -T 2>/dev/null | grep -n -A8 "${c.route}"'`}],
-  client_redirected: (c) => [{text: `Find what answers the redirect for ${c.route} (the Location is in the evidence): a return or rewrite in nginx, or the service behind it`, command: `${c.gw} sh -c ${q(`nginx -T 2>/dev/null | grep -n -E 'return +30|rewrite|location'`)}`}, errorLog(c)],
+      ? [{text: 'Ollama bound to loopback rejects foreign Host headers: set proxy_set_header Host localhost:11434 in the route', command: nginxShow(inv, `location ${c.s.route?.path ?? '/ollama/'}`)}]
+      : [{text: 'The route needs credentials: check the gateway\'s auth for it and the service\'s api key', command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`)}],
+  client_redirected: (c, inv) => [{text: `Find what answers the redirect for ${c.route} (the Location is in the evidence): a return or rewrite in nginx, or the service behind it`, command: shInCt(inv.gateway.ctid, `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -E 'return +30|rewrite|location'`)}, errorLog(c, inv)],
   gateway_https_redirect: (_c, inv) => [{text: `The gateway redirects http to https: use the https URL in gateway.url (${httpsOf(inv.gateway.url)}), with gateway.ca if a private CA signed its certificate`, command: `curl -sI ${q(inv.gateway.url)}`}],
-  client_unexpected: (c) => [errorLog(c)],
+  client_unexpected: (c, inv) => [errorLog(c, inv)],
   answer_not_http: (c) => [{text: `See which program holds port ${c.s.port} in CT ${c.s.ctid}, and what it answers`, command: `${c.ct} ss -tlnp`}, rawAnswer(c)],
   tls_mismatch: (c) => [{text: 'Use the scheme the port serves: https:// for a TLS port, http:// for a plain one (in gateway.url, or the service\'s own setting)', command: `curl -sv --max-time 5 -o /dev/null ${c.url}`}],
   answer_truncated: (c) => [{text: `${c.s.name} breaks off its answers: read its log for a crash or a kill mid-request`, command: c.logs}, rawAnswer(c)],
@@ -116,7 +116,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
   connection_reset: (c) => [{text: `The program on port ${c.s.port} drops the request: read its log`, command: c.logs}, rawAnswer(c)],
   vantage_unreachable: (_c, inv) => [
     inv.proxmox.mode === 'ssh'
-      ? {text: 'phoenix could not reach the Proxmox host: check SSH by hand', command: `ssh -p ${inv.proxmox.port} ${inv.proxmox.user}@${inv.proxmox.host} pct list`}
+      ? {text: 'phoenix could not reach the Proxmox host: check SSH by hand', command: `ssh -p ${inv.proxmox.port} ${word(`${inv.proxmox.user}@${inv.proxmox.host}`)} pct list`}
       : {text: 'pct did not run here: run phoenix on the Proxmox host as root, or set proxmox.host to reach it over SSH', command: 'pct list'},
   ],
   tool_missing: (c) => [{text: `Install the missing tool in CT ${c.s.ctid} (the check names it), or accept the blind spot`, command: `${c.ct} sh -c 'command -v curl nc ss ping'`}],
@@ -144,6 +144,12 @@ function httpsOf(url: string): string {
   u.protocol = 'https:'
   u.port = ''
   return u.toString().replace(/\/$/, '')
+}
+
+/** host:port for openssl s_client: the URL's own port, else 443. */
+function tlsTarget(inv: Inventory): string {
+  const url = new URL(inv.gateway.url)
+  return `${url.hostname}:${url.port || '443'}`
 }
 
 function unitOr(c: HintContext, fallback: string): string {

@@ -26,8 +26,9 @@ export const RULES = {
   hostName: re(HOSTNAME, 'a DNS name (like portainer.phoenix.local)'),
   unit: re(/^[A-Za-z0-9][A-Za-z0-9@._:\\-]{0,255}$/, 'a systemd unit name (like ollama or vllm-chat.service)'),
   container: re(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a docker container name (like n8n)'),
-  path: re(/^\/[A-Za-z0-9._~!$&()*+,;=:@/%-]*$/, 'a URL path starting with / (like /n8n/ or /healthz)'),
-  healthPath: re(/^\/[A-Za-z0-9._~!$&()*+,;=:@/%?-]*$/, 'a URL path starting with / (like /healthz)'),
+  // Only what a route or health path needs: no quotes, $, `, (, ), ; or spaces (printed hints quote them anyway).
+  path: re(/^\/[A-Za-z0-9._~+,=:@/%-]*$/, 'a URL path starting with / of letters, digits and . _ ~ + , = : @ % - (like /n8n/ or /v1/embeddings)'),
+  healthPath: re(/^\/[A-Za-z0-9._~+,=:@/%-]*(\?[A-Za-z0-9._~+,=:@/%&-]*)?$/, 'a URL path starting with / (like /healthz or /health?ready=1)'),
   model: re(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,255}$/, 'a model name (like llama3.2:latest or Qwen/Qwen2.5-7B)'),
   envName: re(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'the NAME of an environment variable that holds the key (like QDRANT_API_KEY), never the key itself'),
   user: re(/^[a-z_][a-z0-9_.-]{0,31}$/, 'a login name (like root)'),
