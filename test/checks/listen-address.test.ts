@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {batchScript, splitBatchOutput} from '../../src/checks/probes/batch-script.js'
 import {httpSnippet, parseHttp} from '../../src/checks/probes/http.js'
+import {urlAtListenAddress} from '../../src/checks/probes/listen-address.js'
 import type {HttpProbe} from '../../src/checks/probes/types.js'
 import {planService} from '../../src/checks/services/plan.js'
 import {LAYERS} from '../../src/diagnosis/status.js'
@@ -66,6 +67,11 @@ describe('in-CT HTTP probes at the address the port listens on', () => {
   ])('%s', async (_name, server, body) => {
     const port = server().port
     expect(await runProbe({kind: 'http', url: `http://127.0.0.1:${port}/x?y=1`, listenPort: port})).toMatchObject({status: 200, body})
+  })
+
+  it('keeps the port when it is the scheme\'s default (a gateway CT\'s nginx on :80)', () => {
+    expect(urlAtListenAddress('http://127.0.0.1:80/')).toBe(`"http://$_a"':80/'`)
+    expect(urlAtListenAddress('http://127.0.0.1:8000/v1/models?x=1')).toBe(`"http://$_a"':8000/v1/models?x=1'`)
   })
 
   it('nothing listening: 127.0.0.1, refused (the service layer says not_listening from ss)', async () => {

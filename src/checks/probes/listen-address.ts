@@ -23,6 +23,7 @@ export function listenAddressSnippet(port: number, variable = '_a'): string {
 /** The URL with its host replaced by the shell variable the snippet above set: `"http://$_a"':8000/path'`. */
 export function urlAtListenAddress(url: string, variable = '_a'): string {
   const u = new URL(url)
-  const rest = url.slice(url.indexOf(u.host) + u.host.length)
-  return `"${u.protocol}//$${variable}"${q(`:${u.port || (u.protocol === 'https:' ? 443 : 80)}${rest}`)}`
+  // URL drops a default port (`:80`) from u.port and u.host alike: put it back from the scheme.
+  const port = u.port || (u.protocol === 'https:' ? 443 : 80)
+  return `"${u.protocol}//$${variable}"${q(`:${port}${u.pathname}${u.search}`)}`
 }
