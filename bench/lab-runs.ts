@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {apiKeys} from '../test/lab/api-keys.js'
 import type {Mode} from '../test/lab/inventory.js'
 import {pctCalls, phoenix, sshConnectionCount} from '../test/lab/lab.js'
-import {HOST, REPO, SHIMS, STATE} from '../test/lab/topology.js'
+import {HOST, HOST_BIN, REPO, STATE} from '../test/lab/topology.js'
 import {timed} from './measure.js'
 import type {Timed} from './measure.js'
 
@@ -71,7 +71,7 @@ export async function phoenixRun(mode: Mode, timeoutMs: number, tag: string): Pr
 export async function baselineRun(planFile: string, timeoutMs: number, tag: string): Promise<LabRun> {
   // The same environment phoenix gets: the API keys an operator exports, the lab's pct on PATH.
   const env: NodeJS.ProcessEnv = {...process.env, PHOENIX_LAB_STATE: STATE, ...(await apiKeys())}
-  env.PATH = `${join(SHIMS, 'host')}:${process.env.PATH}`
+  env.PATH = `${HOST_BIN}:${process.env.PATH}`
   const argv = ['ip', 'netns', 'exec', HOST.ns, 'bash', join(REPO, 'bench/baseline.sh'), planFile, String(timeoutMs)]
   const run = await counting(() => timed(argv, {env, cwd: REPO, timeoutMs: 600_000}))
   await writeFile(join(RAW, `${tag}.txt`), run.stdout + run.stderr)

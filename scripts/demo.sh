@@ -16,7 +16,7 @@ FAULT=${2:-loopback-bind}
 STATE=${PHOENIX_LAB_STATE:-$PWD/.lab}
 NS=${PHOENIX_LAB_PREFIX:-phx-}
 # phoenix on the Proxmox host (the lab's pct on PATH), and on an admin machine over SSH.
-on_host() { ip netns exec "${NS}pve" env PATH="$PWD/test/lab/shims/host:$PATH" PHOENIX_LAB_STATE="$STATE" node bin/run.js "$@" --config "$STATE/phoenix-local.yaml"; }
+on_host() { ip netns exec "${NS}pve" env PATH="$STATE/host-bin:$PATH" node bin/run.js "$@" --config "$STATE/phoenix-local.yaml"; }
 on_admin() { ip netns exec "${NS}admin" node bin/run.js "$@" --config "$STATE/phoenix-ssh.yaml"; }
 
 echo "== setting up (apt packages, npm dependencies, build)"

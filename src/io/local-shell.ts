@@ -35,7 +35,7 @@ function runLocal(argv: readonly string[], options: ExecOptions): Promise<ExecRe
     }
     // detached: the command gets its own process group, so a timeout kills the whole batch (its
     // background probes too), not only the shell that started them.
-    const child = spawn(file, args, {stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: true})
+    const child = spawn(file, args, {stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: true, env: minimalEnv()})
     // A command that exits without reading all of stdin makes the write fail with EPIPE: harmless.
     child.stdin?.on('error', () => {})
     child.stdin?.end(options.stdin)
@@ -67,6 +67,17 @@ function runLocal(argv: readonly string[], options: ExecOptions): Promise<ExecRe
       finish({ok: true, code: code ?? (signal ? 128 : 1), stdout: out.text(), stderr: err.text(), durationMs: took()})
     })
   })
+}
+
+/**
+ * The environment of every command phoenix runs on the host: PATH, LANG and TERM, nothing else.
+ * PVE 8's `pct exec` runs lxc-attach with --keep-env by default, so whatever pct is given reaches
+ * the CT's shell: phoenix's own environment holds the API keys.
+ */
+export function minimalEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const name of ['PATH', 'LANG', 'TERM'] as const) if (process.env[name] !== undefined) env[name] = process.env[name]
+  return env
 }
 
 /** Collects a stream's bytes up to `max` (MAX_OUTPUT unless the caller sized it). */

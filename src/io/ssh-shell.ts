@@ -2,7 +2,7 @@ import {constants} from 'node:os'
 
 import type {Client, ClientChannel} from 'ssh2'
 
-import {q} from '../checks/probes/shell-words.js'
+import {remoteCommand} from './remote-command.js'
 import {connect, describeTarget} from './ssh-connect.js'
 import type {Connection, SshTarget} from './ssh-connect.js'
 import type {ExecFailure, ExecOptions, ExecResult, Shell} from './types.js'
@@ -83,10 +83,9 @@ async function runCommand(client: Client, argv: readonly string[], options: Exec
   const took = () => Math.round(performance.now() - started)
   const name = argv[0]
   const deadline = Date.now() + options.timeoutMs
-  // Without stdin, stdin is /dev/null, as the local shell's ignored stdin: nothing waits for
-  // input. Never channel.end(): ssh2 sends no signal request on a channel whose write side has
-  // ended, so stdin is written and left open (a batch script ends with `exit`, see ExecOptions).
-  const command = options.stdin === undefined ? `${argv.map(q).join(' ')} </dev/null` : argv.map(q).join(' ')
+  // Wrapped so that the command dies with its channel, with a minimal environment (remote-command.ts).
+  // Never channel.end(): the wrapper's watchdog ends the command when stdin reaches EOF.
+  const command = remoteCommand(argv, options.stdin, options.timeoutMs)
   const opened = await openChannel(client, command, options.signal, deadline)
   if (!(opened instanceof Error)) {
     if (options.stdin !== undefined) opened.write(options.stdin)
@@ -134,11 +133,9 @@ function watch(channel: ClientChannel, name: string | undefined, options: ExecOp
       resolve(result)
     }
     const stop = (message: string) => {
-      // OpenSSH kills the command's whole process group on this request, so a hung command does
-      // not outlive the run; other servers may ignore it, and closing the channel frees this exec.
-      try {
-        channel.signal('KILL')
-      } catch {}
+      // Closing the channel ends the command: its stdin reaches EOF and the wrapper's watchdog
+      // KILLs its process group (remote-command.ts). No signal request: an sshd that honours it
+      // kills the session's own group, the watchdog with it, and not the command's.
       channel.close()
       // release is once-only: the close event and this timer may both call it.
       setTimeout(release, CLOSE_GRACE_MS).unref()

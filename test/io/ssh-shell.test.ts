@@ -23,6 +23,8 @@ async function gone(pid: number, ms: number): Promise<boolean> {
   while (Date.now() < until) {
     try {
       process.kill(pid, 0)
+      // A killed process waits as a zombie until it is reaped: it runs nothing.
+      if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) return true
     } catch {
       return true
     }
@@ -139,6 +141,22 @@ describe('ssh shell against a real OpenSSH sshd on 127.0.0.1', () => {
     const pending = shell().exec(['sleep', '5'], {timeoutMs: 10_000, signal: controller.signal})
     setTimeout(() => controller.abort(), 200)
     expect(failure(await pending).reason).toBe('timeout')
+  })
+
+  it('runs a command with PATH, LANG and TERM only: pct exec would hand anything more to the CT', async () => {
+    const names = okResult(await shell().exec(['env'], OPTS)).stdout.split('\n').filter(Boolean).map((l) => l.slice(0, l.indexOf('=')))
+    expect(names.sort()).toEqual(['LANG', 'PATH', 'TERM'])
+  })
+
+  it('ends the command on the host when the run signal aborts (its channel closes, the watchdog kills its group)', async () => {
+    const pidFile = join(sshd.scratch, 'aborted.pid')
+    const controller = new AbortController()
+    const pending = shell().exec(['sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`], {timeoutMs: 60_000, signal: controller.signal, stdin: 'exit 0\n'})
+    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50))
+    controller.abort()
+    expect(failure(await pending).reason).toBe('timeout')
+    // A background child too, long before the remote `timeout` (62 s) would end it.
+    expect(await gone(Number(readFileSync(pidFile, 'utf8')), 10_000)).toBe(true)
   })
 
   it('refuses an unknown host key with its fingerprint, records it when asked, then knows it', async () => {

@@ -13,7 +13,7 @@ import {prepareSshd, startSshd} from './sshd.js'
 import {makeCertificates} from './tls.js'
 import {inTerminal} from '../helpers/terminal.js'
 import type {TerminalRun} from '../helpers/terminal.js'
-import {ADMIN, CTS, GATEWAY_CTID, HOST, PREFIX, REPO, SERVICES, SHIMS, STATE} from './topology.js'
+import {ADMIN, CTS, GATEWAY_CTID, HOST, HOST_BIN, PREFIX, REPO, SERVICES, SHIMS, STATE} from './topology.js'
 
 export {fault, heal, activeFaults} from './fault-state.js'
 export {sshConnectionCount, SSHD_LOG} from './sshd.js'
@@ -42,6 +42,8 @@ export async function up(): Promise<LabInfo> {
   await writeFile(join(STATE, 'lab.env'), `# sourced by test/lab/shims/lib.sh\nPHX_PREFIX='${PREFIX}'\nPHX_NODE='pve'\n`)
   await writeFile(join(STATE, 'faults.json'), '{}\n')
   await writeFile(join(STATE, 'pct-calls.log'), '')
+  await mkdir(HOST_BIN, {recursive: true})
+  await writeFile(join(HOST_BIN, 'pct'), `#!/bin/sh\nPHOENIX_LAB_STATE='${STATE}' exec '${join(SHIMS, 'host', 'pct')}' "$@"\n`, {mode: 0o755})
   try {
     await createNetwork()
     await Promise.all([makeCertificates(), prepareSshd(), makeApiKeys()])
@@ -84,7 +86,7 @@ function info(): LabInfo {
     configs: {local: CONFIG_LOCAL, ssh: CONFIG_SSH},
     commands: {
       // The keys are exported from their file, never put on a command line (argv shows in ps).
-      local: `(set -a; . ${API_KEYS}; ip netns exec ${HOST.ns} env PATH=${join(SHIMS, 'host')}:$PATH PHOENIX_LAB_STATE=${STATE} node bin/run.js check --all --config ${CONFIG_LOCAL})`,
+      local: `(set -a; . ${API_KEYS}; ip netns exec ${HOST.ns} env PATH=${HOST_BIN}:$PATH node bin/run.js check --all --config ${CONFIG_LOCAL})`,
       ssh: `(set -a; . ${API_KEYS}; ip netns exec ${ADMIN.ns} node bin/run.js check --all --config ${CONFIG_SSH})`,
     },
   }
@@ -114,14 +116,14 @@ export async function phoenixInTerminal(args: readonly string[], options: {mode:
 }
 
 /** Where phoenix runs: the Proxmox host's namespace (local) or the admin machine's (SSH). */
-const phoenixNs = (mode: Mode) => ['ip', 'netns', 'exec', mode === 'local' ? HOST.ns : ADMIN.ns]
+export const phoenixNs = (mode: Mode) => ['ip', 'netns', 'exec', mode === 'local' ? HOST.ns : ADMIN.ns]
 
 /** phoenix's environment in the lab: the API keys, no agent, and pct on PATH only on the host. */
-async function phoenixEnv(mode: Mode): Promise<NodeJS.ProcessEnv> {
+export async function phoenixEnv(mode: Mode): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', OCLIF_SKIP_NEW_VERSION_CHECK: 'true', PHOENIX_LAB_STATE: STATE, ...(await apiKeys())}
   delete env.SSH_AUTH_SOCK
   delete env.PHOENIX_CONFIG
-  env.PATH = mode === 'local' ? `${join(SHIMS, 'host')}:${process.env.PATH}` : process.env.PATH
+  env.PATH = mode === 'local' ? `${HOST_BIN}:${process.env.PATH}` : process.env.PATH
   return env
 }
 

@@ -25,8 +25,11 @@ export interface EmulatorOptions {
   extra?: readonly string[]
 }
 
-/** Environment for the shims when the lab itself calls them. */
-export const SHIM_ENV = {...process.env, PHOENIX_LAB_STATE: STATE}
+/**
+ * Environment for the shims when the lab itself calls them: minimal, because `pct exec` hands its
+ * caller's environment to the CT (keep-env), and the lab's units should not inherit the test runner's.
+ */
+export const SHIM_ENV: NodeJS.ProcessEnv = {PATH: process.env.PATH, LANG: 'C.UTF-8', PHOENIX_LAB_STATE: STATE}
 export const PCT = join(SHIMS, 'host', 'pct')
 
 export function unitDir(ctid: number | 'host', name: string): string {

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 
 import {must, run, startDetached} from './proc.js'
 import {defineUnit, unitDir} from './services.js'
-import {HOST, SHIMS, STATE} from './topology.js'
+import {HOST, HOST_BIN, SHIMS, STATE} from './topology.js'
 
 /**
  * A real OpenSSH sshd on the lab's Proxmox host (198.18.0.1:22), for phoenix's SSH mode.
@@ -68,7 +68,7 @@ function rootEntry(file: string, edit: (fields: string[]) => string[]): string {
 }
 
 function sshdConfig(): string {
-  const path = `${join(SHIMS, 'host')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`
+  const path = `${HOST_BIN}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`
   return `# The lab host's sshd (test/lab/sshd.ts).
 Port ${SSH_PORT}
 ListenAddress ${HOST.address}

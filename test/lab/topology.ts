@@ -23,6 +23,13 @@ export const STATE = process.env.PHOENIX_LAB_STATE ?? join(REPO, '.lab')
 /** Lab shims: `pct` for the host, `systemctl`/`journalctl`/`docker` for the CTs. */
 export const SHIMS = join(REPO, 'test/lab/shims')
 
+/**
+ * The Proxmox host's PATH entry for this lab: a `pct` that runs the shim with this lab's state
+ * dir. phoenix spawns pct with PATH, LANG and TERM only (no key may reach a CT), so the state dir
+ * cannot travel in the environment; a second lab (the bench's) still finds its own this way.
+ */
+export const HOST_BIN = join(STATE, 'host-bin')
+
 export const SUBNET = '198.18.0'
 export const PREFIX_LEN = 24
 
