@@ -5,6 +5,7 @@ import {netErrorFrom} from '../checks/probes/net-error.js'
 import {bodyStart, OBSERVE_LIMIT, redact} from '../checks/probes/redact.js'
 import type {HttpObservation, HttpProbe, PingObservation, PingProbe, TcpObservation, TcpProbe} from '../checks/probes/types.js'
 import {bodyFailure, readBounded} from './bounded-body.js'
+import {sniOption} from './sni.js'
 import type {NetIo} from './types.js'
 import {webSocketUpgrade} from './websocket-io.js'
 
@@ -24,7 +25,7 @@ async function httpRequest(probe: HttpProbe, timeoutMs: number): Promise<HttpObs
   let agent: InstanceType<typeof Agent> | undefined
   try {
     const ca = probe.caFile ? await readFile(probe.caFile, 'utf8') : undefined
-    agent = new Agent({connect: {timeout: timeoutMs, ...(ca ? {ca} : {}), ...(probe.servername ? {servername: probe.servername} : {})}})
+    agent = new Agent({connect: {timeout: timeoutMs, ...(ca ? {ca} : {}), ...sniOption(probe.servername)}})
     const headers: Record<string, string> = {...probe.headers}
     if (probe.hostHeader) headers.host = probe.hostHeader
     const res = await request(probe.url, {

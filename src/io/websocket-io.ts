@@ -6,6 +6,7 @@ import {netErrorFrom} from '../checks/probes/net-error.js'
 import {bodyStart} from '../checks/probes/redact.js'
 import type {WebSocketObservation, WebSocketProbe} from '../checks/probes/types.js'
 import {readBounded} from './bounded-body.js'
+import {sniOption} from './sni.js'
 
 /** What is kept of the body of an answer that is not 101: enough to show which proxy refused. */
 const REFUSAL_LIMIT = 16 * 1024
@@ -43,7 +44,7 @@ export async function webSocketUpgrade(probe: WebSocketProbe, timeoutMs: number)
         ...(probe.origin ? {origin: probe.origin} : {}),
         ...(probe.hostHeader ? {host: probe.hostHeader} : {}),
       },
-      ...(secure ? {servername: probe.servername ?? url.hostname, ...(ca ? {ca} : {})} : {}),
+      ...(secure ? {...sniOption(probe.servername ?? url.hostname), ...(ca ? {ca} : {})} : {}),
     })
     const timer = setTimeout(() => finish({error: {code: 'timeout', message: `no answer to the upgrade within ${timeoutMs} ms`}}), timeoutMs)
     req.once('response', (res) => {
@@ -102,3 +103,4 @@ function parseFrame(buf: Buffer): {closeCode?: number; closeReason?: string} | '
   if (length < 2) return {closeCode: 1005}
   return {closeCode: buf.readUInt16BE(offset), closeReason: buf.subarray(offset + 2, offset + length).toString('utf8')}
 }
+
