@@ -51,6 +51,7 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   host_header_rejected: 'Ollama\'s empty-bodied 403 through the route',
   websocket_not_proxied: 'the upgrade through the route answered with a status other than 101; status and body start',
   websocket_origin_rejected: '101, then a close frame with code 1008',
+  gateway_drops_key: 'the keyed call (Qdrant /collections, vLLM /v1/models) answers 2xx inside the CT and 401/403 through the route; the proxy_set_header line that replaces the key',
   client_forbidden: 'the route answers 401/403',
   client_redirected: 'the route answers 3xx; its Location',
   gateway_https_redirect: 'the route answers 3xx with a Location that is the same URL on https (or nginx\'s `return 301 https://…` for it)',

@@ -56,6 +56,7 @@ export const CAUSES = {
   host_header_rejected: {layer: 'client', meaning: 'Ollama\'s Host-header guard answers 403 with an empty body: nginx forwards a Host it does not accept.'},
   websocket_not_proxied: {layer: 'client', meaning: 'A WebSocket upgrade through the route gets no 101: nginx does not pass Upgrade/Connection (the editor shows "Connection lost").'},
   websocket_origin_rejected: {layer: 'client', meaning: 'The upgrade goes through but the service closes it with 1008: the Origin does not match the Host it sees.'},
+  gateway_drops_key: {layer: 'client', meaning: 'The service accepts its API key inside the CT, but the route refuses the same call with it: the gateway drops or blanks the key header (proxy_set_header api-key "";).'},
   client_forbidden: {layer: 'client', meaning: 'The route answers 401/403: credentials, or a Host-header guard behind the proxy.'},
   client_redirected: {layer: 'client', meaning: 'The route answers a redirect (3xx) where the service answers directly: a client is sent elsewhere (the Location is in the evidence; phoenix never follows it).'},
   gateway_https_redirect: {layer: 'client', meaning: 'The gateway redirects http to https for the route: gateway.url is the http URL; use the https one.'},

@@ -101,6 +101,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
   host_header_rejected: (c, inv) => [{text: `Ollama accepts only local Host names: set proxy_set_header Host localhost:${c.s.port}; in ${c.route}, then reload`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/ollama/'}`)}, {text: 'Or let Ollama listen on every address (then it accepts any Host)', command: `${c.ct} systemctl edit ${word(unitOr(c, 'ollama'))}`}],
   websocket_not_proxied: (c, inv) => [{text: `Add to ${c.route}: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; then reload`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`, 10)}, {text: 'Reload after the fix', command: nginxTestThen(inv, 'reload')}],
   websocket_origin_rejected: (c) => [{text: `Pass the browser's host through: proxy_set_header Host $host; (or X-Forwarded-Host and X-Forwarded-Proto) in ${c.route}; for n8n also N8N_PROXY_HOPS=1`, command: c.logs}],
+  gateway_drops_key: (c, inv) => [{text: `Find what ${c.route} does with the ${c.s.kind === 'qdrant' ? 'api-key' : 'Authorization'} header: a proxy_set_header that blanks or replaces it drops the client's key`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`, 10)}],
   client_forbidden: (c, inv) =>
     c.s.kind === 'ollama'
       ? [{text: 'Ollama bound to loopback rejects foreign Host headers: set proxy_set_header Host localhost:11434 in the route', command: nginxShow(inv, `location ${c.s.route?.path ?? '/ollama/'}`)}]

@@ -61,7 +61,7 @@ function failingChecks(layers: readonly LayerResult[]): JudgedCheck[] {
 }
 
 /** Client-layer causes that nginx's own config can explain (the gateway.route check reads it). */
-const CONFIG_EXPLAINS = ['route_missing', 'route_wrong_upstream', 'client_redirected', 'gateway_https_redirect', 'route_wrong_target', 'upstream_mismatch', 'upstream_error', 'websocket_not_proxied', 'host_header_rejected']
+const CONFIG_EXPLAINS = ['route_missing', 'route_wrong_upstream', 'client_redirected', 'gateway_https_redirect', 'gateway_drops_key', 'route_wrong_target', 'upstream_mismatch', 'upstream_error', 'websocket_not_proxied', 'host_header_rejected']
 
 /** The service layer, when a warning there explains a failure further out. */
 function explainingWarning(layers: readonly LayerResult[]): LayerResult | undefined {

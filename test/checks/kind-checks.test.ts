@@ -101,4 +101,31 @@ services:
     const auth = probeOf(gatewayTarget(guarded), 'client.auth.qdrant')
     expect(auth).not.toHaveProperty('headers')
   })
+
+  it.each([
+    ['qdrant', 'service.collections', '/qdrant/collections', 'api-key'],
+    ['chat', 'service.models', '/v1/chat/completions', 'Authorization'],
+  ])("%s: the client makes the service's real call with its key, and names the gateway when only the route refuses it", (name, inner, path, header) => {
+    const inv = parseInventory(
+      `proxmox: { host: local }
+gateway: { ctid: 953, address: 198.18.0.153, url: http://198.18.0.153 }
+services:
+  qdrant: { kind: qdrant, ctid: 952, address: 198.18.0.152, port: 6333, route: /qdrant/, apiKeyEnv: QDRANT_KEY }
+  chat: { kind: vllm, ctid: 950, address: 198.18.0.150, port: 8000, route: /v1/chat/completions, apiKeyEnv: VLLM_KEY }
+`,
+      'keyed.yaml',
+    )
+    const def = inv.services.find((s) => s.name === name)!
+    const specOf = (keys: Map<string, string>) => planService(def, {inventory: inv, deep: false, apiKeys: keys, posture: true}, LAYERS).find((x) => x.id === 'client.http')!
+    const keyed = specOf(readApiKeys(inv, inv.services, {QDRANT_KEY: 'qd-key', VLLM_KEY: 'vl-key'}))
+    expect(keyed.probe).toMatchObject({url: `http://198.18.0.153${path}`, secretHeaders: [header]})
+    const refused = http(401, 'Must provide an API key or an Authorization bearer token')
+    const innerOk = {[inner]: http(200, '{}')}
+    expect(keyed.judge(refused, new Map(Object.entries(innerOk)))).toMatchObject({status: 'fail', finding: 'gateway_drops_key'})
+    // The inner call refused too, or never made: not the gateway's doing (the inner layer says it).
+    expect(keyed.judge(refused, new Map(Object.entries({[inner]: http(401)})))).toMatchObject({finding: 'client_forbidden'})
+    expect(keyed.judge(refused, new Map())).toMatchObject({finding: 'client_forbidden'})
+    // Without a key of its own, a 401 is the gateway's auth, not a dropped key.
+    expect(specOf(new Map()).judge(refused, new Map(Object.entries(innerOk)))).toMatchObject({finding: 'client_forbidden'})
+  })
 })

@@ -62,6 +62,7 @@ const ROW_VARIATIONS: Readonly<Record<string, (name: string) => RouteVariation>>
   'websocket-headers-missing': () => ({noWebsocket: true}),
   'ollama-host-header': () => ({publicHost: true}),
   'route-wrong-upstream': () => ({proxyTo: 'vllm-embed'}),
+  'gateway-blanks-key': () => ({blankKey: true}),
 }
 
 /** The gateway-wide rows (a typo is refused by nginx -t, so the judge skips: nothing to print). */

@@ -154,6 +154,12 @@ export const FAULTS: readonly Fault[] = [
     expect: {layer: 'client', cause: 'route_wrong_upstream', evidence: confLine(': proxy_pass http://embedding_service'), hint: new RegExp(`In ${CONF}:\\d+ change proxy_pass http://embedding_service to proxy_pass http://qwen_service;`)},
   },
   {
+    name: 'gateway-blanks-key', does: 'the location blanks the key header (proxy_set_header api-key ""; for Qdrant, Authorization for vLLM), reloaded: the service takes the key, the route refuses it', appliesTo: ['qdrant', 'vllm-chat'],
+    inject: (s) => setVariation(s.name, {blankKey: true}),
+    heal: (s) => setVariation(s.name, {blankKey: undefined}),
+    expect: {layer: 'client', cause: 'gateway_drops_key', evidence: confLine(': proxy_set_header (api-key|authorization) ""'), hint: /remove proxy_set_header (api-key|authorization)/},
+  },
+  {
     name: 'rewrite-wrong', does: 'proxy_pass without the trailing slash and no rewrite: the route\'s prefix reaches the service, reloaded', appliesTo: ['n8n', 'qdrant'],
     inject: (s) => setVariation(s.name, {keepPrefix: true}),
     heal: (s) => setVariation(s.name, {keepPrefix: undefined}),

@@ -25,6 +25,8 @@ export interface RouteVariation {
   keepPrefix?: boolean
   /** The locations proxy to this other service's upstream (route-wrong-upstream: chat sent to the embeddings CT). */
   proxyTo?: string
+  /** The location blanks the header the service's key travels in (gateway-blanks-key): `proxy_set_header api-key "";`. */
+  blankKey?: boolean
 }
 
 export type RouteVariations = Readonly<Record<string, RouteVariation>>
@@ -99,7 +101,8 @@ function healthyBody(s: LabService, route: string): string[] {
 
 /** The location's body with a fault's variation applied, line by line. */
 function locationBody(s: LabService, route: string, v: RouteVariation = {}): string[] {
-  return healthyBody(s, route).flatMap((line) => {
+  const blank = v.blankKey ? [`proxy_set_header ${s.kind === 'qdrant' ? 'api-key' : 'Authorization'} "";`] : []
+  return [...blank, ...healthyBody(s, route)].flatMap((line) => {
     if (v.keepPrefix && line.startsWith('rewrite ')) return []
     if (v.keepPrefix && line.startsWith('proxy_pass ')) return [line.replace(/\/;$/, ';')]
     if (v.proxyTo && line.startsWith('proxy_pass ')) return [line.replace(upstreamName(s), upstreamName(serviceByName(v.proxyTo)))]

@@ -69,6 +69,11 @@ export function healthPathOf(service: ServiceDef, kind: ServiceKindModule): stri
   return service.health ?? kind.defaultHealth
 }
 
+/** The header a service's API key travels in: Qdrant's `api-key`, else `Authorization: Bearer` (lower-case, as nginx's table keys it). */
+export function keyHeaderOf(service: ServiceDef): 'api-key' | 'authorization' {
+  return service.kind === 'qdrant' ? 'api-key' : 'authorization'
+}
+
 /** `addr:port`, bracketing IPv6. */
 export function hostPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`

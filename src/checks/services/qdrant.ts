@@ -1,19 +1,25 @@
 import type {ServiceDef} from '../../inventory/types.js'
 import {apiAnswers, listed, parseJson} from '../expectations/api.js'
 import {twoHundredWithout} from '../expectations/http.js'
+import {keyDroppedByGateway} from '../expectations/route-key.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
 import {insideUrl} from './kind.js'
 
 /**
  * Qdrant: /healthz answers `healthz check passed` (text/plain) and is open even when an api-key is
- * set; /readyz says whether the shards are ready; /collections needs the key.
+ * set; /readyz says whether the shards are ready; /collections needs the key (and is what a
+ * client asks through the route).
  */
 export const qdrantKind: ServiceKindModule = {
   defaultHealth: '/healthz',
   verifyHealth: twoHundredWithout('healthz check passed', 'answered 200 but not "healthz check passed": is this Qdrant?', 'api_unexpected'),
-  client: () => ({
-    subpath: 'healthz',
-    accept: twoHundredWithout('healthz check passed', 'the route answers 200 but not Qdrant\'s health: it leads somewhere else', 'route_wrong_target'),
+  // A client's real call, with the key (plan.ts adds it): /healthz is open, so it would pass behind
+  // a gateway that blanks the key.
+  client: (s, c) => ({
+    subpath: 'collections',
+    accept: (status, body, seen) =>
+      keyDroppedByGateway(status, seen, 'service.collections', 'api-key', c.apiKeys.has(s.name)) ??
+      twoHundredWithout('"collections"', 'the route answers 200 but not Qdrant\'s collection list: it leads somewhere else', 'route_wrong_target')(status, body, seen),
   }),
   extraChecks: (s, c) => [readyCheck(s, c), collectionsCheck(s, c)],
 }

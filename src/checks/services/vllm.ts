@@ -1,6 +1,8 @@
 import type {Judgement} from '../../diagnosis/check-spec.js'
 import type {ServiceDef} from '../../inventory/types.js'
 import {apiAnswers, listed, parseJson} from '../expectations/api.js'
+import {twoHundredWithout} from '../expectations/http.js'
+import {keyDroppedByGateway} from '../expectations/route-key.js'
 import type {Observation} from '../probes/types.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
 import {insideUrl} from './kind.js'
@@ -16,12 +18,15 @@ const KV_CACHE_WARN = 0.9
  */
 export const vllmKind: ServiceKindModule = {
   defaultHealth: '/health',
-  client: () => ({
-    subpath: 'health',
-    accept: (status, body) =>
-      status === 405 && body.includes('Method Not Allowed')
+  // The call a client makes, with the key (plan.ts adds it): /v1/models behind a prefix route, the
+  // exact route itself otherwise. vLLM checks the key before routing, so the 405 proves it passed.
+  client: (s, c) => ({
+    subpath: 'v1/models',
+    accept: (status, body, seen) =>
+      keyDroppedByGateway(status, seen, 'service.models', 'Authorization', c.apiKeys.has(s.name)) ??
+      (status === 405 && body.includes('Method Not Allowed')
         ? {status: 'pass', summary: 'the route reaches vLLM (405 Method Not Allowed for GET, as FastAPI answers)'}
-        : undefined,
+        : twoHundredWithout('"object":"list"', 'the route answers 200 but not vLLM\'s model list: it leads somewhere else', 'route_wrong_target')(status, body, seen)),
   }),
   extraChecks: (s, c) => [modelsCheck(s, c), metricsCheck(s, c), inferenceCheck(s, c)],
   notListening: loadingOrWrongPort,
