@@ -32,6 +32,7 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   bound_to_loopback: 'the `ss` line: listening on 127.0.0.1 only, and the host refused',
   bound_elsewhere: 'the `ss` line: listening on an address that is not the CT\'s',
   network_blocked: 'healthy inside the CT; from the host TCP times out or is refused',
+  ping_filtered: '`ping` from the host gets no reply while `host.tcp` connects',
   host_http_failed: 'TCP connects from the host but the health request fails there',
   gateway_blocked: 'the host connects; from the gateway CT TCP times out or is refused',
   gateway_ct_stopped: '`pct exec` into the gateway CT failed and `pct status` says stopped',

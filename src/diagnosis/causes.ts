@@ -37,6 +37,7 @@ export const CAUSES = {
   bound_to_loopback: {layer: 'host', meaning: 'The service listens on 127.0.0.1 only: it works inside the CT and is refused from everywhere else.'},
   bound_elsewhere: {layer: 'host', meaning: 'The service listens on a specific address that is not the CT address in the inventory.'},
   network_blocked: {layer: 'host', meaning: 'The service is healthy inside its CT but the host cannot reach it: a firewall, or the CT\'s network config.'},
+  ping_filtered: {layer: 'host', meaning: 'The CT\'s address does not answer ping from the host while TCP to the service connects: ICMP echo is filtered (a firewall rule); the service is reachable (warning).'},
   host_http_failed: {layer: 'host', meaning: 'TCP from the host connects but the health request fails there while it passes inside the CT.'},
   gateway_blocked: {layer: 'gateway', meaning: 'The host reaches the service but the gateway CT cannot: a firewall between the two CTs, or routing.'},
   gateway_ct_stopped: {layer: 'gateway', meaning: 'The gateway CT is not running.'},

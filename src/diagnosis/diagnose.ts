@@ -9,7 +9,7 @@ import type {Observations, RunIo} from './engine.js'
 import {judgeService} from './judge.js'
 import type {JudgedCheck} from './judge.js'
 import {SCHEMA_VERSION} from './report.js'
-import type {CheckResult, LayerResult, Report, ServiceReport} from './report.js'
+import type {CheckResult, LayerResult, Report, ServiceReport, Verdict} from './report.js'
 import {worstStatus} from './status.js'
 import type {Layer, Status} from './status.js'
 import {decideVerdict} from './verdict.js'
@@ -44,7 +44,7 @@ export async function diagnose(input: DiagnoseInput, io: RunIo, progress?: RunPr
     const judged = judgeService(s.name, observations, input.options.layers)
     const verdict = decideVerdict(s, judged, input.inventory)
     const layers = judged.map(publicLayer)
-    return {name: s.name, kind: s.kind, ctid: s.ctid, status: worstStatus(layers.map((l) => l.status)), layers, verdict}
+    return {name: s.name, kind: s.kind, ctid: s.ctid, status: serviceStatus(verdict, layers), layers, verdict}
   })
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -55,6 +55,16 @@ export async function diagnose(input: DiagnoseInput, io: RunIo, progress?: RunPr
     layers: [...input.options.layers],
     services,
   }
+}
+
+/**
+ * The worst layer's status, except when the verdict is a layer phoenix could not see: a failure
+ * outside it (the host cannot reach the CT, from a machine without pct or off the CT network) has
+ * no ground, and the service is unknown (exit 3), not critical: run phoenix where it can see.
+ */
+function serviceStatus(verdict: Verdict, layers: readonly LayerResult[]): Status {
+  const blind = verdict.layer !== null && layers.find((l) => l.layer === verdict.layer)?.status === 'unknown'
+  return blind ? 'unknown' : worstStatus(layers.map((l) => l.status))
 }
 
 /**

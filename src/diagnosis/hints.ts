@@ -115,6 +115,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
   answer_stalled: (c) => [{text: `${c.s.name} starts answering but does not finish in time: read its log, and check its load`, command: c.logs}],
   answer_oversized: (c) => [rawAnswer(c)],
   connection_reset: (c) => [{text: `The program on port ${c.s.port} drops the request: read its log`, command: c.logs}, rawAnswer(c)],
+  ping_filtered: (c) => [firewall(c), {text: `Or look for an ICMP rule inside CT ${c.s.ctid} (nft or iptables); if ICMP is filtered on purpose, this warning is expected`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
   vantage_unreachable: (_c, inv) => [
     inv.proxmox.mode === 'ssh'
       ? {text: 'phoenix could not reach the Proxmox host: check SSH by hand', command: `ssh -p ${inv.proxmox.port} ${word(`${inv.proxmox.user}@${inv.proxmox.host}`)} pct list`}

@@ -20,11 +20,19 @@ function serviceLines(s: ServiceReport, width: number, st: Style): string[] {
   return lines
 }
 
-/** The summary of the check that explains the verdict, for the one-line view. */
+/**
+ * The summary of the check that explains the verdict, for the one-line view. A layer phoenix could
+ * not see is explained by its gate (`service.ct`, `host.ssh`: host key changed, auth failed, pct
+ * missing), not by a check that only says it was not observed.
+ */
 function firstFailure(s: ServiceReport): string {
   const layer = s.layers.find((l) => l.layer === s.verdict.layer)
-  const check = layer?.checks.find((c) => c.status === layer.status && !c.id.endsWith('.ct')) ?? layer?.checks.find((c) => c.status === layer.status)
-  return check?.summary ?? s.verdict.summary
+  const gate = (id: string) => id.endsWith('.ct') || id.endsWith('.ssh')
+  const check =
+    layer?.status === 'unknown'
+      ? (layer.checks.find((c) => c.status === 'unknown' && gate(c.id)) ?? layer.checks.find((c) => c.status === 'unknown' && !c.summary.startsWith('not observed')))
+      : layer?.checks.find((c) => c.status === layer.status && !gate(c.id))
+  return (check ?? layer?.checks.find((c) => c.status === layer.status))?.summary ?? s.verdict.summary
 }
 
 function totals(report: Report, st: Style): string {

@@ -159,6 +159,30 @@ describe('phoenix check / diag / services against the loopback rig', () => {
     }
   })
 
+  it('without pct here, a host that cannot reach the CT is not network_blocked: unknown, exit 3, and the one-liner says pct is missing', async () => {
+    // The service's address as this machine cannot reach it (nothing listens on 127.0.0.2), and pct
+    // off PATH: a workstation, or a host where phoenix runs without root's PATH.
+    const config = join(rig.dir, 'no-pct.yaml')
+    await writeFile(config, (await readFile(rig.configFile, 'utf8')).replace(/(ollama: \{ kind: ollama, ctid: \d+, address: )127\.0\.0\.1/, '$1127.0.0.2'))
+    const path = rig.env.PATH!.split(':').filter((d) => !d.endsWith('rig-shims')).join(':')
+    const env = {...rig.env, PATH: path}
+    const run = (args: string[]) => new Promise<{stdout: string; code: number | null}>((resolve) => {
+      const child = spawn(process.execPath, ['bin/run.js', ...args, '--config', config], {cwd: REPO, env, stdio: ['ignore', 'pipe', 'ignore']})
+      let out = ''
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+      child.once('close', (exit) => resolve({stdout: out, code: exit}))
+    })
+    const json = await run(['check', 'ollama', '--json'])
+    const ollama = (JSON.parse(json.stdout) as Report).services[0]!
+    expect(ollama.layers.find((l) => l.layer === 'host')!.status).toBe('fail')
+    expect(ollama).toMatchObject({status: 'unknown', verdict: {layer: 'service', cause: 'vantage_unreachable'}})
+    expect(ollama.verdict.hints.map((h) => h.text).join('\n')).toMatch(/run phoenix on the Proxmox host as root, or set proxmox\.host/)
+    expect(json.code).toBe(3)
+    const human = await run(['check', 'ollama'])
+    expect(human.stdout).toMatch(/^\? ollama +unknown +CT 961 +service\/vantage_unreachable +CT 961: pct is not installed here \(not on PATH\)$/m)
+    expect(human.code).toBe(3)
+  })
+
   it('a stopped service exits 2, names the service layer and the fix for its CT', async () => {
     await rig.stopService('ollama')
     try {

@@ -95,7 +95,7 @@ const statusOf = (e: Expected): Status => e.status ?? (e.cause === 'healthy' ? '
 
 /** Nagios exit code of the worst expected status. */
 function exitCodeOf(statuses: readonly Status[]): number {
-  return statuses.includes('fail') ? 2 : statuses.includes('warn') ? 1 : 0
+  return statuses.includes('fail') ? 2 : statuses.includes('unknown') ? 3 : statuses.includes('warn') ? 1 : 0
 }
 
 /** Where a fault is injected: every service it applies to, or once for a gateway-wide fault. */

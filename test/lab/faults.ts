@@ -1,3 +1,6 @@
+import {rm, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
 import type {CauseCode} from '../../src/diagnosis/causes.js'
 import type {Layer, Status} from '../../src/diagnosis/status.js'
 import {newApiKey} from './api-keys.js'
@@ -7,7 +10,7 @@ import {NGINX_CONF, TYPO_DIRECTIVE} from './nginx-config.js'
 import {clearFirewall, firewall, restartWith, restore, startNginx} from './fault-mechanics.js'
 import {ctExec, pct, rerunService, startService, stopService, waitLastLogLine, waitListening, waitState} from './services.js'
 import type {EmulatorOptions} from './services.js'
-import {addressOf, ctById, GATEWAY_CTID, SERVICES, SLOW_FAULT_MS, SUBNET} from './topology.js'
+import {addressOf, ctById, GATEWAY_CTID, PCT_MISSING, SERVICES, SLOW_FAULT_MS, STATE, SUBNET} from './topology.js'
 import type {LabService} from './topology.js'
 
 /** The verdict a fault must produce (cause codes of src/diagnosis/causes.ts). */
@@ -198,6 +201,20 @@ export const FAULTS: readonly Fault[] = [
     // Posture, not health: check says the gateway is healthy, audit names the line.
     gateway: HEALTHY,
     audit: new RegExp(`server_tokens: .*\\(${CONF}:\\d+\\)`),
+  },
+  {
+    name: 'ping-filtered', does: 'nft in the CT drops ICMP echo requests; TCP to the service still passes', appliesTo: ALL,
+    inject: (s) => firewall(s, 'icmp type echo-request drop'),
+    heal: clearFirewall,
+    expect: {layer: 'host', cause: 'ping_filtered', status: 'warn', evidence: /host\.ping: .* does not answer ping/, hint: /firewall/},
+  },
+  {
+    name: 'pct-missing', does: "pct is not there for phoenix's run: off PATH on the host, 'pct: not found' for the SSH session", appliesTo: ALL, shared: true,
+    inject: async () => writeFile(join(STATE, PCT_MISSING), ''),
+    heal: async () => rm(join(STATE, PCT_MISSING), {force: true}),
+    // A blind spot, not a fault: unknown (exit 3), never host/network_blocked "healthy inside its CT".
+    expect: {layer: 'service', cause: 'vantage_unreachable', status: 'unknown', evidence: /service\.ct: .*pct.*not (found|installed)/},
+    gateway: {layer: 'service', cause: 'vantage_unreachable', status: 'unknown'},
   },
   emulatorFault('model-missing', 'vLLM serves another model, Ollama has none pulled (the inventory names model:)', {layer: 'service', cause: 'model_missing'},
     (s) => ({models: OTHER_MODELS[s.name] ?? []}), ['vllm-chat', 'vllm-embed', 'ollama']),

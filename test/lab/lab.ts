@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {mkdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -13,7 +14,7 @@ import {prepareSshd, startSshd} from './sshd.js'
 import {makeCertificates} from './tls.js'
 import {inTerminal} from '../helpers/terminal.js'
 import type {TerminalRun} from '../helpers/terminal.js'
-import {ADMIN, CTS, GATEWAY_CTID, HOST, HOST_BIN, PREFIX, REPO, SERVICES, SHIMS, STATE} from './topology.js'
+import {ADMIN, CTS, GATEWAY_CTID, HOST, HOST_BIN, PCT_MISSING, PREFIX, REPO, SERVICES, SHIMS, STATE} from './topology.js'
 
 export {fault, heal, activeFaults} from './fault-state.js'
 export {sshConnectionCount, SSHD_LOG} from './sshd.js'
@@ -43,7 +44,10 @@ export async function up(): Promise<LabInfo> {
   await writeFile(join(STATE, 'faults.json'), '{}\n')
   await writeFile(join(STATE, 'pct-calls.log'), '')
   await mkdir(HOST_BIN, {recursive: true})
-  await writeFile(join(HOST_BIN, 'pct'), `#!/bin/sh\nPHOENIX_LAB_STATE='${STATE}' exec '${join(SHIMS, 'host', 'pct')}' "$@"\n`, {mode: 0o755})
+  // phoenix's pct (the lab's own calls use the shim directly). Under the pct-missing fault it is not
+  // there, as a shell says it: what phoenix over SSH sees; on the host, phoenix's PATH drops it.
+  const missing = `[ -e '${join(STATE, PCT_MISSING)}' ] && { echo 'sh: 1: pct: not found' >&2; exit 127; }`
+  await writeFile(join(HOST_BIN, 'pct'), `#!/bin/sh\n${missing}\nPHOENIX_LAB_STATE='${STATE}' exec '${join(SHIMS, 'host', 'pct')}' "$@"\n`, {mode: 0o755})
   try {
     await createNetwork()
     await Promise.all([makeCertificates(), prepareSshd(), makeApiKeys()])
@@ -123,7 +127,9 @@ export async function phoenixEnv(mode: Mode): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', OCLIF_SKIP_NEW_VERSION_CHECK: 'true', PHOENIX_LAB_STATE: STATE, ...(await apiKeys())}
   delete env.SSH_AUTH_SOCK
   delete env.PHOENIX_CONFIG
-  env.PATH = mode === 'local' ? `${HOST_BIN}:${process.env.PATH}` : process.env.PATH
+  // The pct-missing fault (faults.ts): phoenix on the host runs without pct on its PATH.
+  const pctMissing = existsSync(join(STATE, PCT_MISSING))
+  env.PATH = mode === 'local' && !pctMissing ? `${HOST_BIN}:${process.env.PATH}` : process.env.PATH
   return env
 }
 

@@ -19,6 +19,8 @@ if (!/^[a-z][a-z0-9-]{0,7}$/.test(PREFIX)) throw new Error(`PHOENIX_LAB_PREFIX "
 
 /** The lab's state (pids, logs, configs, keys). Under the repo and gitignored (.lab/). */
 export const STATE = process.env.PHOENIX_LAB_STATE ?? join(REPO, '.lab')
+/** A file in STATE whose presence takes pct away from phoenix's runs (the pct-missing fault). */
+export const PCT_MISSING = 'pct-missing'
 
 /** Lab shims: `pct` for the host, `systemctl`/`journalctl`/`docker` for the CTs. */
 export const SHIMS = join(REPO, 'test/lab/shims')

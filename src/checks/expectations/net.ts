@@ -17,12 +17,13 @@ export function tcpConnects(target: string): Expectation {
 
 /**
  * ICMP echo. No reply alone is a warning, not a failure: many networks filter ICMP, and the TCP
- * check beside it decides whether the service is reachable.
+ * check beside it decides whether the service is reachable (when it fails too, the host layer
+ * fails and the ping is only evidence; when it passes, ICMP is filtered: `ping_filtered`).
  */
 export function pingAnswers(target: string): Expectation {
   return (obs) => {
     if (obs.kind !== 'ping') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
     if (obs.alive) return {status: 'pass', summary: `${target} answers ping${obs.rttMs !== undefined ? ` in ${obs.rttMs} ms` : ''}`}
-    return {status: 'warn', summary: `${target} does not answer ping: ${obs.error ?? 'no reply'}`, finding: 'ping_no_reply'}
+    return {status: 'warn', summary: `${target} does not answer ping: ${obs.error ?? 'no reply'}`, finding: 'ping_filtered'}
   }
 }
