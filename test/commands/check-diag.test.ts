@@ -164,7 +164,7 @@ describe('phoenix check / diag / services against the loopback rig', () => {
     // off PATH: a workstation, or a host where phoenix runs without root's PATH.
     const config = join(rig.dir, 'no-pct.yaml')
     await writeFile(config, (await readFile(rig.configFile, 'utf8')).replace(/(ollama: \{ kind: ollama, ctid: \d+, address: )127\.0\.0\.1/, '$1127.0.0.2'))
-    const path = rig.env.PATH!.split(':').filter((d) => !d.endsWith('rig-shims')).join(':')
+    const path = rig.env.PATH!.split(':').filter((d) => !d.endsWith('rig-shims') && d !== join(rig.dir, 'bin')).join(':')
     const env = {...rig.env, PATH: path}
     const run = (args: string[]) => new Promise<{stdout: string; code: number | null}>((resolve) => {
       const child = spawn(process.execPath, ['bin/run.js', ...args, '--config', config], {cwd: REPO, env, stdio: ['ignore', 'pipe', 'ignore']})
