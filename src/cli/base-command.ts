@@ -4,6 +4,7 @@ import {maskDeep, maskHeld, redact} from '../checks/probes/redact.js'
 import type {Report} from '../diagnosis/report.js'
 import {EXIT, exitCodeFor} from '../diagnosis/status.js'
 import {UsageError} from '../inventory/errors.js'
+import {interruptedExitCode} from './interrupt.js'
 
 /**
  * What every phoenix command shares: a user's mistake is one paragraph and exit 64, a bug is one
@@ -34,7 +35,8 @@ export abstract class PhoenixCommand extends Command {
    */
   protected async finish(report: Report, human: () => string): Promise<void> {
     await this.print(report, human)
-    const code = exitCodeFor(report.status)
+    // Interrupted (Ctrl-C, SIGTERM): 130 or 143, whatever the partial report's status.
+    const code = interruptedExitCode() ?? exitCodeFor(report.status)
     if (code !== 0) this.exit(code)
   }
 

@@ -5,4 +5,5 @@ export const EXIT_CODES_HELP = `EXIT CODES (Nagios plugin convention)
   2   CRITICAL  a layer failed; the verdict names it and why
   3   UNKNOWN   a vantage point could not be reached (SSH, pct exec): a blind spot, not a fault
   64  usage or config error (bad flag, unknown service, invalid inventory)
-  70  internal error (a bug in phoenix)`
+  70  internal error (a bug in phoenix)
+  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): the report of what was seen is still printed`

@@ -11,6 +11,7 @@ import {loadInventory} from '../inventory/load.js'
 import type {Inventory, ServiceDef} from '../inventory/types.js'
 import {createRunIo} from '../io/run-io.js'
 import {parseDuration} from './duration.js'
+import {watchInterrupts} from './interrupt.js'
 import {readApiKeys, selectServices} from './select.js'
 
 /** The parsed flags a diagnosing command passes on. */
@@ -57,10 +58,14 @@ function runStart(): number {
 
 /** Runs a planned diagnosis with its IO, and always releases the IO (the SSH connection). */
 export async function executeRun(run: PlannedRun, flags: RunFlags, progress?: RunProgress): Promise<Report> {
+  // A Ctrl-C or SIGTERM stops the run as its deadline would, and the report is still printed.
+  const interrupts = watchInterrupts()
+  const options = {...run.options, signal: interrupts.signal}
   const io = await createRunIo(run.inventory, {acceptNewHostKey: flags['accept-new-host-key'], deadlineMs: run.options.deadlineMs})
   try {
-    return await diagnose({inventory: run.inventory, services: run.services, options: run.options, apiKeys: readApiKeys(run.inventory, run.services)}, io, progress)
+    return await diagnose({inventory: run.inventory, services: run.services, options, apiKeys: readApiKeys(run.inventory, run.services)}, io, progress)
   } finally {
     await io.close()
+    interrupts.dispose()
   }
 }

@@ -72,7 +72,7 @@ export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options
   }
   const missed = (group: Group): BatchOutcome => ({
     observations: group.specs.map(() => pastDeadline(options)),
-    ...(group.native ? {} : {gate: {status: 'unknown' as const, summary: `not observed before the ${options.deadlineMs} ms deadline`, finding: 'deadline'}}),
+    ...(group.native ? {} : {gate: {status: 'unknown' as const, summary: pastDeadline(options).message, finding: 'deadline'}}),
     durationMs: 0,
   })
   const task = (group: Group) => async () => {
@@ -160,6 +160,7 @@ function cutShort(obs: Observation, timeoutMs: number, options: RunOptions): Obs
   return {kind: 'unavailable', reason: 'deadline', message: `only ${timeoutMs} ms of the ${options.timeoutMs} ms timeout were left before the ${options.deadlineMs} ms deadline`}
 }
 
-function pastDeadline(options: RunOptions): Observation {
-  return {kind: 'unavailable', reason: 'deadline', message: `not finished before the ${options.deadlineMs} ms deadline`}
+function pastDeadline(options: RunOptions): Extract<Observation, {kind: 'unavailable'}> {
+  const why = options.signal?.aborted ? `the run was stopped (${String(options.signal.reason)})` : `the ${options.deadlineMs} ms deadline`
+  return {kind: 'unavailable', reason: 'deadline', message: `not finished before ${why}`}
 }
