@@ -22,6 +22,7 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   slow: 'the answer took longer than thresholds.slowMs; the time',
   model_missing: 'vLLM /v1/models or Ollama /api/tags without the inventory\'s model; the models listed',
   api_auth_failed: '401/403 from /v1/models, /collections or another keyed call; status and body start',
+  api_key_unset: 'the variable\'s name, and the 401/403 the call got without the key',
   inference_failed: 'POST /v1/chat/completions, /v1/embeddings or /api/generate failing (--deep)',
   embedding_dim_mismatch: 'the length of the returned embedding vs dim:',
   kv_cache_full: '/metrics vllm:kv_cache_usage_perc ≥ 0.9, with running and waiting requests',

@@ -62,9 +62,10 @@ const HINTS: Record<CauseCode, HintMaker> = {
       : [{text: `vLLM serves another model: check --model / --served-model-name in the unit, or fix model: in the inventory`, command: `${c.ct} systemctl cat ${word(unitOr(c, 'vllm'))}`}, {text: 'See what it serves', command: `${c.ct} curl -s http://127.0.0.1:${c.s.port}/v1/models`}],
   api_auth_failed: (c) => [
     c.s.apiKeyEnv
-      ? {text: `Export the service's key in $${c.s.apiKeyEnv} where phoenix runs (and check it matches the one the service was started with)`, command: envIsSet(c.s.apiKeyEnv)}
+      ? {text: `The service refused the key in $${c.s.apiKeyEnv}: compare it with the key the service was started with (its unit's or container's environment), and export the right one where phoenix runs`, command: envIsSet(c.s.apiKeyEnv)}
       : {text: `The API wants a key: set apiKeyEnv: in the inventory to the NAME of an env var that holds it`},
   ],
+  api_key_unset: (c, inv) => keyVars(c, inv).map((name) => ({text: `Set $${name} where phoenix runs: under systemd, EnvironmentFile=/etc/phoenix/keys.env (lines ${name}=..., mode 600) in the [Service] section of phoenix's unit; from cron, source that file first (set -a; . /etc/phoenix/keys.env; phoenix check --all)`, command: envIsSet(name)})),
   inference_failed: (c) => [{text: `The model is listed but does not answer: read the log`, command: c.logs}],
   embedding_dim_mismatch: (c) => [{text: `Compare the loaded model with the vector size your collections use (dim: ${c.s.dim ?? '?'})`, command: `${c.ct} curl -s http://127.0.0.1:${c.s.port}/v1/models`}],
   kv_cache_full: (c) => [{text: 'The KV cache is nearly full: lower --max-model-len or --max-num-seqs, or add GPU memory; watch the queue', command: `${c.ct} sh -c 'curl -s http://127.0.0.1:${c.s.port}/metrics | grep -E "kv_cache_usage_perc|num_requests_(running|waiting)"'`}],
@@ -152,6 +153,12 @@ function httpsOf(url: string): string {
 function tlsTarget(inv: Inventory): string {
   const url = new URL(inv.gateway.url)
   return `${url.hostname}:${url.port || '443'}`
+}
+
+/** The env vars a service's calls take keys from: its own apiKeyEnv, and the gateway's (NAME when neither is named). */
+function keyVars(c: HintContext, inv: Inventory): string[] {
+  const named = [c.s.apiKeyEnv, inv.gateway.apiKeyEnv].filter((v): v is string => Boolean(v))
+  return named.length ? named : ['NAME']
 }
 
 function unitOr(c: HintContext, fallback: string): string {

@@ -8,7 +8,7 @@ import type {Inventory, ServiceDef, ServiceKind} from '../inventory/types.js'
 const EXAMPLE_KIND: Partial<Record<CauseCode, ServiceKind>> = {
   model_missing: 'ollama', bound_to_loopback: 'ollama', host_header_rejected: 'ollama', cli_missing: 'ollama',
   kv_cache_full: 'vllm', embedding_dim_mismatch: 'vllm', inference_failed: 'vllm', service_starting: 'vllm',
-  not_ready: 'qdrant', collection_missing: 'qdrant', api_auth_failed: 'qdrant',
+  not_ready: 'qdrant', collection_missing: 'qdrant', api_auth_failed: 'qdrant', api_key_unset: 'qdrant',
   config_invalid: 'nginx', hardening_weak: 'nginx', cert_expired: 'nginx', cert_expiring: 'nginx',
 }
 

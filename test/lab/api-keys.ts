@@ -1,5 +1,6 @@
 import {randomBytes} from 'node:crypto'
-import {readFile, writeFile} from 'node:fs/promises'
+import {existsSync} from 'node:fs'
+import {readFile, rename, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {SERVICES, STATE} from './topology.js'
@@ -25,4 +26,30 @@ export async function makeApiKeys(): Promise<void> {
 export async function apiKeys(): Promise<Record<string, string>> {
   const text = await readFile(API_KEYS, 'utf8').catch(() => '')
   return Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+}
+
+/** The whole key file while a fault hides some of its variables. */
+const FULL = `${API_KEYS}.full`
+/** Faults inject on several services at once: one edit of the file at a time. */
+let edits: Promise<void> = Promise.resolve()
+
+/**
+ * Takes a variable out of phoenix's environment (the key-unset fault: cron without the
+ * EnvironmentFile=). The services keep their keys: their units read them at start, and none restarts.
+ */
+export function hideApiKey(name: string): Promise<void> {
+  edits = edits.then(async () => {
+    const text = await readFile(API_KEYS, 'utf8')
+    if (!existsSync(FULL)) await writeFile(FULL, text, {mode: 0o600})
+    await writeFile(API_KEYS, text.split('\n').filter((l) => !l.startsWith(`${name}=`)).join('\n'), {mode: 0o600})
+  })
+  return edits
+}
+
+/** Puts every hidden variable back. */
+export function restoreApiKeys(): Promise<void> {
+  edits = edits.then(async () => {
+    if (existsSync(FULL)) await rename(FULL, API_KEYS)
+  })
+  return edits
 }

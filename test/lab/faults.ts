@@ -3,7 +3,7 @@ import {join} from 'node:path'
 
 import type {CauseCode} from '../../src/diagnosis/causes.js'
 import type {Layer, Status} from '../../src/diagnosis/status.js'
-import {newApiKey} from './api-keys.js'
+import {hideApiKey, newApiKey, restoreApiKeys} from './api-keys.js'
 import {installCli, removeCli} from './cts.js'
 import {setGatewayVariation, setVariation} from './gateway.js'
 import {NGINX_CONF, TYPO_DIRECTIVE} from './nginx-config.js'
@@ -237,6 +237,14 @@ export const FAULTS: readonly Fault[] = [
     {layer: 'service', cause: 'not_ready'}, () => ({fault: 'not-ready'}), ['qdrant', 'open-webui']),
   emulatorFault('key-rotated', "the service restarted with a new API key; phoenix's env var still has the lab's", {layer: 'service', cause: 'api_auth_failed'},
     () => ({apiKey: newApiKey()}), ['qdrant', 'vllm-chat']),
+  {
+    name: 'key-unset', does: "phoenix runs without the service's apiKeyEnv variable (cron without EnvironmentFile=); the service keeps its key",
+    appliesTo: ['qdrant', 'vllm-chat'],
+    inject: (s) => hideApiKey(s.apiKeyEnv!),
+    heal: restoreApiKeys,
+    // Not an outage: the run could not check the keyed calls (unknown, exit 3), and says which variable to set.
+    expect: {layer: 'service', cause: 'api_key_unset', status: 'unknown', evidence: /\$(QDRANT|VLLM)_API_KEY not set for this run/, hint: /EnvironmentFile=/},
+  },
   emulatorFault('kv-full', "vLLM's KV cache 97% used, requests queued (emulator --fault kv-full)", {layer: 'service', cause: 'kv_cache_full', status: 'warn'}, () => ({fault: 'kv-full'}), ['vllm-chat']),
   {
     name: 'cli-missing', does: "the ollama command taken off CT 955's /usr/local/bin (a login shell's PATH)", appliesTo: ['ollama'],

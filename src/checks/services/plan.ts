@@ -10,6 +10,7 @@ import type {HttpProbe} from '../probes/types.js'
 import {GATEWAY_KEY, healthPathOf, hostPort, insideUrl} from './kind.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
 import {kindModule} from './registry.js'
+import {unlessKeyUnset, unsetKeyVars} from './key-unset.js'
 import {judgeRoute, nginxProbe} from './route-check.js'
 
 const LOG_LINES = 15
@@ -36,7 +37,8 @@ function placed(s: ServiceDef, x: KindCheck, c: PlanContext): CheckSpec {
     : x.layer === 'host' ? {at: 'host'}
     : {at: 'local'}
   const probe = x.probe.kind === 'http' ? withKey(s, c, x.layer === 'service' ? atListenAddress(s, x.probe) : x.probe) : x.probe
-  return {service: s.name, id: x.id, layer: x.layer, vantage, probe, judge: x.judge, ...(x.needs ? {needs: x.needs} : {})}
+  const judge = x.probe.kind === 'http' ? unlessKeyUnset(x.judge, unsetKeyVars(s, c, x.layer === 'client')) : x.judge
+  return {service: s.name, id: x.id, layer: x.layer, vantage, probe, judge, ...(x.needs ? {needs: x.needs} : {})}
 }
 
 /** Inside the CT: the unit or container, the listening socket, the local API. */
@@ -130,7 +132,7 @@ function clientLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): Ch
   }
   if (gw.ca) probe.caFile = gw.ca
   const where = `${req.method ?? 'GET'} ${s.route.host ? `https://${s.route.host}` : ''}${path} via the gateway`
-  return [{service: s.name, id: 'client.http', layer: 'client', vantage: {at: 'local'}, probe: withGatewayKey(c, withKey(s, c, probe)), judge: clientAnswers(where, c.inventory.thresholds.slowMs, req.accept, probe.url)}]
+  return [{service: s.name, id: 'client.http', layer: 'client', vantage: {at: 'local'}, probe: withGatewayKey(c, withKey(s, c, probe)), judge: unlessKeyUnset(clientAnswers(where, c.inventory.thresholds.slowMs, req.accept, probe.url), unsetKeyVars(s, c, true))}]
 }
 
 /**
