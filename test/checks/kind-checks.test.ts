@@ -125,7 +125,7 @@ services:
     // The inner call refused too, or never made: not the gateway's doing (the inner layer says it).
     expect(keyed.judge(refused, new Map(Object.entries({[inner]: http(401)})))).toMatchObject({finding: 'client_forbidden'})
     expect(keyed.judge(refused, new Map())).toMatchObject({finding: 'client_forbidden'})
-    // Without a key of its own, a 401 is the gateway's auth, not a dropped key.
-    expect(specOf(new Map()).judge(refused, new Map(Object.entries(innerOk)))).toMatchObject({finding: 'client_forbidden'})
+    // Its apiKeyEnv unset for the run, a 401 is not a dropped key either: the run could not check it (issue 9 item 9).
+    expect(specOf(new Map()).judge(refused, new Map(Object.entries(innerOk)))).toMatchObject({status: 'unknown', finding: 'api_key_unset'})
   })
 })
