@@ -31,7 +31,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --pct-delay-ms MS   what one pct exec costs on a real host (default 300; env PHOENIX_BENCH_PCT_DELAY_MS)
   --no-zero-delay     skip the time-to-verdict runs with a free pct (0 ms)
   --timeout-ms MS     per-probe timeout of phoenix and the baseline (default 2000; env PHOENIX_BENCH_TIMEOUT_MS)
-  --scale N,N         scale-test inventory sizes (default 50,200)
+  --scale N,N         scale-test inventory sizes (default 50,200,1000; from 1000 up, the deadline bound too)
   --startup-runs N    runs per start-up figure (default 21)
   --only S,S          sections: ${SECTIONS.join(', ')} (default all)`
 
@@ -47,7 +47,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     pctDelayMs: int(env.PHOENIX_BENCH_PCT_DELAY_MS ?? '300', 'PHOENIX_BENCH_PCT_DELAY_MS', 0),
     zeroDelay: true,
     timeoutMs: int(env.PHOENIX_BENCH_TIMEOUT_MS ?? '2000', 'PHOENIX_BENCH_TIMEOUT_MS', 1000),
-    scaleSizes: [50, 200],
+    scaleSizes: [50, 200, 1000],
     startupRuns: 21,
     sections: [...SECTIONS],
   }

@@ -27,7 +27,16 @@ export interface ScaleResult {
   peakRssMb: {median: number; max: number; runs: number[]}
   /** Runs whose verdicts were not exactly "the hanging ones fail, the rest pass". */
   wrong: string[]
+  /**
+   * The hard deadline (sizes from DEADLINE_FROM up): runs with a --deadline shorter than the run
+   * needs, timed from spawn to exit (the bound: deadline + 1 s), and their wrong verdicts (a
+   * healthy service failed, or a hanging one passed; not observed is unknown, never wrong).
+   */
+  deadline?: {deadlineMs: number; wall: Series; wrong: string[]}
 }
+
+/** From this size up, the scale test also measures the deadline bound. */
+const DEADLINE_FROM = 1000
 
 /** Children the bench started (the scale server), so a crash or a signal can end them by pid. */
 export const children = new Set<ChildProcess>()
@@ -48,8 +57,9 @@ export async function benchScale(o: BenchOptions, log: (line: string) => void): 
 async function scaleRuns(n: number, o: BenchOptions, log: (line: string) => void): Promise<ScaleResult> {
   const config = join(RAW, `scale-${n}.yaml`)
   await writeFile(config, scaleInventory(n))
-  const argv = ['ip', 'netns', 'exec', ADMIN.ns, process.execPath, join(REPO, 'bin/run.js'), 'check', '--all', '--layer', 'host', '--layer', 'client',
+  const base = ['ip', 'netns', 'exec', ADMIN.ns, process.execPath, join(REPO, 'bin/run.js'), 'check', '--all', '--layer', 'host', '--layer', 'client',
     '--json', '--timeout', `${o.timeoutMs}ms`, '--config', config]
+  const argv = base
   const env = {...process.env, NO_COLOR: '1', OCLIF_SKIP_NEW_VERSION_CHECK: 'true'}
   await timed(argv, {env, cwd: REPO}) // warm-up, not counted
   const walls: number[] = []
@@ -74,10 +84,40 @@ async function scaleRuns(n: number, o: BenchOptions, log: (line: string) => void
     engine: series(engines),
     peakRssMb: {median: round(median(rss), 1), max: round(Math.max(...rss), 1), runs: rss.map((v) => round(v, 1))},
     wrong,
+    ...(n >= DEADLINE_FROM ? {deadline: await deadlineRuns(n, base, env, o, log)} : {}),
   }
 }
 
-/** Exactly the hanging services fail (and the gateway, a 200, passes). */
+/** The same check with --deadline at timeout + 1 s, shorter than the run needs: when does the process end? */
+async function deadlineRuns(n: number, base: readonly string[], env: NodeJS.ProcessEnv, o: BenchOptions, log: (line: string) => void): Promise<NonNullable<ScaleResult['deadline']>> {
+  const deadlineMs = o.timeoutMs + 1000
+  const walls: number[] = []
+  const wrong: string[] = []
+  for (let i = 0; i < o.runs; i++) {
+    const r = await timed([...base, '--deadline', `${deadlineMs}ms`], {env, cwd: REPO, timeoutMs: 120_000})
+    await writeFile(join(RAW, `scale-${n}-deadline-${i}.json`), r.stdout)
+    walls.push(r.wallMs)
+    const problem = judgeCut(r.stdout, n)
+    if (problem) wrong.push(`run ${i + 1}: ${problem}`)
+    log(`  ${n} services, --deadline ${deadlineMs} ms, run ${i + 1}/${o.runs}: ended ${(r.wallMs / 1000).toFixed(2)} s after spawn${problem ? ` (WRONG: ${problem})` : ''}`)
+  }
+  return {deadlineMs, wall: series(walls), wrong}
+}
+
+/** A run cut by its deadline: what it saw must be right (unknown is allowed: not observed). */
+function judgeCut(stdout: string, n: number): string | undefined {
+  let report: Report
+  try {
+    report = JSON.parse(stdout) as Report
+  } catch {
+    return 'no JSON report'
+  }
+  const hanging = new Set(Array.from({length: n}, (_, i) => i).filter(isHanging).map(serviceName))
+  const bad = report.services.filter((s) => s.name !== 'gateway' && (hanging.has(s.name) ? s.status === 'pass' : s.status === 'fail'))
+  return bad.length ? `${bad.length} wrong (${bad.slice(0, 5).map((s) => `${s.name} ${s.status} ${s.verdict.cause}`).join(', ')})` : undefined
+}
+
+/** Exactly the hanging services fail (and the gateway, a 200, passes): each other service is a wrong verdict. */
 function judge(stdout: string, n: number): string | undefined {
   let report: Report
   try {

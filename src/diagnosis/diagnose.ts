@@ -40,8 +40,9 @@ export async function diagnose(input: DiagnoseInput, io: RunIo, progress?: RunPr
   const order = new Map(specs.map((s, i) => [s, i]))
   for (const s of input.services) progress?.planned(s.name, input.options.layers.filter((l) => specs.some((x) => x.service === s.name && x.layer === l)))
   const observations = await observeAll(specs, io, input.options, progress && ((service, layer, soFar) => progress.layer(service, layer, layerStatus(service, layer, soFar, order))))
+  const own = byService(observations)
   const services = input.services.map((s): ServiceReport => {
-    const judged = judgeService(s.name, observations, input.options.layers)
+    const judged = judgeService(s.name, own.get(s.name) ?? {observed: [], gates: []}, input.options.layers)
     const verdict = decideVerdict(s, judged, input.inventory)
     const layers = judged.map(publicLayer)
     return {name: s.name, kind: s.kind, ctid: s.ctid, status: serviceStatus(verdict, layers), layers, verdict}
@@ -75,6 +76,15 @@ function layerStatus(service: string, layer: Layer, soFar: Observations, order: 
   const observed = soFar.observed.filter((o) => o.spec.service === service).sort((a, b) => order.get(a.spec)! - order.get(b.spec)!)
   const judged = judgeService(service, {observed, gates: soFar.gates.filter((g) => g.service === service)}, [layer])
   return judged[0]?.status ?? 'skip'
+}
+
+/** Each service's own observations, in run order: judging 1000 services must not scan all of them 1000 times. */
+function byService(all: Observations): Map<string, Observations> {
+  const out = new Map<string, Observations>()
+  const of = (name: string) => out.get(name) ?? out.set(name, {observed: [], gates: []}).get(name)!
+  for (const o of all.observed) of(o.spec.service).observed.push(o)
+  for (const g of all.gates) of(g.service).gates.push(g)
+  return out
 }
 
 /** The report's check objects: what was seen and judged, without the verdict's internals. */
