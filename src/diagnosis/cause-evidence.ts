@@ -52,7 +52,7 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   hardening_weak: 'the config `nginx -T` prints: each missing practice with the file and line to change',
   host_header_rejected: 'Ollama\'s empty-bodied 403 through the route',
   websocket_not_proxied: 'the upgrade through the route answered with a status other than 101; status and body start',
-  websocket_origin_rejected: '101, then a close frame with code 1008',
+  websocket_origin_rejected: '101, then a text frame "Invalid origin!" and/or close 1008; or, for n8n, the route\'s location with neither Host nor X-Forwarded-Host set to the browser\'s host (file and line)',
   gateway_drops_key: 'the keyed call (Qdrant /collections, vLLM /v1/models) answers 2xx inside the CT and 401/403 through the route; the proxy_set_header line that replaces the key',
   client_forbidden: 'the route answers 401/403',
   client_redirected: 'the route answers 3xx; its Location',

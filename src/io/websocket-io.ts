@@ -7,6 +7,7 @@ import {bodyStart} from '../checks/probes/redact.js'
 import type {WebSocketObservation, WebSocketProbe} from '../checks/probes/types.js'
 import {readBounded} from './bounded-body.js'
 import {sniOption} from './sni.js'
+import {readAfterUpgrade} from './websocket-frames.js'
 
 /** What is kept of the body of an answer that is not 101: enough to show which proxy refused. */
 const REFUSAL_LIMIT = 16 * 1024
@@ -17,7 +18,7 @@ const AFTER_UPGRADE_MS = 1000
 /**
  * Asks for a WebSocket upgrade as a browser would (Origin included) and reports what happened: the
  * status instead of 101 when a proxy dropped the Upgrade headers, or the close frame the service
- * sent right after accepting. Speaks just enough of RFC 6455 to read one close frame.
+ * sent right after accepting (its first text messages and close frame, bounded: websocket-frames.ts).
  */
 export async function webSocketUpgrade(probe: WebSocketProbe, timeoutMs: number): Promise<WebSocketObservation> {
   const started = performance.now()
@@ -52,55 +53,12 @@ export async function webSocketUpgrade(probe: WebSocketProbe, timeoutMs: number)
       void readBounded(res, REFUSAL_LIMIT).then(({text, truncated}) => finish({status: res.statusCode ?? 0, body: bodyStart(text), ...(truncated ? {truncated} : {})}))
     })
     req.once('upgrade', (_res, socket: Duplex, head: Buffer) => {
-      readClose(socket, head, Math.min(AFTER_UPGRADE_MS, timeoutMs)).then((close) => {
+      readAfterUpgrade(socket, head, Math.min(AFTER_UPGRADE_MS, timeoutMs)).then((after) => {
         socket.destroy()
-        finish({status: 101, ...close})
+        finish({status: 101, ...after})
       })
     })
     req.once('error', (error) => finish({error: netErrorFrom(error)}))
     req.end()
   })
 }
-
-/** Waits briefly for a first frame; reports its close code and reason when it is a close frame. */
-function readClose(socket: Duplex, head: Buffer, waitMs: number): Promise<{closeCode?: number; closeReason?: string}> {
-  return new Promise((resolve) => {
-    let buffer = head
-    const settle = (value: {closeCode?: number; closeReason?: string}) => {
-      clearTimeout(timer)
-      socket.removeAllListeners('data')
-      resolve(value)
-    }
-    const timer = setTimeout(() => settle({}), waitMs)
-    const inspect = () => {
-      const frame = parseFrame(buffer)
-      if (frame === 'incomplete') return
-      settle(frame)
-    }
-    socket.on('data', (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk])
-      inspect()
-    })
-    socket.once('close', () => settle({}))
-    socket.once('error', () => settle({}))
-    if (buffer.length) inspect()
-  })
-}
-
-/** The close code and reason of a server frame (unmasked), {} for other opcodes. */
-function parseFrame(buf: Buffer): {closeCode?: number; closeReason?: string} | 'incomplete' {
-  if (buf.length < 2) return 'incomplete'
-  const opcode = buf[0]! & 0x0f
-  let length = buf[1]! & 0x7f
-  let offset = 2
-  if (length === 126) {
-    if (buf.length < 4) return 'incomplete'
-    length = buf.readUInt16BE(2)
-    offset = 4
-  } else if (length === 127) return {}
-  if (opcode !== 0x8) return {}
-  if (buf.length < offset + length) return 'incomplete'
-  if (length < 2) return {closeCode: 1005}
-  return {closeCode: buf.readUInt16BE(offset), closeReason: buf.subarray(offset + 2, offset + length).toString('utf8')}
-}
-

@@ -80,7 +80,7 @@ export async function startRig(specs: readonly RigServiceSpec[]): Promise<Rig> {
 async function startNginx(dir: string, port: number, specs: readonly RigServiceSpec[], ports: Map<string, number>): Promise<ChildProcess> {
   const locations = specs.map((s) =>
     s.route.endsWith('/')
-      ? `location ${s.route} { proxy_pass http://127.0.0.1:${ports.get(s.name)}/; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; proxy_set_header Host $host; proxy_connect_timeout 2s; proxy_read_timeout 5s; }`
+      ? `location ${s.route} { proxy_pass http://127.0.0.1:${ports.get(s.name)}/; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; proxy_set_header Host $http_host; proxy_connect_timeout 2s; proxy_read_timeout 5s; }`
       : `location ${s.route} { proxy_pass http://127.0.0.1:${ports.get(s.name)}; proxy_connect_timeout 2s; proxy_read_timeout 5s; }`,
   )
   const n = join(dir, 'nginx')

@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto'
 import {createServer} from 'node:net'
 import type {Server, Socket} from 'node:net'
 import type {AddressInfo} from 'node:net'
@@ -18,6 +19,9 @@ export type Behaviour =
   | 'reset' // RST as soon as the request arrives (before it, curl cannot tell a reset from a refusal)
   | 'forge' // a 500 whose body holds phoenix's batch markers (D7)
   | 'big' // a healthy 200 with 1.5 MB of body (D8)
+  | 'ws-origin' // n8n's health, and a push that upgrades, sends "Invalid origin!", then close 1008
+  | 'ws-flood' // n8n's health, and a push that upgrades, then sends text frames for ever
+  | 'ws-refused' // n8n's health, and a push refused with a 2 GiB body
 
 export interface HostileServer {
   port: number
@@ -33,7 +37,11 @@ export async function startHostile(behaviour: Behaviour, host = '127.0.0.1'): Pr
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
     s.on('error', () => {})
-    s.once('data', () => (behaviour === 'reset' ? s.resetAndDestroy() : answer(s, behaviour)))
+    s.once('data', (request: Buffer) => {
+      if (behaviour === 'reset') return void s.resetAndDestroy()
+      if (behaviour.startsWith('ws-')) return webSocket(s, behaviour, request.toString('latin1'))
+      answer(s, behaviour)
+    })
   })
   await new Promise<void>((resolve) => server.listen(0, host, resolve))
   const {port} = server.address() as AddressInfo
@@ -82,6 +90,29 @@ function answer(s: Socket, behaviour: Behaviour): void {
     }
     default:
   }
+}
+
+const N8N_HEALTH = '{"status":"ok"}'
+
+/** An n8n-looking backend whose push endpoint misbehaves; its health answers as n8n's does. */
+function webSocket(s: Socket, behaviour: Behaviour, request: string): void {
+  const key = /sec-websocket-key: *(\S+)/i.exec(request)?.[1]
+  if (!key) return void s.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${N8N_HEALTH.length}\r\nConnection: close\r\n\r\n${N8N_HEALTH}`)
+  if (behaviour === 'ws-refused') {
+    s.write('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 2147483648\r\n\r\n')
+    return pump(s, Buffer.alloc(1 << 20, 99))
+  }
+  const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64')
+  s.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`)
+  if (behaviour === 'ws-flood') return pump(s, frame(0x1, Buffer.alloc(60_000, 100)))
+  s.write(frame(0x1, Buffer.from('Invalid origin!')))
+  s.end(frame(0x8, Buffer.from([0x03, 0xf0])))
+}
+
+/** One unmasked server frame, payload under 64 KiB. */
+function frame(opcode: number, payload: Buffer): Buffer {
+  const head = payload.length < 126 ? Buffer.from([0x80 | opcode, payload.length]) : Buffer.from([0x80 | opcode, 126, payload.length >> 8, payload.length & 0xff])
+  return Buffer.concat([head, payload])
 }
 
 /** Writes `chunk` for ever, as fast as the reader takes it (and no faster). */

@@ -324,21 +324,34 @@ describe('n8n profile', () => {
     expect((await call(port('n8n'), '/metrics')).status).toBe(404)
   })
 
+  /** n8n 2.8 as its docker image runs it (NODE_ENV=production): the Origin is checked, after the session. */
+  let production: Emulator
+  beforeAll(async () => {
+    const p = await freePort()
+    production = launch(REPO, ['--host', '127.0.0.1', '--port', String(p), '--profile', 'n8n'], p, {...ENV, NODE_ENV: 'production'})
+    await waitForPort('127.0.0.1', p, 'emulator n8n (production)')
+  })
+  afterAll(async () => stopProcess(production?.child))
+  const SESSION = {Cookie: 'n8n-auth=lab-session'}
+
   it.each([
-    ['a same-origin editor', 'none', (p: number) => ({Origin: `http://127.0.0.1:${p}`})],
-    ['a proxy passing X-Forwarded-Host/Proto', 'none', () => ({Origin: 'https://n8n.example.com', 'X-Forwarded-Host': 'n8n.example.com', 'X-Forwarded-Proto': 'https'})],
-    ['a proxy that rewrote Host', 1008, () => ({Origin: 'https://n8n.example.com'})],
-  ] as const)('/rest/push from %s: 101, then a close with code %s', async (_what, code, headers) => {
-    const r = await upgrade(port('n8n'), '/rest/push?pushRef=abc', {'Sec-WebSocket-Key': WS_KEY, ...headers(port('n8n'))})
+    ['production', 'a same-origin editor', 'open', (p: number) => ({...SESSION, Origin: `http://127.0.0.1:${p}`})],
+    ['production', 'a proxy passing X-Forwarded-Host/Proto', 'open', () => ({...SESSION, Origin: 'https://n8n.example.com', 'X-Forwarded-Host': 'n8n.example.com', 'X-Forwarded-Proto': 'https'})],
+    ['production', 'a proxy that rewrote Host', 'Invalid origin!', () => ({...SESSION, Origin: 'https://n8n.example.com'})],
+    ['production', 'a proxy that rewrote Host, without a session', 'no code', () => ({Origin: 'https://n8n.example.com'})],
+    ['development', 'a proxy that rewrote Host', 'open', () => ({...SESSION, Origin: 'https://n8n.example.com'})],
+  ] as const)('/rest/push (%s) from %s: 101, then %s', async (mode, _what, then, headers) => {
+    const target = mode === 'production' ? production.port : port('n8n')
+    const r = await upgrade(target, '/rest/push?pushRef=abc', {'Sec-WebSocket-Key': WS_KEY, ...headers(target)}, Infinity, 800)
     expect([r.status, r.headers['sec-websocket-accept']]).toEqual([101, WS_ACCEPT])
-    const close = r.frames.find((f) => f.opcode === 0x8)!
-    if (code === 'none') {
-      expect(close.payload.length).toBe(0) // ws.close() with no code: the auth middleware's 401
-    } else {
-      expect(close.payload.readUInt16BE(0)).toBe(code)
-      expect(close.payload.subarray(2).toString()).toBe('Invalid origin!')
-      await until(() => emu('n8n').stdout().includes(ORIGIN_MISMATCH), 'the origin warning')
-    }
+    const close = r.frames.find((f) => f.opcode === 0x8)
+    if (then === 'open') return expect(r.frames).toEqual([]) // the editor's push stays open
+    if (then === 'no code') return expect(close!.payload.length).toBe(0) // ws.close(): the auth middleware's 401
+    // A text frame first, then close 1008 with no reason: a client reading only one frame sees no close.
+    expect(r.frames.map((f) => f.opcode)).toEqual([0x1, 0x8])
+    expect(r.frames[0]!.payload.toString()).toBe('Invalid origin!')
+    expect(close!.payload.readUInt16BE(0)).toBe(1008)
+    await until(() => production.stdout().includes(ORIGIN_MISMATCH), 'the origin warning')
   })
 
   it('logs that it is ready', async () => {

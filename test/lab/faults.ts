@@ -175,6 +175,14 @@ export const FAULTS: readonly Fault[] = [
     expect: {layer: 'client', cause: 'websocket_not_proxied', evidence: confLine()},
   },
   {
+    // n8n 2.8 checks the session before the Origin, so a probe without one sees 101 and a plain
+    // close: the verdict comes from the location's headers (a logged-in editor gets "Invalid origin!").
+    name: 'websocket-origin-host', does: "n8n's location without proxy_set_header Host (nginx sends the upstream's name, so a logged-in editor's push gets \"Invalid origin!\" and 1008), reloaded", appliesTo: ['n8n'],
+    inject: (s) => setVariation(s.name, {noHost: true}),
+    heal: (s) => setVariation(s.name, {noHost: undefined}),
+    expect: {layer: 'client', cause: 'websocket_origin_rejected', status: 'warn', evidence: confLine("\\) sends n8n nginx's default Host"), hint: /X-Forwarded-Host \$http_host/},
+  },
+  {
     name: 'ollama-host-header', does: 'the location forwards the public Host (not localhost:11434) to an Ollama that applies its Host guard (--host-guard), reloaded', appliesTo: ['ollama'],
     inject: (s) => setVariation(s.name, {publicHost: true}),
     heal: (s) => setVariation(s.name, {publicHost: undefined}),

@@ -21,6 +21,8 @@ export interface RouteVariation {
   noWebsocket?: boolean
   /** The location forwards the client's Host, not the one the service accepts (ollama-host-header). */
   publicHost?: boolean
+  /** The location sets no Host: nginx sends the upstream's name, not the browser's host (websocket-origin-host). */
+  noHost?: boolean
   /** proxy_pass without a URI and no rewrite: the location's prefix reaches the service (rewrite-wrong). */
   keepPrefix?: boolean
   /** The locations proxy to this other service's upstream (route-wrong-upstream: chat sent to the embeddings CT). */
@@ -108,6 +110,7 @@ function locationBody(s: LabService, route: string, v: RouteVariation = {}): str
     if (v.proxyTo && line.startsWith('proxy_pass ')) return [line.replace(upstreamName(s), upstreamName(serviceByName(v.proxyTo)))]
     if (v.noWebsocket && /^proxy_set_header (Upgrade|Connection) /.test(line)) return []
     if (v.publicHost && line.startsWith('proxy_set_header Host ')) return ['proxy_set_header Host $host;']
+    if (v.noHost && line.startsWith('proxy_set_header Host ')) return []
     return [line]
   })
 }

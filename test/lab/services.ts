@@ -72,7 +72,8 @@ export async function defineService(s: LabService, o: EmulatorOptions = {}): Pro
   const description = `${s.name} (lab emulator of ${s.kind})`
   const key = s.apiKeyEnv ? (o.apiKey ?? (await apiKeys())[s.apiKeyEnv]) : undefined
   if (s.apiKeyEnv && !key) throw new Error(`no API key for ${s.name} in the lab's state: was the lab brought up?`)
-  const env = s.apiKeyEnv && key ? {[s.apiKeyEnv]: key} : {}
+  // n8n's docker image runs with NODE_ENV=production: its push checks the Origin (after the session).
+  const env = {...(s.apiKeyEnv && key ? {[s.apiKeyEnv]: key} : {}), ...(s.kind === 'n8n' ? {NODE_ENV: 'production'} : {})}
   await defineUnit(s.ctid, s.unit, s.runtime, description, [process.execPath, '--import', 'tsx', emulator, ...emulatorArgv(s, o)], env)
 }
 

@@ -202,6 +202,8 @@ export interface WebSocketObservation {
   body?: string
   /** That body was longer than what is kept: the rest was discarded unread. */
   truncated?: boolean
+  /** The first text messages the server sent right after the upgrade (n8n: "Invalid origin!"), bounded. */
+  messages?: string[]
   /** Close frame the server sent right after the upgrade, if any (1008: origin rejected). */
   closeCode?: number
   closeReason?: string

@@ -1,13 +1,16 @@
-import type {Expectation} from '../../diagnosis/check-spec.js'
+import type {Expectation, Judgement, Seen} from '../../diagnosis/check-spec.js'
+import {nginxTestThen} from '../../diagnosis/hint-words.js'
 import type {ServiceDef} from '../../inventory/types.js'
+import type {WebSocketObservation} from '../probes/types.js'
 import type {KindCheck, PlanContext} from './kind.js'
+import {originUnforwarded} from './websocket-origin.js'
 
 /**
  * A WebSocket upgrade through the gateway's route, with the Origin a browser on the gateway's
  * page would send. nginx clears Upgrade/Connection unless the route sets them: the service then
  * sees a plain GET and answers it (n8n: 401), which is the editor's "Connection lost".
  */
-export function websocketThroughGateway(s: ServiceDef, c: PlanContext, subpath: string): KindCheck | undefined {
+export function websocketThroughGateway(s: ServiceDef, c: PlanContext, subpath: string, checksOrigin = false): KindCheck | undefined {
   if (!s.route || !s.route.path.endsWith('/')) return undefined
   const gw = c.inventory.gateway
   const base = new URL(gw.url)
@@ -23,12 +26,22 @@ export function websocketThroughGateway(s: ServiceDef, c: PlanContext, subpath: 
       ...(s.route.host ? {hostHeader: s.route.host, ...(base.protocol === 'https:' ? {servername: s.route.host} : {})} : {}),
       ...(gw.ca ? {caFile: gw.ca} : {}),
     },
-    judge: upgradeAccepted(`WebSocket upgrade on ${s.route.host ?? ''}${s.route.path}${subpath.split('?')[0]} via the gateway`),
+    judge: upgradeAccepted(`WebSocket upgrade on ${s.route.host ?? ''}${s.route.path}${subpath.split('?')[0]} via the gateway`, (what, seen) =>
+      checksOrigin ? originUnforwarded(s, c.inventory, subpath, seen, what, nginxTestThen(c.inventory, 'reload')) : undefined),
   }
 }
 
-function upgradeAccepted(what: string): Expectation {
-  return (obs) => {
+/** Said by a service that checks the Origin (n8n): a text message, then close 1008. */
+function originRejected(obs: WebSocketObservation): boolean {
+  return obs.closeCode === 1008 || (obs.messages ?? []).some((m) => /invalid origin/i.test(m))
+}
+
+/**
+ * `fromConfig`: what the route's config says where the probe cannot see it (n8n checks the Origin
+ * only for a logged-in session, which phoenix does not have).
+ */
+function upgradeAccepted(what: string, fromConfig: (what: string, seen: Seen) => Judgement | undefined): Expectation {
+  return (obs, seen) => {
     if (obs.kind !== 'websocket') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
     if (obs.error) return {status: 'fail', summary: `${what}: ${obs.error.message}`, finding: 'gateway_down', evidence: [obs.error.message]}
     if (obs.status !== 101) {
@@ -40,9 +53,11 @@ function upgradeAccepted(what: string): Expectation {
         evidence: [`${what} → ${obs.status}${body ? ` ${body}` : ''}`],
       }
     }
-    if (obs.closeCode === 1008) {
-      return {status: 'fail', summary: `${what}: upgraded, then closed with 1008 ${obs.closeReason ?? ''}: the service rejects the Origin it sees`, finding: 'websocket_origin_rejected', evidence: [`close ${obs.closeCode} ${obs.closeReason ?? ''}`.trim()]}
+    if (originRejected(obs)) {
+      const said = (obs.messages ?? []).map((m) => `text frame: ${JSON.stringify(m)}`)
+      const close = obs.closeCode !== undefined ? [`close ${obs.closeCode} ${obs.closeReason ?? ''}`.trim()] : []
+      return {status: 'fail', summary: `${what}: upgraded, then ${[...said, ...close].join(', ')}: the service rejects the Origin it sees`, finding: 'websocket_origin_rejected', evidence: [...said, ...close]}
     }
-    return {status: 'pass', summary: `${what}: 101 Switching Protocols in ${obs.latencyMs} ms`}
+    return fromConfig(what, seen) ?? {status: 'pass', summary: `${what}: 101 Switching Protocols in ${obs.latencyMs} ms`}
   }
 }

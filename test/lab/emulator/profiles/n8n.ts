@@ -69,6 +69,11 @@ function routeOpen(ctx: Ctx): void {
   send(res, 200, INDEX, HTML_TYPE, {'Cache-Control': 'no-cache, no-store, must-revalidate, proxy-revalidate'})
 }
 
+/** A session as the auth middleware wants it: an n8n-auth cookie (its JWT is not checked here). */
+function hasSession(req: IncomingMessage): boolean {
+  return /(?:^|;)\s*n8n-auth=[^;]+/.test(req.headers.cookie ?? '')
+}
+
 /** The first value of a possibly repeated, possibly comma-separated proxy header. */
 function first(v: string | string[] | undefined): string | undefined {
   const s = Array.isArray(v) ? v[0] : v
@@ -108,11 +113,13 @@ function originMatches(req: IncomingMessage): boolean {
 }
 
 /**
- * /rest/push upgrades are accepted (101) and then run through express (4.6): the DB gate closes
- * them, a foreign Origin gets `Invalid origin!` and 1008, and without a session cookie the
- * auth middleware's 401 becomes a close with no code.
+ * /rest/push upgrades are accepted (101) and then run through express (4.6), as n8n 2.8 does: the
+ * DB gate closes them; the auth middleware comes next, and without a session (an n8n-auth cookie;
+ * the emulator takes any value) its 401 becomes a close with no code; only then, and only with
+ * NODE_ENV=production (the docker image's default), the Origin is checked: a foreign one gets a
+ * text frame `Invalid origin!` and close 1008. An accepted push stays open, as the editor's does.
  */
-function upgrade(opts: Options, readyAt: number, req: IncomingMessage, socket: Duplex): number {
+function upgrade(opts: Options, readyAt: number, req: IncomingMessage, socket: Duplex, production: boolean): number {
   if (new URL(req.url ?? '/', 'http://n8n.invalid').pathname !== '/rest/push') {
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
     return 404
@@ -120,11 +127,11 @@ function upgrade(opts: Options, readyAt: number, req: IncomingMessage, socket: D
   if (!handshake(req, socket)) return 400
   const state = gate(opts, readyAt)
   if (state === 'migrating') return 101 // the gate answers 200, which does not close: the socket idles
-  if (state === 'db-down') sendClose(socket)
-  else if (!originMatches(req)) {
+  if (state === 'db-down' || !hasSession(req)) sendClose(socket)
+  else if (production && !originMatches(req)) {
     sendTextFrame(socket, 'Invalid origin!')
-    sendClose(socket, 1008, 'Invalid origin!')
-  } else sendClose(socket)
+    sendClose(socket, 1008)
+  }
   return 101
 }
 
@@ -145,7 +152,7 @@ function create(opts: Options): Service {
   const notes = {'db-down': ['Database connection timed out'], starting: ['Migrations in progress, please do NOT stop the process.']}
   return {
     handle,
-    upgrade: (req, socket) => upgrade(opts, readyAt, req, socket),
+    upgrade: (req, socket) => upgrade(opts, readyAt, req, socket, process.env.NODE_ENV === 'production'),
     boot: ['Initializing n8n process', 'n8n Task Broker ready on 127.0.0.1, port 5679'],
     ready: [`n8n ready on ${listenHost}, port ${opts.port}`, ...(opts.fault === 'db-down' || opts.fault === 'starting' ? notes[opts.fault] : []), `Version: ${VERSION}`, '', 'Editor is now accessible via:', `http://localhost:${opts.port}`],
     crash: [`n8n's port ${opts.port} is already in use. Do you have another instance of n8n running already?`],
