@@ -1,4 +1,4 @@
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -21,7 +21,10 @@ describe('hostile answers to the in-CT probes (the batch script, through the loo
   let env: NodeJS.ProcessEnv
   beforeAll(async () => {
     rig = await mkdtemp(join(tmpdir(), 'phoenix-hostile-rig-'))
-    env = {...process.env, PATH: `${join(REPO, 'test/helpers/rig-shims')}:${process.env.PATH}`, PHOENIX_RIG: rig}
+    // phoenix runs pct with PATH, LANG and TERM only: the rig's directory is written into a wrapper.
+    await mkdir(join(rig, 'bin'))
+    await writeFile(join(rig, 'bin', 'pct'), `#!/bin/sh\nexport PHOENIX_RIG='${rig}'\nexec '${join(REPO, 'test/helpers/rig-shims/pct')}' "$@"\n`, {mode: 0o755})
+    env = {...process.env, PATH: `${join(rig, 'bin')}:${join(REPO, 'test/helpers/rig-shims')}:${process.env.PATH}`}
     const names: [string, Behaviour][] = [['spoof', 'forge'], ['big1', 'big'], ['big2', 'big'], ['huge', 'huge'], ['endless', 'endless'], ['cut', 'cut'], ['reset', 'reset'], ['headers', 'headers'], ['stall', 'stall']]
     for (const [name, behaviour] of names) servers.set(name, await startHostile(behaviour))
   })
