@@ -3,6 +3,7 @@ import {healthPathOf, hostPort} from '../checks/services/kind.js'
 import {kindModule} from '../checks/services/registry.js'
 import type {Inventory, ServiceDef} from '../inventory/types.js'
 import type {CauseCode} from './causes.js'
+import {ctApiScript, runtimeEnvLines} from './hint-ct-api.js'
 import {envIsSet, gatewayErrorLog, gatewayStatus, gatewayWords, nginxShow, nginxTestThen, shInCt, word} from './hint-words.js'
 import type {Hint} from './report.js'
 
@@ -59,7 +60,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
   model_missing: (c) =>
     c.s.kind === 'ollama'
       ? [{text: `Pull ${c.s.model ?? 'the model'} into CT ${c.s.ctid}`, command: `${c.ct} ollama pull ${word(c.s.model ?? 'MODEL')}`}, {text: 'Then list what is there', command: `${c.ct} ollama list`}]
-      : [{text: `vLLM serves another model: check --model / --served-model-name in the unit, or fix model: in the inventory`, command: `${c.ct} systemctl cat ${word(unitOr(c, 'vllm'))}`}, {text: 'See what it serves', command: `${c.ct} curl -s http://127.0.0.1:${c.s.port}/v1/models`}],
+      : [{text: `vLLM serves another model: check --model / --served-model-name in the unit, or fix model: in the inventory`, command: `${c.ct} systemctl cat ${word(unitOr(c, 'vllm'))}`}, {text: 'See what it serves', command: ctApi(c, '/v1/models', Boolean(c.s.apiKeyEnv))}],
   api_auth_failed: (c) => [
     c.s.apiKeyEnv
       ? {text: `The service refused the key in $${c.s.apiKeyEnv}: compare it with the key the service was started with (its unit's or container's environment), and export the right one where phoenix runs`, command: envIsSet(c.s.apiKeyEnv)}
@@ -67,14 +68,14 @@ const HINTS: Record<CauseCode, HintMaker> = {
   ],
   api_key_unset: (c, inv) => keyVars(c, inv).map((name) => ({text: `Set $${name} where phoenix runs: under systemd, EnvironmentFile=/etc/phoenix/keys.env (lines ${name}=..., mode 600) in the [Service] section of phoenix's unit; from cron, source that file first (set -a; . /etc/phoenix/keys.env; phoenix check --all)`, command: envIsSet(name)})),
   inference_failed: (c) => [{text: `The model is listed but does not answer: read the log`, command: c.logs}],
-  embedding_dim_mismatch: (c) => [{text: `Compare the loaded model with the vector size your collections use (dim: ${c.s.dim ?? '?'})`, command: `${c.ct} curl -s http://127.0.0.1:${c.s.port}/v1/models`}],
-  kv_cache_full: (c) => [{text: 'The KV cache is nearly full: lower --max-model-len or --max-num-seqs, or add GPU memory; watch the queue', command: `${c.ct} sh -c 'curl -s http://127.0.0.1:${c.s.port}/metrics | grep -E "kv_cache_usage_perc|num_requests_(running|waiting)"'`}],
+  embedding_dim_mismatch: (c) => [{text: `Compare the loaded model with the vector size your collections use (dim: ${c.s.dim ?? '?'})`, command: ctApi(c, '/v1/models', Boolean(c.s.apiKeyEnv))}],
+  kv_cache_full: (c) => [{text: 'The KV cache is nearly full: lower --max-model-len or --max-num-seqs, or add GPU memory; watch the queue', command: ctApi(c, '/metrics', false, `grep -E 'kv_cache_usage_perc|num_requests_(running|waiting)'`)}],
   not_ready: (c) =>
     c.s.kind === 'qdrant'
-      ? [{text: 'Some shards are not ready: check the cluster state and the p2p port 6335 between peers', command: `${c.ct} sh -c 'curl -s -H "api-key: $QDRANT__SERVICE__API_KEY" http://127.0.0.1:${c.s.port}/cluster'`}, {text: 'Read the log', command: c.logs}]
+      ? [{text: 'Some shards are not ready: check the cluster state and the p2p port 6335 between peers', command: ctApi(c, '/cluster', true)}, {text: 'Read the log', command: c.logs}]
       : [{text: 'Start-up, the database or Redis is not ready: read the log', command: c.logs}],
   database_not_ready: (c) => [{text: 'n8n cannot use its database (down, unreachable, or migrations running): read its log', command: c.logs}, {text: `See the database settings ${c.s.name} runs with (its own environment; secrets masked)`, command: databaseEnv(c)}],
-  collection_missing: (c) => [{text: `List the collections Qdrant has; create or restore the missing one, or fix collections: in the inventory`, command: `${c.ct} sh -c 'curl -s -H "api-key: $QDRANT__SERVICE__API_KEY" http://127.0.0.1:${c.s.port}/collections'`}],
+  collection_missing: (c) => [{text: `List the collections Qdrant has; create or restore the missing one, or fix collections: in the inventory`, command: ctApi(c, '/collections', true)}],
   cli_missing: (c) => [{text: `Put the binary's folder on the login PATH (e.g. /usr/local/bin in /etc/profile)`, command: `${c.ct} bash -lc 'echo $PATH; ls -l /usr/local/bin/ollama'`}],
   slow: (c) => [{text: `Look at the load in CT ${c.s.ctid}`, command: `${c.ct} sh -c 'uptime; top -bn1 | head -n 15'`}],
   bound_to_loopback: (c) =>
@@ -134,11 +135,16 @@ const MASK = `sed -E 's/^([A-Za-z0-9_]*(PASSWORD|KEY|SECRET|TOKEN)[A-Za-z0-9_]*=
  * fresh shell's (which has none of them). Printed one per line, secrets masked before they show.
  */
 function databaseEnv(c: HintContext): string {
-  const r = c.s.runtime
-  const read =
-    r && 'docker' in r ? `docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' ${q(r.docker)}`
-    : `systemctl show -p Environment --value ${q(r && 'systemd' in r ? r.systemd : 'n8n')} | tr ' ' '\\n'`
-  return `${c.ct} sh -c ${q(`${read} | grep '^DB_' | ${MASK}`)}`
+  return `${c.ct} sh -c ${q(`${runtimeEnvLines(c.s)} | grep '^DB_' | ${MASK}`)}`
+}
+
+/**
+ * GET an API path inside the CT (ctApiScript). `keyed`: with the service's key from its own
+ * environment (Qdrant's QDRANT__SERVICE__API_KEY in api-key; vLLM's VLLM_API_KEY as a Bearer).
+ */
+function ctApi(c: HintContext, path: string, keyed = false, pipe = ''): string {
+  const key = keyed ? (c.s.kind === 'qdrant' ? {format: 'api-key: %s', env: 'QDRANT__SERVICE__API_KEY'} : {format: 'Authorization: Bearer %s', env: 'VLLM_API_KEY'}) : undefined
+  return `${c.ct} sh -c ${q(ctApiScript(c.s, path, key, pipe))}`
 }
 
 /** The gateway URL on https, as its redirect points. */

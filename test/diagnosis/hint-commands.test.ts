@@ -18,10 +18,13 @@ import type {TestServer} from '../helpers/http-server.js'
 
 const run = promisify(execFile)
 const SECRET = 'hunter2-do-not-print'
-const ENV_LINES = ['N8N_PORT=5678', 'DB_TYPE=postgresdb', 'DB_POSTGRESDB_HOST=10.0.0.160', `DB_POSTGRESDB_PASSWORD=${SECRET}`, 'DB_POSTGRESDB_SSL_KEY=abc']
+const QDRANT_KEY = 'qdrant-key-in-the-container'
+const ENV_LINES = [`QDRANT__SERVICE__API_KEY=${QDRANT_KEY}`, 'N8N_PORT=5678', 'DB_TYPE=postgresdb', 'DB_POSTGRESDB_HOST=10.0.0.160', `DB_POSTGRESDB_PASSWORD=${SECRET}`, 'DB_POSTGRESDB_SSL_KEY=abc']
 
 let bin: string
 let server: TestServer
+/** A Qdrant bound to its CT's address only (127.0.0.31 plays it), with the container's key. */
+let qdrant: TestServer
 
 beforeAll(async () => {
   bin = await mkdtemp(join(tmpdir(), 'phoenix-hints-'))
@@ -36,11 +39,16 @@ beforeAll(async () => {
     await writeFile(join(bin, name), `#!/bin/sh\n${body}\n`)
     await chmod(join(bin, name), 0o755)
   }
+  qdrant = await startHttpServer((req, res) => {
+    if (req.headers['api-key'] !== QDRANT_KEY) return res.writeHead(401).end('Must provide an API key or an Authorization bearer token')
+    res.writeHead(200, {'content-type': 'application/json'}).end(req.url === '/collections' ? '{"result":{"collections":[{"name":"docs"}]},"status":"ok"}' : '{"result":{}}')
+  }, '127.0.0.31')
   server = await startHttpServer((req, res) => res.writeHead(req.url === '/healthz' ? 200 : 404).end(req.url === '/healthz' ? 'healthz check passed' : 'no'))
 })
 
 afterAll(async () => {
   await server?.close()
+  await qdrant?.close()
   await rm(bin, {recursive: true, force: true})
 })
 
@@ -65,6 +73,14 @@ describe('printed hints read the right things', () => {
     const out = await paste(hint!.command!)
     expect(out.split('\n').filter(Boolean)).toEqual(['DB_TYPE=postgresdb', 'DB_POSTGRESDB_HOST=10.0.0.160', 'DB_POSTGRESDB_PASSWORD=***', 'DB_POSTGRESDB_SSL_KEY=***'])
     expect(out).not.toContain(SECRET)
+  })
+
+  it.each(['collection_missing', 'not_ready'] as const)("Qdrant's %s hint asks where it listens, with the key from the container's own environment, never in argv", async (cause) => {
+    const inv = inventoryWith(`qdrant: { kind: qdrant, ctid: 952, address: 127.0.0.31, port: ${qdrant.port}, runtime: { docker: qdrant } }`)
+    const hint = hintsFor(cause, inv.services[0]!, inv)[0]!
+    expect(hint.command).not.toContain(QDRANT_KEY)
+    expect(hint.command).toMatch(/printf .*\| curl -sf --max-time 5 -H @-/)
+    expect(await paste(hint.command!)).toMatch(cause === 'collection_missing' ? /"name":"docs"/ : /"result"/)
   })
 
   it("host_http_failed asks the kind's own health path (Qdrant's /healthz), not /", async () => {
