@@ -26,7 +26,7 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 const FRAME_MS = 100
 
 /**
- * Progress on a terminal, drawn by hand (no listr2: its tasks end when their promise does, so a row
+ * Progress on a terminal, drawn by hand (listr2 was dropped: its tasks end when their promise does, so a row
  * waited for layers a target does not have, and its ✔ meant "done", not "passed"). One row per target
  * with a mark per layer as each is judged; a single counting line when the rows would not fit. Drawing
  * is a timer that never holds the process open, and the run's end redraws once from the report:
