@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
 import type {AddressInfo, Server, Socket} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -7,6 +7,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {maskDeep, redact} from '../../src/checks/probes/redact.js'
+import type {HttpObservation} from '../../src/checks/probes/types.js'
+import type {Report} from '../../src/diagnosis/report.js'
 import {runPhoenix} from '../helpers/phoenix-bin.js'
 import {REPO} from '../helpers/processes.js'
 
@@ -61,7 +63,10 @@ services:
 `,
     )
     // pct runs the in-CT batches on this machine (the loopback rig's shim), so the curl path is real.
-    env = {...process.env, ...KEYS, PATH: `${join(REPO, 'test/helpers/rig-shims')}:${process.env.PATH}`, PHOENIX_RIG: dir, NO_COLOR: '1', DEBUG: 'phoenix'}
+    // phoenix runs pct with PATH, LANG and TERM only: the rig's directory is written into a wrapper.
+    mkdirSync(join(dir, 'bin'))
+    writeFileSync(join(dir, 'bin', 'pct'), `#!/bin/sh\nexport PHOENIX_RIG='${dir}'\nexec '${join(REPO, 'test/helpers/rig-shims/pct')}' "$@"\n`, {mode: 0o755})
+    env = {...process.env, ...KEYS, PATH: `${join(dir, 'bin')}:${join(REPO, 'test/helpers/rig-shims')}:${process.env.PATH}`, NO_COLOR: '1', DEBUG: 'phoenix'}
   })
   afterAll(() => {
     echo?.close()
@@ -91,10 +96,21 @@ services:
     }
   })
 
-  it('the echoes were really there, and masked where they were seen', async () => {
+  it('the echoes were really there, in the CT (curl) and through the gateway, and masked where they were seen', async () => {
     const run = await runPhoenix(['diag', 'vl', '--config', config, '--json', '--timeout', '2s', '--layer', 'service', '--layer', 'client'], {env, hangGuardMs: 40_000})
-    expect(run.stdout).toMatch(/invalid credentials \*\*\*/)
+    const checks = (JSON.parse(run.stdout) as Report).services[0]!.layers.flatMap((l) => l.checks)
+    const body = (id: string) => (checks.find((c) => c.id === id)?.observed as HttpObservation | undefined)?.body ?? ''
+    expect(body('service.models')).toMatch(/invalid credentials \*\*\*/)
+    expect(body('client.http')).toMatch(/invalid credentials \*\*\*/)
     expect(run.stdout).toContain('http://***@127.0.0.1/')
+  })
+
+  it('the curl error path was taken (a body cut by the timeout), and masked', async () => {
+    const run = await runPhoenix(['diag', 'qd', '--config', config, '--json', '--timeout', '2s', '--layer', 'service'], {env, hangGuardMs: 40_000})
+    const checks = (JSON.parse(run.stdout) as Report).services[0]!.layers.flatMap((l) => l.checks)
+    const collections = checks.find((c) => c.id === 'service.collections')?.observed as HttpObservation | undefined
+    expect(collections?.error, JSON.stringify(collections)).toBeDefined()
+    expect(run.stdout).not.toContain(KEYS.PHR_QKEY)
   })
 
   it('masks every form of a key, in free text and inside a report', () => {
