@@ -1,6 +1,7 @@
 import {afterAll, describe, expect, it} from 'vitest'
 
 import type {HttpObservation} from '../../src/checks/probes/types.js'
+import {createNetIo} from '../../src/io/net-io.js'
 import {measuredCheck, oneServiceYaml} from './run-phoenix.js'
 import {startHostile} from './servers.js'
 import type {Behaviour, HostileServer} from './servers.js'
@@ -58,5 +59,14 @@ describe('hostile answers to the native probes (real servers on loopback)', () =
     // The client layer names the same thing, not gateway_down.
     expect(check('client.http').status).toBe('fail')
     expect(code).toBe(2)
+  })
+})
+
+describe('TLS and plain HTTP crossed (D17)', () => {
+  it('an https URL to a plain HTTP port is tls_mismatch, not a certificate problem', async () => {
+    const plain = await startHostile('cut')
+    servers.push(plain)
+    const obs = await createNetIo().http({kind: 'http', url: `https://127.0.0.1:${plain.port}/healthz`}, 3000)
+    expect(obs.error).toMatchObject({code: 'tls_mismatch', message: expect.stringMatching(/one side speaks TLS and the other plain HTTP/)})
   })
 })
