@@ -45,14 +45,19 @@ export async function runRemoteBatch(specs: readonly CheckSpec[], vantage: Vanta
     if (vantage.at === 'ct') return gateFailure(specs, vantage.ctid, result, shell, signal)
     return blind(specs, `${where}: the check script did not run (exit ${result.code}): ${firstLine(result.stderr || result.stdout)}`, 'exec_failed', result.durationMs)
   }
-  // Parsed once per snippet too: the shared `nginx -T` is tokenized, tabled and audited once per
-  // run, not once per service. A snippet is made from its probe, so the same text means the same probe.
-  const parsed = snippets.map((_, j) => {
-    const first = specs[slot.indexOf(j)]!
-    const parse = runnerFor(first.probe).parse
-    return parse ? parse(lines[j]!, first.probe) : unavailable('exec_failed', `no parser for ${first.probe.kind}`)
+  // Parsed once per snippet and probe: the shared `nginx -T` is tokenized, tabled and audited once
+  // per run, not once per service. The same text need not mean the same probe (every service's
+  // `ss` snippet is one text, read for its own port), so the probe is part of the key.
+  const parsed = new Map<string, Observation>()
+  const observations = specs.map((spec, k) => {
+    const key = `${slot[k]}\n${JSON.stringify(spec.probe)}`
+    const known = parsed.get(key)
+    if (known) return known
+    const parse = runnerFor(spec.probe).parse
+    const obs = parse ? parse(lines[slot[k]!]!, spec.probe) : unavailable('exec_failed', `no parser for ${spec.probe.kind}`)
+    parsed.set(key, obs)
+    return obs
   })
-  const observations = slot.map((j) => parsed[j]!)
   const gate: Judgement | undefined =
     vantage.at === 'ct' ? {status: 'pass', summary: `CT ${vantage.ctid} is running; pct exec answered in ${result.durationMs} ms`} : undefined
   return {observations, ...(gate ? {gate} : {}), durationMs: result.durationMs}

@@ -14,10 +14,12 @@ const MAX_BYTES = 64 * 1024
 const MAX_FRAMES = 16
 const MAX_MESSAGES = 4
 const MESSAGE_CHARS = 200
+/** After a message, how long a close may take to follow it (n8n sends both at once). */
+const QUIET_MS = 250
 
 /**
  * Reads the frames a server sends right after accepting (n8n: a text frame "Invalid origin!", then
- * close 1008), until a close frame, the bounds, or `waitMs`. Speaks just enough of RFC 6455:
+ * close 1008), until a close frame, the bounds, `waitMs`, or a short quiet after the last frame. Speaks just enough of RFC 6455:
  * unmasked server frames, lengths up to 64 KiB (longer ones end the reading: they are never what
  * a rejection looks like).
  */
@@ -31,7 +33,8 @@ export function readAfterUpgrade(socket: Duplex, head: Buffer, waitMs: number): 
       socket.removeAllListeners('data')
       resolve({...seen, ...extra})
     }
-    const timer = setTimeout(() => settle(), waitMs)
+    let timer = setTimeout(() => settle(), waitMs)
+    const started = Date.now()
     const inspect = () => {
       for (;;) {
         const frame = nextFrame(buffer)
@@ -44,6 +47,10 @@ export function readAfterUpgrade(socket: Duplex, head: Buffer, waitMs: number): 
           seen.messages = [...(seen.messages ?? []), frame.payload.toString('utf8').slice(0, MESSAGE_CHARS)]
         }
         if (frames >= MAX_FRAMES) return settle({truncated: true})
+        // A service that keeps the socket (socket.io's open packet) is not kept waiting for: a
+        // rejection's close comes right after its message.
+        clearTimeout(timer)
+        timer = setTimeout(() => settle(), Math.min(QUIET_MS, Math.max(0, waitMs - (Date.now() - started))))
       }
     }
     socket.on('data', (chunk: Buffer) => {

@@ -29,12 +29,12 @@ export async function webSocketUpgrade(probe: WebSocketProbe, timeoutMs: number)
   const ca = secure && probe.caFile ? await readFile(probe.caFile, 'utf8').catch(() => undefined) : undefined
   return new Promise((resolve) => {
     let done = false
-    const finish = (obs: Omit<WebSocketObservation, 'kind' | 'latencyMs'>) => {
+    const finish = (obs: Omit<WebSocketObservation, 'kind' | 'latencyMs'>, took = latencyMs()) => {
       if (done) return
       done = true
       clearTimeout(timer)
       req.destroy()
-      resolve({kind: 'websocket', latencyMs: latencyMs(), ...obs})
+      resolve({kind: 'websocket', latencyMs: took, ...obs})
     }
     const req = request(url, {
       headers: {
@@ -53,9 +53,12 @@ export async function webSocketUpgrade(probe: WebSocketProbe, timeoutMs: number)
       void readBounded(res, REFUSAL_LIMIT).then(({text, truncated}) => finish({status: res.statusCode ?? 0, body: bodyStart(text), ...(truncated ? {truncated} : {})}))
     })
     req.once('upgrade', (_res, socket: Duplex, head: Buffer) => {
+      // The upgrade answered: the timeout was for that, and the latency is its.
+      clearTimeout(timer)
+      const upgradedMs = latencyMs()
       readAfterUpgrade(socket, head, Math.min(AFTER_UPGRADE_MS, timeoutMs)).then((after) => {
         socket.destroy()
-        finish({status: 101, ...after})
+        finish({status: 101, ...after}, upgradedMs)
       })
     })
     req.once('error', (error) => finish({error: netErrorFrom(error)}))

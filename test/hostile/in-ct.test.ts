@@ -62,6 +62,8 @@ describe('hostile answers to the in-CT probes (the batch script, through the loo
         expect(obs.body!.length).toBeLessThanOrEqual(256 * 1024 + 1)
       }
       expect(s.verdict.cause).toBe('answer_oversized')
+      // One `ss` snippet serves the CT's four services; each reads it for its own port.
+      expect(check(s, 'service.listen').summary).toContain(`:${servers.get(name)!.port}`)
       expect(s.verdict.summary.length).toBeLessThan(400)
     }
   })
