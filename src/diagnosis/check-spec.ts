@@ -51,6 +51,11 @@ export interface RunOptions {
    * 0, the process's start, so that --deadline bounds the whole process, start-up included.
    */
   startedAtMs?: number
+  /**
+   * Kept at the end of the deadline for judging and printing the report: observing stops this much
+   * earlier, so the process itself ends by the deadline (default 0; the CLI sizes it to the run).
+   */
+  reportMs?: number
   /** Ends the run early (SIGINT, SIGTERM): what was not observed by then is unknown (deadline). */
   signal?: AbortSignal
   /** Most probes (or batches) in flight at once. */

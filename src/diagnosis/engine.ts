@@ -49,7 +49,7 @@ export type ProgressListener = (service: string, layer: CheckSpec['layer'], soFa
 export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options: RunOptions, onDone?: ProgressListener): Promise<Observations> {
   // The deadline counts from options.startedAtMs (the CLI gives the process's start), and is kept in
   // whole milliseconds: timers take integers, and a float (851.2) made AbortSignal.timeout throw.
-  const deadlineAt = (options.startedAtMs ?? performance.now()) + options.deadlineMs
+  const deadlineAt = (options.startedAtMs ?? performance.now()) + options.deadlineMs - (options.reportMs ?? 0)
   const remaining = () => Math.max(0, Math.floor(deadlineAt - performance.now()))
   const stop = AbortSignal.any([AbortSignal.timeout(remaining()), ...(options.signal ? [options.signal] : [])])
   // Every task of the run listens to this one signal; that is by design, not a leak.
