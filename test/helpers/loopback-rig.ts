@@ -31,6 +31,18 @@ export interface Rig {
   close(): Promise<void>
 }
 
+/**
+ * The PATH that puts the rig's shims first, for a rig in `dir`. phoenix spawns pct with PATH, LANG
+ * and TERM only, so the rig's pct cannot read PHOENIX_RIG from phoenix's environment: a wrapper in
+ * dir/bin gives it (and the "CT"'s HOME, when given) to the command, as lxc-attach sets a CT's.
+ */
+export async function rigShimPath(dir: string, home?: string): Promise<string> {
+  await mkdir(join(dir, 'bin'), {recursive: true})
+  const exports = `PHOENIX_RIG='${dir}'${home ? ` HOME='${home}'` : ''}`
+  await writeFile(join(dir, 'bin', 'pct'), `#!/bin/sh\nexport ${exports}\nexec '${join(REPO, 'test/helpers/rig-shims/pct')}' "$@"\n`, {mode: 0o755})
+  return `${join(dir, 'bin')}:${join(REPO, 'test/helpers/rig-shims')}:${process.env.PATH}`
+}
+
 export async function startRig(specs: readonly RigServiceSpec[]): Promise<Rig> {
   const dir = await mkdtemp(join(tmpdir(), 'phoenix-rig-'))
   await mkdir(join(dir, 'units'))
@@ -38,10 +50,7 @@ export async function startRig(specs: readonly RigServiceSpec[]): Promise<Rig> {
   // A login shell in a rig "CT" finds the rig's shims (the ollama CLI among them) through ~/.profile.
   await mkdir(join(dir, 'home'))
   await writeFile(join(dir, 'home', '.profile'), `PATH="${join(REPO, 'test/helpers/rig-shims')}:$PATH"\n`)
-  // phoenix spawns pct with PATH, LANG and TERM only: the rig's pct gets its dir from a wrapper
-  // first on PATH, and hands it (and the "CT"'s HOME) to the command, as lxc-attach sets a CT's.
-  await mkdir(join(dir, 'bin'))
-  await writeFile(join(dir, 'bin', 'pct'), `#!/bin/sh\nexport PHOENIX_RIG='${dir}' HOME='${join(dir, 'home')}'\nexec '${join(REPO, 'test/helpers/rig-shims/pct')}' "$@"\n`, {mode: 0o755})
+  const path = await rigShimPath(dir, join(dir, 'home'))
   const ports = new Map<string, number>()
   for (const s of specs) ports.set(s.name, await freePort())
   const children = new Map<string, ChildProcess>()
@@ -56,7 +65,7 @@ export async function startRig(specs: readonly RigServiceSpec[]): Promise<Rig> {
   const rig: Rig = {
     dir,
     configFile: join(dir, 'phoenix.yaml'),
-    env: {...process.env, PATH: `${join(dir, 'bin')}:${join(REPO, 'test/helpers/rig-shims')}:${process.env.PATH}`, PHOENIX_RIG: dir, HOME: join(dir, 'home'), NO_COLOR: '1'},
+    env: {...process.env, PATH: path, PHOENIX_RIG: dir, HOME: join(dir, 'home'), NO_COLOR: '1'},
     stopService: async (name) => stopProcess(children.get(name)),
     startService: async (name) => start(specs.find((s) => s.name === name)!),
     close: async () => {
