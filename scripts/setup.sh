@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: real nginx, sshd, ping, nc, curl, ss, nft for the lab; openssl for its CA.
-PACKAGES=(nginx openssh-server openssh-client iputils-ping netcat-openbsd curl iproute2 procps nftables openssl)
-BINARIES=(/usr/sbin/nginx /usr/sbin/sshd /usr/bin/ssh-keygen /usr/bin/ping /usr/bin/nc /usr/bin/curl /usr/bin/ss /usr/sbin/nft /usr/bin/openssl /usr/bin/pgrep)
+# Debian packages: real nginx, sshd, ping, nc, curl, ss, nft for the lab; openssl for its CA; lxc
+# and debootstrap for the real-CT lab (without recommends: those edit PAM and add AppArmor).
+PACKAGES=(nginx openssh-server openssh-client iputils-ping netcat-openbsd curl iproute2 procps nftables openssl lxc debootstrap)
+BINARIES=(/usr/sbin/nginx /usr/sbin/sshd /usr/bin/ssh-keygen /usr/bin/ping /usr/bin/nc /usr/bin/curl /usr/bin/ss /usr/sbin/nft /usr/bin/openssl /usr/bin/pgrep /usr/bin/lxc-start /usr/sbin/debootstrap)
 missing=0
 for b in "${BINARIES[@]}"; do [ -x "$b" ] || missing=1; done
 if [ "$missing" = 1 ]; then
@@ -22,5 +23,8 @@ export OCLIF_SKIP_NEW_VERSION_CHECK=true
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The real-CT lab's Debian rootfs: built once (a few minutes) and cached in /var/cache/phoenix-lab.
+if [ "$(id -u)" = 0 ]; then bash scripts/lab-rootfs.sh >/dev/null; fi
 
 npm run --silent build

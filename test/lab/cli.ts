@@ -9,7 +9,8 @@ import {SERVICES} from './topology.js'
  */
 
 const USAGE = `usage: npm run lab -- <command>
-  up                     build the lab (cleans leftovers first); prints the phoenix configs
+  up [--real]            build the lab (cleans leftovers first); prints the phoenix configs
+                         --real: the systemd-kind services' CTs are real LXC containers booting systemd
   down                   stop every lab process, delete its namespaces and state
   status                 CTs, units, containers and injected faults
   faults                 the fault table: each fault, what it does, the verdict it must produce
@@ -27,7 +28,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const [cmd, a, b] = argv
   switch (cmd) {
     case 'up': {
-      const info = await up()
+      if (a !== undefined && a !== '--real') break
+      const info = await up({real: a === '--real' ? true : undefined})
       console.log(`lab is up (state in ${info.state})`)
       console.log(`phoenix config, on the host:      ${info.configs.local}`)
       console.log(`phoenix config, on the admin box: ${info.configs.ssh}`)

@@ -6,7 +6,8 @@ import {API_KEYS, apiKeys, makeApiKeys} from './api-keys.js'
 import {prepareGateway} from './gateway.js'
 import {CONFIG_LOCAL, CONFIG_SSH, configFor, inventoryYaml} from './inventory.js'
 import type {Mode} from './inventory.js'
-import {prepareCt} from './cts.js'
+import {ctDir, prepareCt} from './cts.js'
+import {destroyRealCts, prepareRealCt, realCandidates, rootfsTree, startHolder, waitBooted} from './real-ct.js'
 import {createNetwork, destroyNetwork, labNamespaces} from './namespaces.js'
 import {run, waitUntil} from './proc.js'
 import {ctExec, defineService, PCT, pct, SHIM_ENV, startService, waitListening} from './services.js'
@@ -32,12 +33,21 @@ export interface LabInfo {
 /** Tools the lab runs; a missing one fails `up` by name (CI fails, never skips). */
 const TOOLS = ['/usr/sbin/nginx', '/usr/sbin/sshd', '/usr/bin/ssh-keygen', '/usr/sbin/nft', '/usr/bin/openssl', '/usr/bin/curl', '/usr/bin/nc', '/usr/bin/ping', '/usr/bin/ss', '/usr/bin/setsid', '/usr/bin/unshare', '/usr/bin/pgrep']
 
+/** How to bring the lab up. */
+export interface UpOptions {
+  /** Real LXC CTs booting systemd for the systemd-kind services (real-ct.ts); default PHOENIX_LAB_REAL=1. */
+  real?: boolean
+}
+
 /**
  * Brings the whole lab up from nothing: leftovers of a crashed run are cleaned first, so `up`
  * is idempotent. Every process it starts is detached and outlives this call.
  */
-export async function up(): Promise<LabInfo> {
-  await preflight()
+export async function up(options: UpOptions = {}): Promise<LabInfo> {
+  const real = options.real ?? process.env.PHOENIX_LAB_REAL === '1'
+  await preflight(real)
+  // Built once and cached outside the lab's state (minutes the first time, nothing after).
+  const tree = real ? await rootfsTree() : undefined
   await down()
   await mkdir(STATE, {recursive: true})
   await writeFile(join(STATE, 'lab.env'), `# sourced by test/lab/shims/lib.sh\nPHX_PREFIX='${PREFIX}'\nPHX_NODE='pve'\n`)
@@ -52,10 +62,14 @@ export async function up(): Promise<LabInfo> {
     await createNetwork()
     await Promise.all([makeCertificates(), prepareSshd(), makeApiKeys()])
     await prepareGateway()
+    const reals = tree ? realCandidates() : []
+    if (tree) await startHolder()
     for (const ct of CTS) {
       await prepareCt(ct)
+      if (tree && reals.includes(ct)) await prepareRealCt(ct, tree, join(ctDir(ct.ctid), 'bin'))
       await pct(['start', ct.ctid])
     }
+    await Promise.all(reals.map((ct) => waitBooted(ct.ctid)))
     await Promise.all(SERVICES.map((s) => defineService(s)))
     await Promise.all([...SERVICES.map(startService), ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx']), startSshd()])
     await Promise.all([
@@ -73,14 +87,18 @@ export async function up(): Promise<LabInfo> {
 
 /** Stops every lab process, deletes the namespaces and the state dir. Safe to call any time. */
 export async function down(): Promise<void> {
+  await destroyRealCts()
   await destroyNetwork()
   await rm(STATE, {recursive: true, force: true})
 }
 
-async function preflight(): Promise<void> {
+/** What the real-CT lab needs beyond TOOLS (Debian's lxc and debootstrap). */
+const REAL_TOOLS = ['/usr/bin/lxc-start', '/usr/bin/lxc-attach', '/usr/bin/lxc-stop', '/usr/bin/lxc-info', '/usr/sbin/debootstrap']
+
+async function preflight(real: boolean): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the lab needs root (network namespaces, nft, sshd): run it as root')
   const missing: string[] = []
-  for (const t of TOOLS) if ((await run(['test', '-x', t])).code !== 0) missing.push(t)
+  for (const t of real ? [...TOOLS, ...REAL_TOOLS] : TOOLS) if ((await run(['test', '-x', t])).code !== 0) missing.push(t)
   if (missing.length) throw new Error(`the lab needs ${missing.join(', ')}: run scripts/setup.sh (apt packages)`)
 }
 

@@ -3,6 +3,8 @@ import {join} from 'node:path'
 
 import {apiKeys} from './api-keys.js'
 import {must, run, waitUntil} from './proc.js'
+import {isRealCt} from './real-ct.js'
+import {realUnitScript} from './real-units.js'
 import {REPO, SHIMS, STATE} from './topology.js'
 import type {LabService} from './topology.js'
 
@@ -56,6 +58,11 @@ export function emulatorArgv(s: LabService, o: EmulatorOptions = {}): string[] {
  * environment (a file the command sources, as systemd's EnvironmentFile= or docker's --env-file).
  */
 export async function defineUnit(ctid: number | 'host', name: string, kind: 'systemd' | 'docker', description: string, command: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<void> {
+  if (ctid !== 'host' && isRealCt(ctid)) {
+    if (kind !== 'systemd') throw new Error(`CT ${ctid} is a real CT without docker: ${name} cannot run there`)
+    await ctExec(ctid, ['sh', '-s'], realUnitScript(name, description, command, env))
+    return
+  }
   const dir = unitDir(ctid, name)
   await mkdir(dir, {recursive: true})
   await writeFile(join(dir, 'kind'), `${kind}\n`)
@@ -83,8 +90,8 @@ export async function pct(args: readonly (string | number)[]): Promise<void> {
 }
 
 /** `pct exec CTID -- ARGV`, throwing when it fails. */
-export async function ctExec(ctid: number, argv: readonly string[]): Promise<string> {
-  return must([PCT, 'exec', String(ctid), '--', ...argv], {env: SHIM_ENV})
+export async function ctExec(ctid: number, argv: readonly string[], input?: string): Promise<string> {
+  return must([PCT, 'exec', String(ctid), '--', ...argv], {env: SHIM_ENV, input})
 }
 
 function tool(s: LabService): string {
@@ -139,7 +146,9 @@ export async function waitState(s: LabService, state: string, ms = 30_000): Prom
 /** Waits until the last line a unit logged contains this text (a fault's process reached that point). */
 export async function waitLastLogLine(s: LabService, text: string, ms = 30_000): Promise<void> {
   await waitUntil(`${s.name} logging "${text}"`, async () => {
-    const log = await readFile(join(unitDir(s.ctid, s.unit), 'log'), 'utf8').catch(() => '')
+    const log = isRealCt(s.ctid)
+      ? (await run([PCT, 'exec', String(s.ctid), '--', 'journalctl', '-u', s.unit, '-n', '1', '-o', 'cat', '-q', '--no-pager'], {env: SHIM_ENV})).stdout
+      : await readFile(join(unitDir(s.ctid, s.unit), 'log'), 'utf8').catch(() => '')
     return log.trimEnd().split('\n').at(-1)?.includes(text) ?? false
   }, ms, 100)
 }

@@ -1,0 +1,125 @@
+import {readdir, readFile} from 'node:fs/promises'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {Report} from '../../src/diagnosis/report.js'
+import {down, phoenix, up} from './lab.js'
+import type {Mode} from './lab.js'
+import {labNamespaces, labPids} from './namespaces.js'
+import {run, waitUntil} from './proc.js'
+import {LXC_PATH, realCandidates} from './real-ct.js'
+import {PCT, SHIM_ENV, startService, stopService, waitListening} from './services.js'
+import {SERVICES, STATE} from './topology.js'
+
+/**
+ * The real-CT lab (opt-in; real-ct.ts): the systemd-kind services' CTs are LXC containers booting
+ * Debian's systemd, entered by the lab's pct with lxc-attach as Proxmox's pct.pm does. phoenix's
+ * in-CT half runs here against real systemd and journald: a unit healthy, then stopped.
+ */
+const MODES: readonly Mode[] = ['local', 'ssh']
+const VLLM = SERVICES.find((s) => s.name === 'vllm-chat')!
+const pct = (args: readonly string[], env: NodeJS.ProcessEnv = SHIM_ENV) => run([PCT, ...args], {env, timeoutMs: 60_000})
+
+async function check(mode: Mode, name: string): Promise<{code: number; report: Report}> {
+  const r = await phoenix(['check', name, '--json', '--timeout', '5s', '--deadline', '40s'], {mode})
+  try {
+    return {code: r.code, report: JSON.parse(r.stdout) as Report}
+  } catch {
+    throw new Error(`phoenix (${mode}) exited ${r.code} without a JSON report:\n${r.stderr.slice(0, 3000)}\n${r.stdout.slice(0, 3000)}`)
+  }
+}
+
+/** Everything a real CT can leave on the host: LXC's lock, mounts, cgroup dirs, processes. */
+async function leftovers(): Promise<string[]> {
+  const left: string[] = []
+  const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.includes(STATE))
+  left.push(...mounts.map((m) => `mount: ${m}`))
+  const locks = await readdir(`/run/lxc/lock${LXC_PATH}`).catch(() => [])
+  left.push(...locks.map((l) => `lock: ${l}`))
+  const ids = realCandidates().map((ct) => ct.ctid)
+  const cgroups = (await run(['find', '/sys/fs/cgroup', '-maxdepth', '5', '-type', 'd', '(', ...ids.flatMap((id, i) => [...(i ? ['-o'] : []), '-name', `lxc.*.${id}`]), ')'])).stdout
+  left.push(...cgroups.split('\n').filter(Boolean).map((c) => `cgroup: ${c}`))
+  left.push(...(await labNamespaces()).map((n) => `namespace: ${n}`))
+  const procs = (await run(['pgrep', '-af', LXC_PATH])).stdout.split('\n').filter(Boolean)
+  left.push(...procs.map((p) => `process: ${p}`))
+  return left
+}
+
+describe('real-CT lab: real systemd in LXC, entered as Proxmox does', () => {
+  beforeAll(async () => {
+    await up({real: true})
+  }, 1_200_000)
+  afterAll(async () => {
+    await down()
+  }, 120_000)
+
+  it('the systemd-kind CTs are LXC containers whose systemd answers through pct exec', async () => {
+    const list = (await pct(['list'])).stdout
+    for (const ct of realCandidates()) {
+      expect(list).toMatch(new RegExp(`^${ct.ctid}\\s+running\\s+${ct.hostname}`, 'm'))
+      const info = await run(['ip', 'netns', 'exec', `${process.env.PHOENIX_LAB_PREFIX ?? 'phx-'}pve`, 'lxc-info', '-n', String(ct.ctid), '-P', LXC_PATH, '-sH'])
+      expect(info.stdout.trim()).toBe('RUNNING')
+    }
+    const state = await pct(['exec', String(VLLM.ctid), '--', 'systemctl', 'is-system-running'])
+    expect(state.stdout.trim()).toMatch(/^(running|degraded)$/)
+    const pid1 = await pct(['exec', String(VLLM.ctid), '--', 'cat', '/proc/1/comm'])
+    expect(pid1.stdout.trim()).toBe('systemd')
+    const show = await pct(['exec', String(VLLM.ctid), '--', 'systemctl', 'show', VLLM.unit, '-p', 'ActiveState,SubState,LoadState'])
+    expect(show.stdout).toMatch(/ActiveState=active/)
+    expect(show.stdout).toMatch(/SubState=running/)
+  })
+
+  it("pct exec keeps the caller's environment by default (PVE 8), clears it with --keep-env 0, and fails as pct.pm does", async () => {
+    const env = {...SHIM_ENV, PHX_CANARY: 'canary-1', SSL_CERT_FILE: '/nowhere'}
+    const kept = await pct(['exec', String(VLLM.ctid), '--', 'sh', '-c', 'echo "${PHX_CANARY:-none} ${SSL_CERT_FILE:-unset}"'], env)
+    expect(kept.stdout.trim()).toBe('canary-1 unset')
+    const cleared = await pct(['exec', String(VLLM.ctid), '--keep-env', '0', '--', 'sh', '-c', 'echo "${PHX_CANARY:-none}"'], env)
+    expect(cleared.stdout.trim()).toBe('none')
+    const unknown = await pct(['exec', '999', '--', 'true'])
+    expect(unknown.code).toBe(255)
+    expect(unknown.stderr).toMatch(/Configuration file 'nodes\/pve\/lxc\/999\.conf' does not exist/)
+    const missing = await pct(['exec', String(VLLM.ctid), '--', 'docker', 'ps'])
+    expect(missing.code).toBe(127)
+  })
+
+  it.each(MODES)('phoenix reads a real unit: healthy, then stopped with systemctl (service_down, from the journal) (%s)', async (mode) => {
+    const healthy = await check(mode, VLLM.name)
+    expect(healthy.report.services[0]?.verdict.cause, JSON.stringify(healthy.report.services[0])).toBe('healthy')
+    expect(healthy.code).toBe(0)
+    await stopService(VLLM)
+    try {
+      const stopped = await check(mode, VLLM.name)
+      const s = stopped.report.services[0]!
+      expect({layer: s.verdict.layer, cause: s.verdict.cause}, JSON.stringify(s)).toEqual({layer: 'service', cause: 'service_down'})
+      expect(stopped.code).toBe(2)
+      // systemd's own journal line, which the shims only imitated.
+      expect(JSON.stringify(s)).toMatch(/Deactivated successfully|Stopped /)
+    } finally {
+      await startService(VLLM)
+      await waitListening(VLLM.ctid, VLLM.port, '0.0.0.0', 120_000)
+    }
+  })
+
+  it('a CT stopped with pct stop is container_stopped; pct exec says what pct.pm says', async () => {
+    const ct = String(VLLM.ctid)
+    expect((await pct(['stop', ct])).code).toBe(0)
+    try {
+      expect((await pct(['status', ct])).stdout.trim()).toBe('status: stopped')
+      const exec = await pct(['exec', ct, '--', 'true'])
+      expect(exec.code).toBe(255)
+      expect(exec.stderr.trim()).toBe(`container '${ct}' not running!`)
+      const r = await check('local', VLLM.name)
+      expect(r.report.services[0]?.verdict.cause).toBe('container_stopped')
+    } finally {
+      await pct(['start', ct])
+      await waitListening(VLLM.ctid, VLLM.port, '0.0.0.0', 120_000)
+    }
+  })
+
+  it('lab down leaves no container, mount, lock, cgroup directory, namespace or process', async () => {
+    await down()
+    await waitUntil('the lab gone', async () => (await leftovers()).length === 0, 10_000).catch(() => {})
+    expect(await leftovers()).toEqual([])
+    expect(await labPids(await labNamespaces())).toEqual([])
+  })
+})
