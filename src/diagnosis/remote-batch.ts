@@ -75,15 +75,16 @@ async function gateFailure(specs: readonly CheckSpec[], ctid: number, exec: Extr
   return {observations: specs.map(() => obs), gate, durationMs: exec.durationMs}
 }
 
-/** What to do when the way to the host itself failed; the message already names the target. */
+/**
+ * What to do when the way to the host itself failed; the message already names the target. pct
+ * missing here ('spawn') has no hint of its own: the vantage_unreachable cause's says it (src/diagnosis/hints.ts).
+ */
 function transportHints(reason: ExecFailure): Pick<Judgement, 'hints'> {
   switch (reason) {
     case 'host_key':
       return {hints: [{text: 'Compare the fingerprint in the evidence with the host\'s own (run on the Proxmox host), then run phoenix again with --accept-new-host-key; a changed key is never accepted: remove the old line from known_hosts only if the host was really reinstalled', command: 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub'}]}
     case 'auth':
       return {hints: [{text: 'Set proxmox.identityFile to a readable key without a passphrase, or load the key into ssh-agent ($SSH_AUTH_SOCK)'}]}
-    case 'spawn':
-      return {hints: [{text: 'pct is not here: run phoenix on the Proxmox host as root, or set proxmox.host to reach it over SSH', command: 'command -v pct'}]}
     default:
       return {}
   }
