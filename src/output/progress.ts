@@ -1,109 +1,129 @@
+import type {ListrDefaultRendererTask, ListrTask} from 'listr2'
+
 import type {RunProgress} from '../diagnosis/diagnose.js'
 import type {Report} from '../diagnosis/report.js'
-import type {Layer, Status} from '../diagnosis/status.js'
-import {worstStatus} from '../diagnosis/status.js'
+import type {Status} from '../diagnosis/status.js'
+import {ProgressBoard} from './progress-board.js'
 import {makeStyle} from './style.js'
-import type {Style} from './style.js'
 
 /** Live progress: per target and layer, the outcome as it is judged. */
 export interface Progress {
   listener?: RunProgress
-  /** Shows progress while `work` runs; resolves with the report as soon as the work does. */
+  /** Shows progress while `work` runs; resolves with the report once the work has and the view is closed. */
   around(work: Promise<Report>): Promise<Report>
 }
 
-/** No progress at all: piped output, --json, or a monitor reading stdout. */
+/** No progress at all, and listr2 not even loaded: piped output, --json, or a monitor reading stdout. */
 export const SILENT: Progress = {around: (work) => work}
 
-/** Where progress is drawn: a terminal's write and size. */
+/** Where progress is drawn: a terminal (process.stdout), or in tests a stand-in with its size. */
 export interface Screen {
-  write(text: string): void
+  write(text: string): unknown
   columns?: number
   rows?: number
 }
 
-const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
-const FRAME_MS = 100
+/** A target's row is open until this settles: when its layers are all judged, or the run ends. */
+interface Deferred {
+  promise: Promise<void>
+  resolve(): void
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void
+  const promise = new Promise<void>((r) => (resolve = r))
+  return {promise, resolve}
+}
 
 /**
- * Progress on a terminal, drawn by hand (listr2 was dropped: its tasks end when their promise does, so a row
- * waited for layers a target does not have, and its ✔ meant "done", not "passed"). One row per target
- * with a mark per layer as each is judged; a single counting line when the rows would not fit. Drawing
- * is a timer that never holds the process open, and the run's end redraws once from the report:
- * nothing here can delay the verdict, and the final marks are the report's own.
+ * listr2 progress on a terminal: one task per target, every one created before the run starts (a
+ * layer judged before its task runs is not lost), each awaiting its target's deferred, its title the
+ * layer marks as each is judged. A row's icon is its verdict (✔ passed, ! warning, ✖ critical,
+ * ? unknown), never "done". When the rows would not fit, one task whose title counts. The run's
+ * end settles every deferred before listr2 is awaited, so no task can hold the verdict back.
  */
-export function terminalProgress(targets: readonly string[], screen: Screen, colour: boolean): Progress {
+export async function terminalProgress(targets: readonly string[], screen: Screen, colour: boolean): Promise<Progress> {
+  const {DefaultRenderer, Listr, ListrDefaultRendererLogLevels, ListrLogger, ProcessOutput} = await import('listr2')
   const st = makeStyle(colour)
-  const planned = new Map<string, readonly Layer[]>(targets.map((t) => [t, []]))
-  const done = new Map<string, Map<Layer, Status>>(targets.map((t) => [t, new Map()]))
-  const columns = screen.columns || 80
-  const compact = targets.length > Math.max(4, (screen.rows || 24) - 4)
-  const width = Math.min(24, Math.max(8, ...targets.map((t) => t.length)))
-  let tick = 0
-  let drawn = 0
-  const draw = (final: boolean) => {
-    const lines = compact ? [countLine(done, planned, st, final ? '' : SPINNER[tick % SPINNER.length]!)] : targets.map((t) => row(t, width, planned.get(t)!, done.get(t)!, st, SPINNER[tick % SPINNER.length]!))
-    // Cursor up over the last frame, then each line cleared and rewritten, cut to the screen's width.
-    const up = drawn ? `\u001B[${drawn}A` : ''
-    // The last frame stays on screen as the per-layer view, a blank line before the report; the count goes.
-    const body = final && compact ? '\u001B[2K' : lines.map((l) => `\u001B[2K${cut(l, columns - 1)}\n`).join('') + (final ? '\n' : '')
-    screen.write(up + body)
-    drawn = final && compact ? 0 : lines.length
-    tick++
+  const board = new ProgressBoard(targets, st)
+  const settled = new Map(targets.map((t) => [t, deferred()]))
+  const retitle = new Map<string, (title: string) => void>()
+  const verdicts = new Map<string, Status>()
+
+  /** The default renderer, its finished rows marked by verdict rather than by "the task ended". */
+  class VerdictRenderer extends DefaultRenderer {
+    // Whether the screen is a terminal is phoenix's decision (a TTY, no --json), made before listr2 runs.
+    static override nonTTY = true
+    protected override style(task: ListrDefaultRendererTask, output = false): string {
+      const verdict = output ? undefined : verdicts.get(task.id)
+      return verdict ? st.icon(verdict) : super.style(task, output)
+    }
   }
+
+  const row = (name: string): ListrTask => ({
+    title: board.row(name),
+    task: async (_ctx, task) => {
+      retitle.set(name, (title) => (task.title = title))
+      task.title = board.row(name)
+      await settled.get(name)!.promise
+      task.title = board.row(name)
+      const verdict = board.verdict(name)
+      verdicts.set(task.task.id, verdict)
+      // A critical target is a failed task (listr2 records it); its row keeps the title, not the message.
+      if (verdict === 'fail') throw new Error(`${name}: critical`)
+    },
+  })
+  const all = Promise.all([...settled.values()].map((d) => d.promise))
+  const counting: ListrTask = {
+    title: board.count(),
+    task: async (_ctx, task) => {
+      retitle.set('', (title) => (task.title = title))
+      task.title = board.count()
+      await all
+    },
+  }
+  const compact = targets.length > Math.max(4, (screen.rows || 24) - 4)
+  const refresh = (name: string) => (compact ? retitle.get('')?.(board.count()) : retitle.get(name)?.(board.row(name)))
+  const output = new ProcessOutput(screen as NodeJS.WriteStream, screen === process.stdout ? process.stderr : (screen as NodeJS.WriteStream))
+  const plain = Object.fromEntries(Object.values(ListrDefaultRendererLogLevels).map((l) => [l, (s: string) => s]))
+  const list = new Listr(compact ? [counting] : targets.map(row), {
+    concurrent: true,
+    exitOnError: false,
+    // Ctrl-C belongs to phoenix (src/cli/interrupt.ts: the report of what was seen, exit 130); listr2's own handler would exit 127.
+    registerSignalListeners: false,
+    renderer: VerdictRenderer,
+    rendererOptions: {
+      logger: new ListrLogger({useIcons: true, toStderr: [], processOutput: output}),
+      showErrorMessage: false,
+      formatOutput: 'truncate',
+      // The counting line goes at the end (the report follows); target rows stay as the per-layer view.
+      clearOutput: compact,
+      color: colour ? {[ListrDefaultRendererLogLevels.PENDING]: st.c.cyan} : plain,
+    },
+  })
   const listener: RunProgress = {
-    planned: (target, layers) => planned.set(target, layers),
-    layer: (target, layer, status) => done.get(target)?.set(layer, status),
+    planned: (name, layers) => {
+      board.plan(name, layers)
+      refresh(name)
+    },
+    layer: (name, layer, status) => {
+      board.judge(name, layer, status)
+      refresh(name)
+      if (board.finished(name)) settled.get(name)?.resolve()
+    },
   }
   return {
     listener,
     around: async (work) => {
-      draw(false)
-      const timer = setInterval(() => draw(false), FRAME_MS)
-      timer.unref()
+      const shown = list.run().catch(() => {})
       try {
         const report = await work
-        for (const s of report.services) {
-          planned.set(s.name, s.layers.map((l) => l.layer))
-          done.set(s.name, new Map(s.layers.map((l) => [l.layer, l.status])))
-        }
+        board.adopt(report)
         return report
       } finally {
-        clearInterval(timer)
-        draw(true)
+        for (const d of settled.values()) d.resolve()
+        await shown
       }
     },
   }
-}
-
-/** `✔ n8n       service ✔  host ✔  gateway ⠋  client …`: a spinner until every planned layer is judged. */
-function row(target: string, width: number, layers: readonly Layer[], done: ReadonlyMap<Layer, Status>, st: Style, spin: string): string {
-  const finished = layers.length > 0 && layers.every((l) => done.has(l))
-  const head = finished ? st.icon(worstStatus(done.values())) : st.c.cyan(spin)
-  const marks = layers.map((l) => `${l} ${done.has(l) ? st.icon(done.get(l)!) : st.c.gray('…')}`)
-  return `${head} ${target.padEnd(width)}  ${marks.join('  ')}`
-}
-
-/** `⠋ 37/200 checked: 35 ok, 1 warning, 1 critical`: for more targets than the screen has rows. */
-function countLine(done: ReadonlyMap<string, ReadonlyMap<Layer, Status>>, planned: ReadonlyMap<string, readonly Layer[]>, st: Style, spin: string): string {
-  const finished = [...done].filter(([t, d]) => (planned.get(t)?.length ?? 0) > 0 && planned.get(t)!.every((l) => d.has(l)))
-  const count = (s: Status) => finished.filter(([, d]) => worstStatus(d.values()) === s).length
-  const parts = [`${count('pass')} ok`, count('warn') ? st.c.yellow(`${count('warn')} warning`) : '', count('fail') ? st.c.red(`${count('fail')} critical`) : '', count('unknown') ? st.c.magenta(`${count('unknown')} unknown`) : '']
-  return `${st.c.cyan(spin)} ${finished.length}/${done.size} checked: ${parts.filter(Boolean).join(', ')}`
-}
-
-/** A line cut to `max` visible characters (colour codes do not count, and are kept). */
-function cut(line: string, max: number): string {
-  let visible = 0
-  let out = ''
-  for (const part of line.split(/(\u001B\[[0-9;]*m)/)) {
-    if (part.startsWith('\u001B[')) {
-      out += part
-      continue
-    }
-    const room = max - visible
-    out += [...part].slice(0, Math.max(0, room)).join('')
-    visible += Math.min([...part].length, Math.max(0, room))
-  }
-  return out
 }
