@@ -35,7 +35,7 @@ ${EXIT_CODES_HELP}`
     ])
     const run = planRun(flags, argv as string[], flags.all)
     const live = !this.jsonEnabled() && process.stdout.isTTY
-    const progress = live ? await terminalProgress(run.services.map((s) => s.name), process.stdout, this.colour) : SILENT
+    const progress = live ? terminalProgress(run.services.map((s) => s.name), process.stdout, this.colour) : SILENT
     const report = await progress.around(executeRun(run, flags, progress.listener))
     await this.finish(report, () => formatCheck(report, this.colour))
   }

@@ -32,7 +32,7 @@ ${EXIT_CODES_HELP}`
     const planned = planRun(flags, [args.service], false)
     const run = {...planned, options: {...planned.options, posture: true}}
     const live = !this.jsonEnabled() && process.stdout.isTTY
-    const progress = live ? await terminalProgress(run.services.map((s) => s.name), process.stdout, this.colour) : SILENT
+    const progress = live ? terminalProgress(run.services.map((s) => s.name), process.stdout, this.colour) : SILENT
     const report = await progress.around(executeRun(run, flags, progress.listener))
     await this.finish(report, () => report.services.map((s) => formatDiag(s, this.colour)).join('\n\n'))
   }

@@ -14,7 +14,7 @@ const report = (names: string[]): Report => ({
 describe('terminal progress', () => {
   it('ends with the run, whatever the listener heard, and the last frame is the report\'s marks', async () => {
     let out = ''
-    const progress = await terminalProgress(['a', 'b'], {write: (t) => (out += t), columns: 80, rows: 24}, false)
+    const progress = terminalProgress(['a', 'b'], {write: (t) => (out += t), columns: 80, rows: 24}, false)
     progress.listener!.planned('a', ['service', 'host', 'gateway', 'client'])
     progress.listener!.layer('a', 'service', 'pass')
     await progress.around(Promise.resolve(report(['a', 'b'])))
@@ -23,7 +23,7 @@ describe('terminal progress', () => {
 
   it('a row closes, marked by its verdict (✔ ! ?), once its planned layers are judged: the gateway\'s three, while the run goes on', async () => {
     let out = ''
-    const progress = await terminalProgress(['gateway', 'w', 'u', 'slow'], {write: (t) => (out += t), columns: 80, rows: 24}, false)
+    const progress = terminalProgress(['gateway', 'w', 'u', 'slow'], {write: (t) => (out += t), columns: 80, rows: 24}, false)
     const heard: Array<[string, Layer, Status]> = [['gateway', 'service', 'pass'], ['gateway', 'host', 'pass'], ['gateway', 'client', 'pass'], ['w', 'service', 'warn'], ['u', 'service', 'pass'], ['u', 'host', 'unknown']]
     progress.listener!.planned('gateway', ['service', 'host', 'client'])
     progress.listener!.planned('w', ['service'])
@@ -51,7 +51,7 @@ describe('terminal progress', () => {
   it('more targets than the screen has rows: one counting line, cleared at the end', async () => {
     let out = ''
     const names = Array.from({length: 30}, (_, i) => `s${i}`)
-    const progress = await terminalProgress(names, {write: (t) => (out += t), columns: 80, rows: 24}, false)
+    const progress = terminalProgress(names, {write: (t) => (out += t), columns: 80, rows: 24}, false)
     for (const n of names.slice(0, 3)) {
       progress.listener!.planned(n, ['service'])
       progress.listener!.layer(n, 'service', n === 's1' ? 'warn' : 'pass')
