@@ -4,7 +4,18 @@ import {maskDeep, maskHeld, redact} from '../checks/probes/redact.js'
 import type {Report} from '../diagnosis/report.js'
 import {EXIT, exitCodeFor} from '../diagnosis/status.js'
 import {UsageError} from '../inventory/errors.js'
+import {FORMATS} from '../output/formats.js'
+import type {FormatName, RenderContext} from '../output/formats.js'
 import {interruptedExitCode} from './interrupt.js'
+import {formatInArgv} from './output-format.js'
+
+/** How a diagnosing command's report leaves: in which format, and to stdout or a textfile. */
+export interface OutputChoice {
+  format: FormatName
+  /** node_exporter's textfile directory: the metrics go to DIR/phoenix.prom, not stdout. */
+  textfile?: string
+  context: RenderContext
+}
 
 /**
  * What every phoenix command shares: a user's mistake is one paragraph and exit 64, a bug is one
@@ -24,19 +35,38 @@ export abstract class PhoenixCommand extends Command {
     // Whatever threw, its message passes the run's key mask: an error may quote a body or a header.
     const message = maskHeld(usage ? tidy(error.message) : `internal error: ${redact(error.message)} (this is a bug; DEBUG=phoenix shows the stack)`)
     if (process.env.DEBUG?.includes('phoenix') && !usage) this.logToStderr(maskHeld(redact(error.stack ?? '')))
+    // A format with its own error convention (Nagios: a status line and exit 3) reports it so.
+    const format = formatInArgv(this.argv)
+    const own = format && (await FORMATS[format]()).default.error?.(message)
+    if (own) {
+      this.logToStderr(`phoenix: ${message}`)
+      await write(own.stdout)
+      this.exit(own.exitCode)
+    }
     if (this.jsonEnabled()) await this.print({error: {kind: usage ? 'usage' : 'internal', message, exitCode: code}}, () => '')
     else this.logToStderr(`phoenix: ${message}`)
     this.exit(code)
   }
 
+  /** `--format json` is `--json`: the same JSON, and errors as a JSON object too. */
+  public override jsonEnabled(): boolean {
+    return super.jsonEnabled() || formatInArgv(this.argv) === 'json'
+  }
+
   /**
-   * Prints the report (JSON, or the human view) and exits with the Nagios code of its status.
-   * The JSON is printed here, not returned, so that a non-zero exit does not lose it.
+   * Prints the report in the chosen format (or writes it to the textfile) and exits with the
+   * format's code for it: the Nagios code of its status unless the format maps it otherwise.
+   * The report is printed here, not returned, so that a non-zero exit does not lose it.
    */
-  protected async finish(report: Report, human: () => string): Promise<void> {
-    await this.print(report, human)
+  protected async finish(report: Report, output: OutputChoice): Promise<void> {
+    const formatter = (await FORMATS[output.format]()).default
+    // Every key the run holds is masked before any format sees the report, and in its text again.
+    const text = maskHeld(formatter.render(maskDeep(report, maskHeld), output.context))
+    if (output.textfile === undefined) await write(text)
+    else await writeTextfile(output.textfile, text)
     // Interrupted (Ctrl-C, SIGTERM): 130 or 143, whatever the partial report's status.
-    const code = interruptedExitCode() ?? exitCodeFor(report.status)
+    const interrupted = interruptedExitCode()
+    const code = formatter.exitCode?.(report, interrupted) ?? interrupted ?? exitCodeFor(report.status)
     if (code !== 0) this.exit(code)
   }
 
@@ -48,7 +78,7 @@ export abstract class PhoenixCommand extends Command {
   protected async print(value: unknown, human: () => string): Promise<void> {
     // The one place output leaves: every key the run holds is masked here, whatever built the text.
     const text = this.jsonEnabled() ? JSON.stringify(maskDeep(value, maskHeld), null, 2) : maskHeld(human())
-    await new Promise<void>((resolve) => process.stdout.write(`${text}\n`, 'utf8', () => resolve()))
+    await write(text)
   }
 
   /** Whether to colour: a terminal, and NO_COLOR not set (https://no-color.org). */
@@ -56,6 +86,21 @@ export abstract class PhoenixCommand extends Command {
     if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false
     if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true
     return Boolean(process.stdout.isTTY)
+  }
+}
+
+/** Writes a line to stdout and waits until the OS has it (see print()). */
+function write(text: string): Promise<void> {
+  return new Promise<void>((resolve) => process.stdout.write(`${text}\n`, 'utf8', () => resolve()))
+}
+
+/** DIR/phoenix.prom, atomically; a directory phoenix cannot write is the user's to fix (exit 64, Nagios 3). */
+async function writeTextfile(dir: string, text: string): Promise<void> {
+  const {writeFileAtomic} = await import('../io/textfile.js')
+  try {
+    await writeFileAtomic(dir, 'phoenix.prom', `${text.replace(/\n$/, '')}\n`)
+  } catch (error) {
+    throw new UsageError(`--textfile: cannot write ${dir}/phoenix.prom: ${(error as Error).message}`)
   }
 }
 

@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {PhoenixCommand} from '../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../cli/exit-help.js'
 import {runFlags} from '../cli/flags.js'
+import {chooseFormat, formatFlags} from '../cli/output-format.js'
 
 export default class Check extends PhoenixCommand {
   static override summary = 'Check services at every layer, for cron and monitors.'
@@ -21,6 +22,7 @@ ${EXIT_CODES_HELP}`
   static override args = {service: Args.string({description: 'Service names from the inventory (repeatable).'})}
   static override flags = {
     ...runFlags,
+    ...formatFlags,
     all: Flags.boolean({description: 'Every service in the inventory (the default when none is named).', default: false}),
     deep: Flags.boolean({description: 'Also make calls that cost GPU time (a completion, an embedding).', default: false}),
   }
@@ -28,15 +30,12 @@ ${EXIT_CODES_HELP}`
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Check)
     // Imported here, not at the top: `phoenix check --help` loads this file, and needs none of it.
-    const [{executeRun, planRun}, {formatCheck}, {SILENT, terminalProgress}] = await Promise.all([
-      import('../cli/run-diagnosis.js'),
-      import('../output/human-check.js'),
-      import('../output/progress.js'),
-    ])
+    const [{executeRun, planRun}, {SILENT, terminalProgress}] = await Promise.all([import('../cli/run-diagnosis.js'), import('../output/progress.js')])
+    const format = chooseFormat(flags, this.jsonEnabled())
     const run = planRun(flags, argv as string[], flags.all)
-    const live = !this.jsonEnabled() && process.stdout.isTTY
+    const live = format === 'human' && process.stdout.isTTY
     const progress = live ? terminalProgress(run.services.map((s) => s.name), process.stdout, this.colour) : SILENT
     const report = await progress.around(executeRun(run, flags, progress.listener))
-    await this.finish(report, () => formatCheck(report, this.colour))
+    await this.finish(report, {format, textfile: flags.textfile, context: {command: 'check', colour: this.colour, timeoutMs: run.options.timeoutMs}})
   }
 }

@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {PhoenixCommand} from '../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../cli/exit-help.js'
 import {runFlags} from '../cli/flags.js'
+import {chooseFormat, formatFlags} from '../cli/output-format.js'
 
 export default class Diag extends PhoenixCommand {
   static override summary = 'Diagnose one service during an incident: layer by layer, verdict, evidence, fix.'
@@ -17,23 +18,21 @@ ${EXIT_CODES_HELP}`
   static override args = {service: Args.string({description: 'Service name from the inventory.', required: true})}
   static override flags = {
     ...runFlags,
+    ...formatFlags,
     deep: Flags.boolean({description: 'Make the calls that cost GPU time (a completion, an embedding); --no-deep to skip them.', default: true, allowNo: true}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Diag)
     // Imported here, not at the top: `phoenix diag --help` loads this file, and needs none of it.
-    const [{executeRun, planRun}, {formatDiag}, {SILENT, terminalProgress}] = await Promise.all([
-      import('../cli/run-diagnosis.js'),
-      import('../output/human-diag.js'),
-      import('../output/progress.js'),
-    ])
+    const [{executeRun, planRun}, {SILENT, terminalProgress}] = await Promise.all([import('../cli/run-diagnosis.js'), import('../output/progress.js')])
+    const format = chooseFormat(flags, this.jsonEnabled())
     // diag shows the gateway's posture too (hardening); check leaves it to `phoenix audit`.
     const planned = planRun(flags, [args.service], false)
     const run = {...planned, options: {...planned.options, posture: true}}
-    const live = !this.jsonEnabled() && process.stdout.isTTY
+    const live = format === 'human' && process.stdout.isTTY
     const progress = live ? terminalProgress(run.services.map((s) => s.name), process.stdout, this.colour) : SILENT
     const report = await progress.around(executeRun(run, flags, progress.listener))
-    await this.finish(report, () => report.services.map((s) => formatDiag(s, this.colour)).join('\n\n'))
+    await this.finish(report, {format, textfile: flags.textfile, context: {command: 'diag', colour: this.colour, timeoutMs: run.options.timeoutMs}})
   }
 }

@@ -1,0 +1,64 @@
+import type {Report, ServiceReport} from '../diagnosis/report.js'
+import {EXIT, exitCodeFor} from '../diagnosis/status.js'
+import type {Status} from '../diagnosis/status.js'
+import type {Formatter, RenderContext} from './formats.js'
+
+const STATE: Record<number, string> = {0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN'}
+const WORD: Record<Status, string> = {pass: 'ok', skip: 'ok', warn: 'warning', fail: 'critical', unknown: 'unknown'}
+
+/**
+ * The Nagios plugin guidelines' output: one status line `PHOENIX STATE - summary | perfdata`, then
+ * one line a service. Exit codes are 0-3 only: anything else (an interrupt, a usage error, a bug)
+ * is UNKNOWN, which Nagios Core and Icinga show as it is instead of "out of bounds".
+ */
+const nagios: Formatter = {
+  render: (report, context) => [`PHOENIX ${STATE[exitCodeFor(report.status)]} - ${summary(report)} | ${perfdata(report, context)}`, ...report.services.map(detail)].join('\n'),
+  exitCode: (report, interrupted) => (interrupted === undefined ? exitCodeFor(report.status) : EXIT.unknown),
+  error: (message) => ({stdout: `PHOENIX UNKNOWN - ${plain(message)}`, exitCode: EXIT.unknown}),
+}
+export default nagios
+
+/** `1 of 8 services critical: n8n client/websocket_not_proxied`, naming the services in the run's worst status. */
+function summary(report: Report): string {
+  const total = report.services.length
+  const worst = report.services.filter((s) => s.status === report.status)
+  if (report.status === 'pass' || report.status === 'skip' || !worst.length) return `${total} of ${total} service${total === 1 ? '' : 's'} ok`
+  const named = worst.map((s) => `${s.name} ${s.verdict.layer ?? '-'}/${s.verdict.cause}`).join(', ')
+  return plain(`${worst.length} of ${total} service${total === 1 ? '' : 's'} ${WORD[report.status]}: ${named}`)
+}
+
+/** Each service's time (its slowest check; the per-probe timeout is its top), then the counts by status. */
+function perfdata(report: Report, {timeoutMs}: RenderContext): string {
+  const total = report.services.length
+  const times = report.services.map((s) => `${label(`${s.name}_time`)}=${seconds(slowest(s))}s;;;0;${seconds(timeoutMs)}`)
+  const counts = (['ok', 'warning', 'critical', 'unknown'] as const).map((word) => {
+    const n = report.services.filter((s) => WORD[s.status] === word).length
+    return `${word}=${n};;;0;${total}`
+  })
+  return [...times, ...counts, `time=${seconds(report.durationMs)}s;;;0`].join(' ')
+}
+
+function detail(s: ServiceReport): string {
+  const state = STATE[exitCodeFor(s.status)]
+  if (s.verdict.cause === 'healthy' && s.status === 'pass') return `${state}: ${s.name} (CT ${s.ctid}) healthy`
+  return plain(`${state}: ${s.name} (CT ${s.ctid}) ${s.verdict.layer ?? '-'}/${s.verdict.cause} - ${s.verdict.summary}`)
+}
+
+function slowest(s: ServiceReport): number {
+  return Math.max(0, ...s.layers.flatMap((l) => l.checks.filter((c) => c.status !== 'skip').map((c) => c.durationMs)))
+}
+
+function seconds(ms: number): string {
+  return String(Math.round(ms) / 1000)
+}
+
+/** A perfdata label: quoted when it holds a space; a quote or `=` in it would end it early. */
+function label(text: string): string {
+  const clean = text.replace(/['=]/g, '_')
+  return /\s/.test(clean) ? `'${clean}'` : clean
+}
+
+/** Text for a Nagios line: `|` starts perfdata, so none may appear before it; one line only. */
+function plain(text: string): string {
+  return text.replace(/\|/g, '/').replace(/[\r\n]+/g, ' ')
+}
