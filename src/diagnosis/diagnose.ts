@@ -7,6 +7,7 @@ import type {CheckSpec, RunOptions} from './check-spec.js'
 import {observeAll} from './engine.js'
 import type {Observations, RunIo} from './engine.js'
 import {judgeService} from './judge.js'
+import {findRootCauses} from './root-causes.js'
 import type {JudgedCheck} from './judge.js'
 import {SCHEMA_VERSION} from './report.js'
 import type {CheckResult, LayerResult, Report, ServiceReport, Verdict} from './report.js'
@@ -55,6 +56,7 @@ export async function diagnose(input: DiagnoseInput, io: RunIo, progress?: RunPr
     inventory: input.inventory.source,
     layers: [...input.options.layers],
     services,
+    rootCauses: findRootCauses(services, input.inventory.gateway.ctid),
   }
 }
 

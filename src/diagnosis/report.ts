@@ -48,6 +48,22 @@ export interface ServiceReport {
   verdict: Verdict
 }
 
+/**
+ * One fault that explains several services' verdicts (the gateway CT stopped, nginx down, a vantage
+ * phoenix could not reach), said once; each of those services keeps its own verdict.
+ */
+export interface RootCause {
+  /** A cause code of the causes table. */
+  cause: string
+  layer: Layer | null
+  /** Where the fault is: `gateway CT 953`, `CT 950`, `vantage`. */
+  scope: string
+  summary: string
+  /** The services whose verdicts it explains, in report order. */
+  services: string[]
+  hints: Hint[]
+}
+
 /** The report of one run: the `--json` output. */
 export interface Report {
   schemaVersion: typeof SCHEMA_VERSION
@@ -57,4 +73,6 @@ export interface Report {
   inventory: string
   layers: Layer[]
   services: ServiceReport[]
+  /** The faults that explain several services at once, biggest first (empty when none does). */
+  rootCauses?: RootCause[]
 }

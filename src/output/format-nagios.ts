@@ -12,7 +12,7 @@ const WORD: Record<Status, string> = {pass: 'ok', skip: 'ok', warn: 'warning', f
  * is UNKNOWN, which Nagios Core and Icinga show as it is instead of "out of bounds".
  */
 const nagios: Formatter = {
-  render: (report, context) => [`PHOENIX ${STATE[exitCodeFor(report.status)]} - ${summary(report)} | ${perfdata(report, context)}`, ...report.services.map(detail)].join('\n'),
+  render: (report, context) => [`PHOENIX ${STATE[exitCodeFor(report.status)]} - ${summary(report)} | ${perfdata(report, context)}`, ...rootCauses(report), ...report.services.map(detail)].join('\n'),
   exitCode: (report, interrupted) => (interrupted === undefined ? exitCodeFor(report.status) : EXIT.unknown),
   error: (message) => ({stdout: `PHOENIX UNKNOWN - ${plain(message)}`, exitCode: EXIT.unknown}),
 }
@@ -24,7 +24,9 @@ function summary(report: Report): string {
   const worst = report.services.filter((s) => s.status === report.status)
   if (report.status === 'pass' || report.status === 'skip' || !worst.length) return `${total} of ${total} service${total === 1 ? '' : 's'} ok`
   const named = worst.map((s) => `${s.name} ${s.verdict.layer ?? '-'}/${s.verdict.cause}`).join(', ')
-  return plain(`${worst.length} of ${total} service${total === 1 ? '' : 's'} ${WORD[report.status]}: ${named}`)
+  // A fault behind several verdicts is said first: what to fix, then what it broke.
+  const roots = (report.rootCauses ?? []).map((rc) => `root cause ${rc.layer ?? '-'}/${rc.cause} (${rc.scope}) of ${rc.services.length} services; `).join('')
+  return plain(`${roots}${worst.length} of ${total} service${total === 1 ? '' : 's'} ${WORD[report.status]}: ${named}`)
 }
 
 /** Each service's time (its slowest check; the per-probe timeout is its top), then the counts by status. */
@@ -36,6 +38,10 @@ function perfdata(report: Report, {timeoutMs}: RenderContext): string {
     return `${word}=${n};;;0;${total}`
   })
   return [...times, ...counts, `time=${seconds(report.durationMs)}s;;;0`].join(' ')
+}
+
+function rootCauses(report: Report): string[] {
+  return (report.rootCauses ?? []).map((rc) => plain(`ROOT CAUSE: ${rc.summary} [${rc.layer ?? '-'}/${rc.cause}] - explains ${rc.services.join(', ')}`))
 }
 
 function detail(s: ServiceReport): string {

@@ -32,6 +32,8 @@ function families(report: Report): Family[] {
       samples: each((s) => s.layers.flatMap((l) => l.checks.filter((c) => c.status !== 'skip').map((c) => ({labels: {service: s.name, check: c.id}, value: c.durationMs / 1000}))))},
     {name: 'phoenix_certificate_expiry_timestamp_seconds', help: 'When each certificate the gateway serves expires (notAfter), in seconds since the epoch.',
       samples: each(certificates)},
+    {name: 'phoenix_root_cause_services', help: 'A fault that explains several services\' verdicts at once (the gateway CT stopped, nginx down, a vantage not reached): how many it explains.',
+      samples: (report.rootCauses ?? []).map((rc) => ({labels: {cause: rc.cause, layer: rc.layer ?? 'none', scope: rc.scope}, value: rc.services.length}))},
     {name: 'phoenix_services', help: 'How many services the run found in each status.',
       samples: (['pass', 'warn', 'fail', 'unknown'] as const).map((status) => ({labels: {status}, value: services.filter((s) => s.status === status).length}))},
     {name: 'phoenix_run_status', help: 'The status of the whole run as a Nagios code: 0 ok, 1 warning, 2 critical, 3 unknown.', samples: [{labels: {}, value: exitCodeFor(report.status)}]},

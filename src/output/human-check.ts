@@ -1,4 +1,5 @@
 import type {Report, ServiceReport} from '../diagnosis/report.js'
+import {rootCauseLines} from './root-cause-lines.js'
 import {duration, makeStyle} from './style.js'
 import type {Style} from './style.js'
 
@@ -6,7 +7,8 @@ import type {Style} from './style.js'
 export function formatCheck(report: Report, colour: boolean): string {
   const st = makeStyle(colour)
   const width = Math.max(8, ...report.services.map((s) => s.name.length))
-  const lines = report.services.flatMap((s) => serviceLines(s, width, st))
+  // One fault behind several verdicts comes first, once; each service still has its own line.
+  const lines = [...rootCauseLines(report, st), ...report.services.flatMap((s) => serviceLines(s, width, st))]
   lines.push('', totals(report, st))
   return lines.join('\n')
 }

@@ -142,6 +142,32 @@ describe('--format: prometheus, nagios, junit, json against the loopback rig', (
     expect(JSON.parse(bad.stdout).error).toMatchObject({kind: 'usage', exitCode: 64})
   })
 
+  it('one root cause, not a cascade: the gateway CT stopped is said once, first, in human, JSON, Nagios and metrics', async () => {
+    await writeFile(join(rig.dir, 'ct953.stopped'), '')
+    try {
+      const [human, json, nagios, metrics] = await Promise.all([
+        phoenix(['check', '--all']), phoenix(['check', '--all', '--json']), phoenix(['check', '--all', '--format', 'nagios']), phoenix(['check', '--all', '--format', 'prometheus']),
+      ])
+      expect(human.stdout.split('\n').slice(0, 2)).toEqual([
+        '✖ root cause of 3 services (n8n, ollama, gateway): the gateway CT 953 is stopped: every route through it fails [gateway/gateway_ct_stopped]',
+        '  → pct start 953',
+      ])
+      expect(human.stdout).toMatch(/^✖ n8n +fail +CT 960 +gateway\/gateway_ct_stopped /m)
+      const report = JSON.parse(json.stdout) as Report
+      expect(report.rootCauses).toMatchObject([{cause: 'gateway_ct_stopped', layer: 'gateway', scope: 'gateway CT 953', services: ['n8n', 'ollama', 'gateway']}])
+      expect(report.services.map((s) => s.verdict.cause)).toEqual(['gateway_ct_stopped', 'gateway_ct_stopped', 'container_stopped'])
+      expect(nagios.stdout.split('\n')[0]).toMatch(/^PHOENIX CRITICAL - root cause gateway\/gateway_ct_stopped \(gateway CT 953\) of 3 services; 3 of 3 services critical: n8n gateway\/gateway_ct_stopped, /)
+      expect(nagios.stdout.split('\n')[1]).toBe('ROOT CAUSE: the gateway CT 953 is stopped: every route through it fails [gateway/gateway_ct_stopped] - explains n8n, ollama, gateway')
+      expect(nagios.code).toBe(2)
+      expect(metrics.stdout).toContain('phoenix_root_cause_services{cause="gateway_ct_stopped",layer="gateway",scope="gateway CT 953"} 3\n')
+      expect(promtool(['check', 'metrics'], metrics.stdout)).toEqual({code: 0, out: ''})
+    } finally {
+      await rm(join(rig.dir, 'ct953.stopped'))
+    }
+    const healthy = JSON.parse((await phoenix(['check', '--all', '--json'])).stdout) as Report
+    expect(healthy.rootCauses).toEqual([])
+  })
+
   it('junit: one suite a service, a case a check; a failed check is a <failure>', async () => {
     await rig.stopService('ollama')
     try {

@@ -1,0 +1,69 @@
+import {CAUSES, isCause} from './causes.js'
+import type {Hint, RootCause, ServiceReport} from './report.js'
+
+/** The gateway's causes seen from a route: the same fault for every route that goes through it. */
+const GATEWAY_FACING = ['gateway_down', 'gateway_timeout', 'gateway_tls', 'gateway_dns', 'gateway_https_redirect']
+
+/** A verdict at the gateway target's own service layer that stops nginx answering anyone. */
+const NGINX_STOPPED = ['service_down', 'service_crashed', 'runtime_missing', 'not_listening', 'api_refused', 'api_timeout']
+
+/** One group of services one fault explains, before it is known whether it is more than one. */
+interface Group {
+  key: string
+  rootCause: Omit<RootCause, 'services'>
+  services: ServiceReport[]
+}
+
+/**
+ * The faults that explain several services' verdicts at once, each said once: the gateway CT
+ * stopped, nginx not answering, a vantage phoenix could not reach (the host over SSH, pct), one CT
+ * that several services share. Each service keeps its own verdict; this only groups them. Pure:
+ * from the verdicts alone, biggest group first. A fault that explains one service is its verdict.
+ */
+export function findRootCauses(services: readonly ServiceReport[], gatewayCtid: number): RootCause[] {
+  const groups = new Map<string, Group>()
+  const add = (s: ServiceReport, key: string, rootCause: Group['rootCause']) => {
+    const group = groups.get(key) ?? groups.set(key, {key, rootCause, services: []}).get(key)!
+    group.services.push(s)
+  }
+  const gateway = services.find((s) => s.kind === 'nginx' && s.ctid === gatewayCtid)
+  for (const s of services) {
+    const {cause, layer} = s.verdict
+    if (s.status === 'pass' || s.status === 'skip' || cause === 'healthy') continue
+    if (cause === 'gateway_ct_stopped' || (s === gateway && cause === 'container_stopped')) {
+      add(s, `ct-stopped:${gatewayCtid}`, {cause: 'gateway_ct_stopped', layer: 'gateway', scope: `gateway CT ${gatewayCtid}`, summary: `the gateway CT ${gatewayCtid} is stopped: every route through it fails`, hints: hintsOf(gateway, s)})
+    } else if (GATEWAY_FACING.includes(cause) || (s === gateway && NGINX_STOPPED.includes(cause))) {
+      const own = gateway && NGINX_STOPPED.includes(gateway.verdict.cause) ? ` (${gateway.name}: ${gateway.verdict.layer}/${gateway.verdict.cause})` : ''
+      const facing = GATEWAY_FACING.includes(cause) ? cause : 'gateway_down'
+      add(s, `gateway:${facing}`, {cause: facing, layer: 'client', scope: `gateway CT ${gatewayCtid}`, summary: `${meaning(facing)}${own}`, hints: hintsOf(gateway?.verdict.cause && NGINX_STOPPED.includes(gateway.verdict.cause) ? gateway : undefined, s)})
+    } else if (cause === 'vantage_unreachable') {
+      const gate = blindGate(s)
+      add(s, `vantage:${gate}`, {cause, layer: null, scope: 'vantage', summary: `phoenix could not get in: ${gate}`, hints: s.verdict.hints})
+    } else {
+      add(s, `ct:${s.ctid}:${layer}:${cause}`, {cause, layer, scope: `CT ${s.ctid}`, summary: `CT ${s.ctid}: ${meaning(cause)}`, hints: s.verdict.hints})
+    }
+  }
+  return [...groups.values()]
+    .filter((g) => g.services.length > 1)
+    .sort((a, b) => b.services.length - a.services.length)
+    .map((g) => ({...g.rootCause, services: g.services.map((s) => s.name)}))
+}
+
+/** The hints of the service that is the fault itself (the gateway target), else of one it explains. */
+function hintsOf(source: ServiceReport | undefined, fallback: ServiceReport): Hint[] {
+  return (source ?? fallback).verdict.hints
+}
+
+function meaning(cause: string): string {
+  return isCause(cause) ? CAUSES[cause].meaning.replace(/\.$/, '') : cause
+}
+
+/**
+ * What kept phoenix out, the same for every service it kept out: the failing gate's summary
+ * without its own CT (`CT 954: pct is not installed here` is one fault for every CT).
+ */
+function blindGate(s: ServiceReport): string {
+  const gates = s.layers.flatMap((l) => l.checks).filter((c) => c.status === 'unknown' && (c.id.endsWith('.ssh') || c.id.endsWith('.ct')))
+  const gate = gates.find((c) => c.id.endsWith('.ssh')) ?? gates[0]
+  return (gate?.summary ?? s.verdict.summary).replace(/^CT \d+: /, '')
+}

@@ -1,0 +1,15 @@
+import type {Report} from '../diagnosis/report.js'
+import type {Style} from './style.js'
+
+/**
+ * The faults that explain several services, said once above the per-service lines: the cause,
+ * the services it explains, and its first command. Empty when no fault explains more than one.
+ */
+export function rootCauseLines(report: Report, st: Style): string[] {
+  const lines = (report.rootCauses ?? []).flatMap((rc) => {
+    const command = rc.hints.find((h) => h.command)?.command
+    const head = `${st.icon('fail')} ${st.c.bold(`root cause of ${rc.services.length} services`)} (${rc.services.join(', ')}): ${rc.summary} [${rc.layer ?? '-'}/${rc.cause}]`
+    return command ? [head, `  ${st.c.cyan(`→ ${command}`)}`] : [head]
+  })
+  return lines.length ? [...lines, ''] : []
+}

@@ -1,0 +1,49 @@
+import {describe, expect, it} from 'vitest'
+
+import type {ServiceReport} from '../../src/diagnosis/report.js'
+import {findRootCauses} from '../../src/diagnosis/root-causes.js'
+import type {Layer, Status} from '../../src/diagnosis/status.js'
+
+const GATEWAY = 953
+
+/** A service whose verdict is this, with the one check that says why. */
+function svc(name: string, ctid: number, layer: Layer | null, cause: string, status: Status = 'fail', gate?: {id: string; summary: string}): ServiceReport {
+  const checks = gate ? [{id: gate.id, status: 'unknown' as Status, summary: gate.summary, durationMs: 1}] : []
+  return {name, kind: name === 'gateway' ? 'nginx' : 'http', ctid, status, layers: [{layer: layer ?? 'service', status, checks}],
+    verdict: {layer, cause, summary: `${name}: ${cause}`, hints: [{text: `fix ${name}`, command: `fix ${name}`}], evidence: []}}
+}
+
+describe('findRootCauses: one fault behind several verdicts, said once', () => {
+  it('the gateway CT stopped explains every route and the gateway target, with the gateway\'s own fix', () => {
+    const services = [svc('n8n', 954, 'gateway', 'gateway_ct_stopped'), svc('ollama', 955, 'gateway', 'gateway_ct_stopped'), svc('qdrant', 952, null, 'healthy', 'pass'), svc('gateway', GATEWAY, 'service', 'container_stopped')]
+    expect(findRootCauses(services, GATEWAY)).toEqual([{
+      cause: 'gateway_ct_stopped', layer: 'gateway', scope: 'gateway CT 953', summary: 'the gateway CT 953 is stopped: every route through it fails',
+      services: ['n8n', 'ollama', 'gateway'], hints: [{text: 'fix gateway', command: 'fix gateway'}],
+    }])
+  })
+
+  it('nginx down: the routes\' gateway_down and the gateway target\'s stopped unit are one fault', () => {
+    const services = [svc('n8n', 954, 'client', 'gateway_down'), svc('ollama', 955, 'client', 'gateway_down'), svc('gateway', GATEWAY, 'service', 'service_down')]
+    const [rc, ...rest] = findRootCauses(services, GATEWAY)
+    expect(rest).toEqual([])
+    expect(rc).toMatchObject({cause: 'gateway_down', layer: 'client', services: ['n8n', 'ollama', 'gateway'], hints: [{command: 'fix gateway'}]})
+    expect(rc!.summary).toMatch(/^Nothing answers on the gateway's address.* \(gateway: service\/service_down\)$/)
+  })
+
+  it('a vantage phoenix could not reach (pct missing, SSH down) is one blind spot for every CT behind it', () => {
+    const gate = (ctid: number) => ({id: 'service.ct', summary: `CT ${ctid}: pct is not installed here (not on PATH)`})
+    const services = [svc('n8n', 954, null, 'vantage_unreachable', 'unknown', gate(954)), svc('ollama', 955, null, 'vantage_unreachable', 'unknown', gate(955))]
+    expect(findRootCauses(services, GATEWAY)).toMatchObject([{cause: 'vantage_unreachable', layer: null, summary: 'phoenix could not get in: pct is not installed here (not on PATH)', services: ['n8n', 'ollama']}])
+  })
+
+  it('two services in one stopped CT are one fault; the same cause in two CTs is two faults, and not a root cause', () => {
+    const shared = findRootCauses([svc('vllm-chat', 950, 'service', 'container_stopped'), svc('vllm-embed', 950, 'service', 'container_stopped')], GATEWAY)
+    expect(shared).toMatchObject([{cause: 'container_stopped', scope: 'CT 950', services: ['vllm-chat', 'vllm-embed']}])
+    expect(findRootCauses([svc('n8n', 954, 'service', 'service_down'), svc('ollama', 955, 'service', 'service_down')], GATEWAY)).toEqual([])
+  })
+
+  it('one service, or a healthy estate, has no root cause beyond its verdict', () => {
+    expect(findRootCauses([svc('n8n', 954, 'gateway', 'gateway_ct_stopped')], GATEWAY)).toEqual([])
+    expect(findRootCauses([svc('n8n', 954, null, 'healthy', 'pass'), svc('ollama', 955, null, 'healthy', 'pass')], GATEWAY)).toEqual([])
+  })
+})

@@ -1,0 +1,69 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {Report} from '../../src/diagnosis/report.js'
+import {startNginx} from './fault-mechanics.js'
+import {down, fault, heal, phoenix, up} from './lab.js'
+import type {Mode} from './lab.js'
+import {pct} from './services.js'
+import {GATEWAY_CTID, SERVICES} from './topology.js'
+
+/**
+ * One root cause, not a cascade (issue 14 item 2), on the namespace lab in both modes: with the
+ * gateway CT stopped, or nginx in it stopped, every route fails for the same reason; the report
+ * says that reason once, on its first line, and each service keeps its own verdict.
+ */
+const MODES: readonly Mode[] = ['local', 'ssh']
+const EVERY = [...SERVICES.map((s) => s.name), 'gateway']
+const ARGS = ['check', '--all', '--timeout', '5s', '--deadline', '40s']
+
+describe('lab: one root cause, not a cascade', () => {
+  beforeAll(async () => {
+    await up()
+  }, 180_000)
+  afterAll(async () => {
+    await down()
+  }, 60_000)
+
+  describe('the gateway CT stopped (pct stop 953)', () => {
+    beforeAll(async () => {
+      await pct(['stop', GATEWAY_CTID])
+    }, 60_000)
+    afterAll(async () => {
+      await pct(['start', GATEWAY_CTID])
+      await startNginx()
+    }, 60_000)
+
+    it.each(MODES)('the first line names it as the root cause of every route\'s failure (%s)', async (mode) => {
+      const human = await phoenix(ARGS, {mode})
+      expect(human.code).toBe(2)
+      const [first, second] = human.stdout.split('\n')
+      expect(first).toBe(`✖ root cause of ${EVERY.length} services (${EVERY.join(', ')}): the gateway CT ${GATEWAY_CTID} is stopped: every route through it fails [gateway/gateway_ct_stopped]`)
+      expect(second).toBe(`  → pct start ${GATEWAY_CTID}`)
+      const report = JSON.parse((await phoenix([...ARGS, '--json'], {mode})).stdout) as Report
+      expect(report.rootCauses).toMatchObject([{cause: 'gateway_ct_stopped', services: EVERY}])
+      // Each service keeps its own verdict.
+      for (const s of report.services) expect(s.verdict.cause).toBe(s.name === 'gateway' ? 'container_stopped' : 'gateway_ct_stopped')
+      const nagios = await phoenix([...ARGS, '--format', 'nagios'], {mode})
+      expect(nagios.stdout.split('\n')[0]).toMatch(new RegExp(`^PHOENIX CRITICAL - root cause gateway/gateway_ct_stopped \\(gateway CT ${GATEWAY_CTID}\\) of ${EVERY.length} services; `))
+    })
+  })
+
+  describe('nginx stopped in the gateway CT (the gateway-down fault)', () => {
+    beforeAll(async () => {
+      await fault(SERVICES[0]!.name, 'gateway-down')
+    }, 60_000)
+    afterAll(async () => {
+      await heal(SERVICES[0]!.name)
+    }, 60_000)
+
+    it.each(MODES)('is one root cause, gateway_down, naming the gateway target\'s own verdict (%s)', async (mode) => {
+      const report = JSON.parse((await phoenix([...ARGS, '--json'], {mode})).stdout) as Report
+      const gateway = report.services.find((s) => s.name === 'gateway')!
+      expect(report.rootCauses).toHaveLength(1)
+      expect(report.rootCauses![0]).toMatchObject({cause: 'gateway_down', layer: 'client', services: EVERY})
+      expect(report.rootCauses![0]!.summary).toContain(`(gateway: ${gateway.verdict.layer}/${gateway.verdict.cause})`)
+      const human = await phoenix(ARGS, {mode})
+      expect(human.stdout.split('\n')[0]).toMatch(new RegExp(`^✖ root cause of ${EVERY.length} services .*\\[client/gateway_down\\]$`))
+    })
+  })
+})
