@@ -1,6 +1,4 @@
 import {existsSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
-import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -8,18 +6,19 @@ import type {AuditReport} from '../../src/cli/gateway-audit.js'
 import type {RoutesReport} from '../../src/cli/gateway-routes.js'
 import type {Report, ServiceReport} from '../../src/diagnosis/report.js'
 import type {Status} from '../../src/diagnosis/status.js'
-import {ctDir} from './cts.js'
 import {FAULTS} from './faults.js'
 import type {Expected, Fault} from './faults.js'
 import {down, fault, heal, phoenix, phoenixInTerminal, up} from './lab.js'
 import type {Mode} from './lab.js'
 import {labNamespaces} from './namespaces.js'
 import {run} from './proc.js'
+import {unitLogLines} from './services.js'
 import {SERVICES, STATE} from './topology.js'
 
 /**
  * The fault matrix: every fault of the table on every service it applies to, diagnosed by the
- * built phoenix from the Proxmox host (local) and from an admin machine over SSH. One fault at a
+ * built phoenix from the Proxmox host (local) and from an admin machine over SSH, on the real-CT
+ * lab: the systemd-kind services' CTs boot real systemd (the gateway and docker-kind CTs are shims). One fault at a
  * time, injected on all its services at once, one `check` per mode (of the seven services, and of
  * the gateway where the row says its verdict): each affected target's verdict must be the row's,
  * with the evidence and hints it names, every other service healthy; then healed, everything
@@ -67,11 +66,11 @@ function verdictOf(report: Report, name: string) {
   return {name, status: s.status, layer: s.verdict.layer, cause: s.verdict.cause}
 }
 
-/** The last lines the service itself logged (not the lab supervisor's systemd-like lines). */
+/** The last lines the service itself logged (not systemd's, nor the lab supervisor's systemd-like lines). */
 async function ownLogLines(name: string): Promise<string[]> {
   const s = SERVICES.find((x) => x.name === name)!
-  const log = await readFile(join(ctDir(s.ctid), 'units', s.unit, 'log'), 'utf8')
-  return log.split('\n').filter((l) => l.trim() && !l.startsWith(`${s.unit}.service`) && !/^(Started|Stopped) /.test(l)).slice(-3)
+  const log = await unitLogLines(s, 40)
+  return log.filter((l) => !l.startsWith(`${s.unit}.service`) && !/^(Started|Stopped|Starting|Stopping|Failed to start) /.test(l)).slice(-3)
 }
 
 function expectAllHealthy(report: Report, except: readonly string[] = []): void {
@@ -105,8 +104,10 @@ function targets(f: Fault): readonly string[] {
 
 describe('fault matrix against the namespace lab', () => {
   beforeAll(async () => {
-    await up()
-  }, 180_000)
+    // The real-CT lab (real-ct.ts): vllm-chat, vllm-embed, ollama and llamacpp as real systemd
+    // units in LXC CTs; PHOENIX_LAB_REAL=0 runs the matrix on the shims only.
+    await up({real: process.env.PHOENIX_LAB_REAL !== '0'})
+  }, 1_200_000)
 
   afterAll(async () => {
     await down()
@@ -184,7 +185,9 @@ describe('fault matrix against the namespace lab', () => {
       if (f.expect.cause === 'service_crashed') {
         for (const s of affected) {
           const evidence = byName(report, s).verdict.evidence.join('\n')
-          for (const line of await ownLogLines(s)) expect(evidence, `${s}: its last log lines in the evidence`).toContain(line.trim())
+          const lines = await ownLogLines(s)
+          expect(lines, `${s}: its last log lines`).not.toEqual([])
+          for (const line of lines) expect(evidence, `${s}: its last log lines in the evidence`).toContain(line.trim())
         }
       }
     })

@@ -1,4 +1,6 @@
+import {spawn} from 'node:child_process'
 import {readdir, readFile} from 'node:fs/promises'
+import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -9,7 +11,7 @@ import {labNamespaces, labPids} from './namespaces.js'
 import {run, waitUntil} from './proc.js'
 import {LXC_PATH, realCandidates} from './real-ct.js'
 import {PCT, SHIM_ENV, startService, stopService, waitListening} from './services.js'
-import {SERVICES, STATE} from './topology.js'
+import {REPO, SERVICES, STATE} from './topology.js'
 
 /**
  * The real-CT lab (opt-in; real-ct.ts): the systemd-kind services' CTs are LXC containers booting
@@ -122,4 +124,17 @@ describe('real-CT lab: real systemd in LXC, entered as Proxmox does', () => {
     expect(await leftovers()).toEqual([])
     expect(await labPids(await labNamespaces())).toEqual([])
   })
+
+  it('down after a killed `lab up --real` leaves nothing either', async () => {
+    // `up` killed once its first real CT runs: the holder and LXC's monitors outlive it.
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/lab/cli.ts'), 'up', '--real'], {cwd: REPO, detached: true, stdio: 'ignore'})
+    try {
+      await waitUntil('a real CT running under the killed up', async () => (await readdir(`/run/lxc/lock${LXC_PATH}`).catch(() => [])).length > 0, 120_000, 100)
+    } finally {
+      process.kill(-child.pid!, 'SIGKILL')
+    }
+    expect(await leftovers()).not.toEqual([])
+    await down()
+    expect(await leftovers()).toEqual([])
+  }, 180_000)
 })

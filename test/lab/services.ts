@@ -143,12 +143,15 @@ export async function waitState(s: LabService, state: string, ms = 30_000): Prom
 }
 
 
+/** The last lines a unit logged: the real CT's journal (`journalctl -o cat`), or the shim's log file. */
+export async function unitLogLines(s: LabService, lines: number): Promise<string[]> {
+  const text = isRealCt(s.ctid)
+    ? (await run([PCT, 'exec', String(s.ctid), '--', 'journalctl', '-u', s.unit, '-n', String(lines), '-o', 'cat', '-q', '--no-pager'], {env: SHIM_ENV})).stdout
+    : await readFile(join(unitDir(s.ctid, s.unit), 'log'), 'utf8').catch(() => '')
+  return text.split('\n').filter((l) => l.trim()).slice(-lines)
+}
+
 /** Waits until the last line a unit logged contains this text (a fault's process reached that point). */
 export async function waitLastLogLine(s: LabService, text: string, ms = 30_000): Promise<void> {
-  await waitUntil(`${s.name} logging "${text}"`, async () => {
-    const log = isRealCt(s.ctid)
-      ? (await run([PCT, 'exec', String(s.ctid), '--', 'journalctl', '-u', s.unit, '-n', '1', '-o', 'cat', '-q', '--no-pager'], {env: SHIM_ENV})).stdout
-      : await readFile(join(unitDir(s.ctid, s.unit), 'log'), 'utf8').catch(() => '')
-    return log.trimEnd().split('\n').at(-1)?.includes(text) ?? false
-  }, ms, 100)
+  await waitUntil(`${s.name} logging "${text}"`, async () => (await unitLogLines(s, 1)).at(-1)?.includes(text) ?? false, ms, 100)
 }
