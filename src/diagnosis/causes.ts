@@ -56,7 +56,7 @@ export const CAUSES = {
   cert_expiring: {layer: 'service', meaning: 'A certificate the gateway serves has less than a third of its lifetime left: its renewal did not happen (warning).'},
   hardening_weak: {layer: 'service', meaning: 'The gateway misses hardening practices of the gateway plans: server_tokens, TLS, security headers, rate limits, auth (warning). Shown by `phoenix audit` and `diag gateway`, not by `check`.'},
   host_header_rejected: {layer: 'client', meaning: 'Ollama\'s Host-header guard answers 403 with an empty body: nginx forwards a Host it does not accept.'},
-  websocket_not_proxied: {layer: 'client', meaning: 'A WebSocket upgrade through the route gets no 101: nginx does not pass Upgrade/Connection (the editor shows "Connection lost").'},
+  websocket_not_proxied: {layer: 'client', meaning: 'A WebSocket upgrade through the route gets no 101: nginx does not pass Upgrade/Connection, so the live connection the service\'s web page opens through the gateway fails.'},
   websocket_origin_rejected: {layer: 'client', meaning: 'The upgrade goes through but the service rejects the browser\'s Origin ("Invalid origin!", close 1008): the Host it sees is not the one the browser used. Where phoenix has no session to see it (n8n checks the session first), read from the route: neither Host nor X-Forwarded-Host carries the browser\'s host (warning).'},
   gateway_drops_key: {layer: 'client', meaning: 'The service accepts its API key inside the CT, but the route refuses the same call with it: the gateway drops or blanks the key header (proxy_set_header api-key "";).'},
   client_forbidden: {layer: 'client', meaning: 'The route answers 401/403: credentials, or a Host-header guard behind the proxy.'},

@@ -19,6 +19,7 @@ services:
   qdrant: { kind: qdrant, ctid: 952, address: 198.18.0.152, port: 6333, runtime: { docker: qdrant }, route: /qdrant/, collections: [docs] }
   n8n: { kind: n8n, ctid: 954, address: 198.18.0.154, port: 5678, runtime: { docker: n8n }, route: /n8n/ }
   ollama: { kind: ollama, ctid: 955, address: 198.18.0.155, port: 11434, runtime: { systemd: ollama }, route: /ollama/, model: llama3.2 }
+  webui: { kind: openwebui, ctid: 956, address: 198.18.0.156, port: 8080, runtime: { docker: open-webui }, route: /webui/ }
 `,
   'kinds.yaml',
 )
@@ -66,6 +67,16 @@ describe('what each kind makes of what it saw', () => {
     const j = judge(service, id, obs, seen)
     expect(j.status).toBe(status)
     expect(j.finding).toBe(finding)
+  })
+
+  it.each([
+    ['n8n', /the editor shows "Connection lost"/],
+    ['webui', /socket\.io connection, which carries the chat's live events, fails/],
+  ])('a WebSocket not proxied says what it breaks for %s, in its own words', (service, words) => {
+    const judged = judge(service, 'client.websocket', {kind: 'websocket', status: 400, body: 'Bad Request', latencyMs: 3})
+    expect(judged).toMatchObject({status: 'fail', finding: 'websocket_not_proxied'})
+    expect(judged.summary).toMatch(words)
+    if (service !== 'n8n') expect(judged.summary).not.toMatch(/n8n|editor/)
   })
 
   it('check leaves out the calls that cost GPU time unless --deep', () => {

@@ -15,11 +15,13 @@ gateway: { ctid: 953, address: 198.18.0.153, url: http://198.18.0.153 }
 services:
   n8n: { kind: n8n, ctid: 954, address: 198.18.0.154, port: 5678, runtime: { docker: n8n }, route: /n8n/ }
   ollama: { kind: ollama, ctid: 955, address: 198.18.0.155, port: 11434, runtime: { systemd: ollama }, route: /ollama/ }
+  open-webui: { kind: openwebui, ctid: 956, address: 198.18.0.156, port: 8080, runtime: { docker: open-webui }, route: /webui/ }
 `,
   'test.yaml',
 )
 const n8n = inventory.services[0]!
 const ollama = inventory.services[1]!
+const openWebUi = inventory.services[2]!
 
 type C = [id: string, status: Status, finding?: string]
 const pass = (id: string): C => [id, 'pass']
@@ -84,6 +86,14 @@ describe('decideVerdict: the inside-out tree', () => {
     const loop = decideVerdict(ollama, layers({service: [pass('service.ct'), ['service.listen', 'warn', 'bound_to_loopback']], host: [['host.tcp', 'fail', 'port_refused']]}), inventory)
     expect(loop.hints[0]).toMatchObject({command: 'pct exec 955 -- systemctl edit ollama'})
     expect(loop.hints[0]!.text).toContain('OLLAMA_HOST=0.0.0.0:11434')
+  })
+
+  it('a WebSocket not proxied is said in words that fit the service (Open WebUI has no n8n editor)', () => {
+    const client = {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [pass('client.http'), ['client.websocket', 'fail', 'websocket_not_proxied'] as C]}
+    const verdict = decideVerdict(openWebUi, layers(client), inventory)
+    expect(verdict.cause).toBe('websocket_not_proxied')
+    expect(verdict.summary).toMatch(/^open-webui \(CT 956\): client layer fails: .*Upgrade\/Connection/)
+    expect(verdict.summary).not.toMatch(/n8n|editor|Connection lost/)
   })
 
   it.each(Object.keys(CAUSES))('cause %s has a hint unless healthy', (cause) => {

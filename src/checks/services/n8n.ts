@@ -18,7 +18,7 @@ export const n8nKind: ServiceKindModule = {
     // the route sent another path (a rewrite, or proxy_pass without the trailing slash).
     accept: twoHundredWithout('"status":"ok"', 'the route answers 200 but not n8n\'s health: n8n got another path (rewrite or proxy_pass URI?)', 'route_wrong_target'),
   }),
-  extraChecks: (s, c) => [readinessCheck(s, c), websocketThroughGateway(s, c, 'rest/push?pushRef=phoenix', true)].filter((x): x is KindCheck => x !== undefined),
+  extraChecks: (s, c) => [readinessCheck(s, c), websocketThroughGateway(s, c, 'rest/push?pushRef=phoenix', 'the editor shows "Connection lost"', true)].filter((x): x is KindCheck => x !== undefined),
 }
 
 /** /healthz/readiness: 503 while the database is unreachable or migrations run. */

@@ -8,7 +8,7 @@ import {websocketThroughGateway} from './websocket-check.js'
 export const openWebUiKind: ServiceKindModule = {
   defaultHealth: '/health',
   client: () => ({subpath: 'health', accept: () => undefined}),
-  extraChecks: (s, c) => [readyCheck(s, c), websocketThroughGateway(s, c, 'ws/socket.io/?EIO=4&transport=websocket')].filter((x): x is KindCheck => x !== undefined),
+  extraChecks: (s, c) => [readyCheck(s, c), websocketThroughGateway(s, c, 'ws/socket.io/?EIO=4&transport=websocket', 'its socket.io connection, which carries the chat\'s live events, fails')].filter((x): x is KindCheck => x !== undefined),
 }
 
 function readyCheck(s: ServiceDef, c: PlanContext): KindCheck {

@@ -8,9 +8,9 @@ import {originUnforwarded} from './websocket-origin.js'
 /**
  * A WebSocket upgrade through the gateway's route, with the Origin a browser on the gateway's
  * page would send. nginx clears Upgrade/Connection unless the route sets them: the service then
- * sees a plain GET and answers it (n8n: 401), which is the editor's "Connection lost".
+ * sees a plain GET and answers it (n8n: 401). `breaks`: what a user of this kind sees then.
  */
-export function websocketThroughGateway(s: ServiceDef, c: PlanContext, subpath: string, checksOrigin = false): KindCheck | undefined {
+export function websocketThroughGateway(s: ServiceDef, c: PlanContext, subpath: string, breaks: string, checksOrigin = false): KindCheck | undefined {
   if (!s.route || !s.route.path.endsWith('/')) return undefined
   const gw = c.inventory.gateway
   const base = new URL(gw.url)
@@ -26,7 +26,7 @@ export function websocketThroughGateway(s: ServiceDef, c: PlanContext, subpath: 
       ...(s.route.host ? {hostHeader: s.route.host, ...(base.protocol === 'https:' ? {servername: s.route.host} : {})} : {}),
       ...(gw.ca ? {caFile: gw.ca} : {}),
     },
-    judge: upgradeAccepted(`WebSocket upgrade on ${s.route.host ?? ''}${s.route.path}${subpath.split('?')[0]} via the gateway`, (what, seen) =>
+    judge: upgradeAccepted(`WebSocket upgrade on ${s.route.host ?? ''}${s.route.path}${subpath.split('?')[0]} via the gateway`, breaks, (what, seen) =>
       checksOrigin ? originUnforwarded(s, c.inventory, subpath, seen, what, nginxTestThen(c.inventory, 'reload')) : undefined),
   }
 }
@@ -40,7 +40,7 @@ function originRejected(obs: WebSocketObservation): boolean {
  * `fromConfig`: what the route's config says where the probe cannot see it (n8n checks the Origin
  * only for a logged-in session, which phoenix does not have).
  */
-function upgradeAccepted(what: string, fromConfig: (what: string, seen: Seen) => Judgement | undefined): Expectation {
+function upgradeAccepted(what: string, breaks: string, fromConfig: (what: string, seen: Seen) => Judgement | undefined): Expectation {
   return (obs, seen) => {
     if (obs.kind !== 'websocket') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
     if (obs.error) return {status: 'fail', summary: `${what}: ${obs.error.message}`, finding: 'gateway_down', evidence: [obs.error.message]}
@@ -48,7 +48,7 @@ function upgradeAccepted(what: string, fromConfig: (what: string, seen: Seen) =>
       const body = (obs.body ?? '').replace(/\s+/g, ' ').trim().slice(0, 160)
       return {
         status: 'fail',
-        summary: `${what} answered ${obs.status} instead of 101 Switching Protocols: the route does not pass the Upgrade and Connection headers`,
+        summary: `${what} answered ${obs.status} instead of 101 Switching Protocols: the route does not pass the Upgrade and Connection headers (${breaks})`,
         finding: 'websocket_not_proxied',
         evidence: [`${what} → ${obs.status}${body ? ` ${body}` : ''}`],
       }
