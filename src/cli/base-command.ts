@@ -8,6 +8,7 @@ import {FORMATS} from '../output/formats.js'
 import type {FormatName, RenderContext} from '../output/formats.js'
 import {interruptedExitCode} from './interrupt.js'
 import {formatInArgv} from './output-format.js'
+import type {WaitPlan} from './wait-loop.js'
 
 /** How a diagnosing command's report leaves: in which format, and to stdout or a textfile. */
 export interface OutputChoice {
@@ -57,17 +58,34 @@ export abstract class PhoenixCommand extends Command {
    * Prints the report in the chosen format (or writes it to the textfile) and exits with the
    * format's code for it: the Nagios code of its status unless the format maps it otherwise.
    * The report is printed here, not returned, so that a non-zero exit does not lose it.
+   * With a wait plan (`--wait`), an unsettled report is rerun first (see waitFor()).
    */
-  protected async finish(report: Report, output: OutputChoice): Promise<void> {
+  protected async finish(report: Report, output: OutputChoice, wait?: WaitPlan): Promise<void> {
     const formatter = (await FORMATS[output.format]()).default
     // Every key the run holds is masked before any format sees the report, and in its text again.
-    const text = maskHeld(formatter.render(maskDeep(report, maskHeld), output.context))
-    if (output.textfile === undefined) await write(text)
-    else await writeTextfile(output.textfile, text)
+    const render = (r: Report) => maskHeld(formatter.render(maskDeep(r, maskHeld), output.context))
+    const {last, shown} = wait ? await this.waitFor(report, wait, output, render) : {last: report, shown: false}
+    if (!shown && output.textfile === undefined) await write(render(last))
+    else if (!shown) await writeTextfile(output.textfile!, render(last))
     // Interrupted (Ctrl-C, SIGTERM): 130 or 143, whatever the partial report's status.
     const interrupted = interruptedExitCode()
-    const code = formatter.exitCode?.(report, interrupted) ?? interrupted ?? exitCodeFor(report.status)
+    const code = formatter.exitCode?.(last, interrupted) ?? interrupted ?? exitCodeFor(last.status)
     if (code !== 0) this.exit(code)
+  }
+
+  /**
+   * `--wait`: reruns until nothing is critical or unknown, or the wait ends. On a terminal's human
+   * view the first report is shown whole, then only what changed, then one line of how it ended
+   * (`shown`: nothing more to print); every other format prints the last report only.
+   */
+  private async waitFor(first: Report, wait: WaitPlan, output: OutputChoice, render: (r: Report) => string): Promise<{last: Report; shown: boolean}> {
+    const [{settled, waitUntilSettled}, {waitBanner, waitSummary}] = await Promise.all([import('./wait-loop.js'), import('../output/report-changes.js')])
+    if (settled(first)) return {last: first, shown: false}
+    const human = output.format === 'human' && output.textfile === undefined
+    if (human) await write(`${render(first)}\n\n${waitBanner(wait.waitMs)}`)
+    const {last, runs, elapsedMs} = await waitUntilSettled(first, wait, async (lines) => (human ? write(maskHeld(lines.join('\n'))) : undefined))
+    if (human) await write(waitSummary(last, runs, elapsedMs, settled(last)))
+    return {last, shown: human}
   }
 
   /**

@@ -18,3 +18,6 @@ export const gatewayReadFlags = {
   timeout: Flags.string({description: 'Timeout for reading the config (and, for audit, for each request).', default: '10s', helpValue: 'DURATION'}),
   'accept-new-host-key': runFlags['accept-new-host-key'],
 }
+
+/** `--wait` of `check` and `diag`: for the minutes after a fix. */
+export const waitFlag = Flags.string({description: "Rerun until nothing is critical or unknown, or DURATION ends (at most 1h), showing only what changed; the exit code is the last run's.", helpValue: 'DURATION'})

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {PhoenixCommand} from '../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../cli/exit-help.js'
-import {runFlags} from '../cli/flags.js'
+import {runFlags, waitFlag} from '../cli/flags.js'
 import {chooseFormat, formatFlags} from '../cli/output-format.js'
 
 export default class Check extends PhoenixCommand {
@@ -23,6 +23,7 @@ ${EXIT_CODES_HELP}`
   static override flags = {
     ...runFlags,
     ...formatFlags,
+    wait: waitFlag,
     all: Flags.boolean({description: 'Every service in the inventory (the default when none is named).', default: false}),
     deep: Flags.boolean({description: 'Also make calls that cost GPU time (a completion, an embedding).', default: false}),
   }
@@ -30,12 +31,14 @@ ${EXIT_CODES_HELP}`
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Check)
     // Imported here, not at the top: `phoenix check --help` loads this file, and needs none of it.
-    const [{executeRun, planRun}, {SILENT, terminalProgress}] = await Promise.all([import('../cli/run-diagnosis.js'), import('../output/progress.js')])
+    const [{executeRun, planRun}, {SILENT, terminalProgress}, {waitPlan}] = await Promise.all([import('../cli/run-diagnosis.js'), import('../output/progress.js'), import('../cli/wait-loop.js')])
     const format = chooseFormat(flags, this.jsonEnabled())
     const run = planRun(flags, argv as string[], flags.all)
     const live = format === 'human' && process.stdout.isTTY
     const progress = live ? terminalProgress(run.services.map((s) => s.name), process.stdout, this.colour) : SILENT
+    // --wait: each rerun's deadline counts from its own start.
+    const wait = waitPlan(flags.wait, false, () => executeRun({...run, options: {...run.options, startedAtMs: performance.now()}}, flags))
     const report = await progress.around(executeRun(run, flags, progress.listener))
-    await this.finish(report, {format, textfile: flags.textfile, context: {command: 'check', colour: this.colour, timeoutMs: run.options.timeoutMs}})
+    await this.finish(report, {format, textfile: flags.textfile, context: {command: 'check', colour: this.colour, timeoutMs: run.options.timeoutMs}}, wait)
   }
 }

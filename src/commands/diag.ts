@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {PhoenixCommand} from '../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../cli/exit-help.js'
-import {runFlags} from '../cli/flags.js'
+import {runFlags, waitFlag} from '../cli/flags.js'
 import {chooseFormat, formatFlags} from '../cli/output-format.js'
 
 export default class Diag extends PhoenixCommand {
@@ -19,20 +19,24 @@ ${EXIT_CODES_HELP}`
   static override flags = {
     ...runFlags,
     ...formatFlags,
+    wait: waitFlag,
+    watch: Flags.boolean({description: 'After a fix: rerun until healthy, showing what changes (--wait 15m).', default: false, exclusive: ['wait']}),
     deep: Flags.boolean({description: 'Make the calls that cost GPU time (a completion, an embedding); --no-deep to skip them.', default: true, allowNo: true}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Diag)
     // Imported here, not at the top: `phoenix diag --help` loads this file, and needs none of it.
-    const [{executeRun, planRun}, {SILENT, terminalProgress}] = await Promise.all([import('../cli/run-diagnosis.js'), import('../output/progress.js')])
+    const [{executeRun, planRun}, {SILENT, terminalProgress}, {waitPlan}] = await Promise.all([import('../cli/run-diagnosis.js'), import('../output/progress.js'), import('../cli/wait-loop.js')])
     const format = chooseFormat(flags, this.jsonEnabled())
     // diag shows the gateway's posture too (hardening); check leaves it to `phoenix audit`.
     const planned = planRun(flags, [args.service], false)
     const run = {...planned, options: {...planned.options, posture: true}}
     const live = format === 'human' && process.stdout.isTTY
     const progress = live ? terminalProgress(run.services.map((s) => s.name), process.stdout, this.colour) : SILENT
+    // --wait: each rerun's deadline counts from its own start.
+    const wait = waitPlan(flags.wait, flags.watch, () => executeRun({...run, options: {...run.options, startedAtMs: performance.now()}}, flags))
     const report = await progress.around(executeRun(run, flags, progress.listener))
-    await this.finish(report, {format, textfile: flags.textfile, context: {command: 'diag', colour: this.colour, timeoutMs: run.options.timeoutMs}})
+    await this.finish(report, {format, textfile: flags.textfile, context: {command: 'diag', colour: this.colour, timeoutMs: run.options.timeoutMs}}, wait)
   }
 }
