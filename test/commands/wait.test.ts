@@ -36,7 +36,7 @@ describe('--wait DURATION and diag --watch against the loopback rig', () => {
       clearTimeout(guard)
       await rig.startService('ollama').catch(() => {})
     }
-    const [first, rest] = out.split(/rerunning until healthy.*\n/)
+    const [first, rest = ''] = out.split(/rerunning until healthy.*\n/)
     expect(first).toMatch(/^✖ ollama +fail +CT 961 +service\/service_down/m)
     expect(rest).toMatch(/^\d\d:\d\d:\d\d ollama: service fail → pass(, \w+ \w+ → \w+)*; verdict service\/service_down → healthy$/m)
     // Only what changed: n8n stayed healthy and is not repeated.
