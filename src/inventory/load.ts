@@ -24,11 +24,20 @@ export const EMBEDDED = '(embedded default topology)'
 export function findConfigFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (flag) return resolve(flag)
   if (env.PHOENIX_CONFIG) return resolve(env.PHOENIX_CONFIG)
-  const candidates = [
-    resolve('phoenix.yaml'),
-    join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'phoenix', 'config.yaml'),
-  ]
-  return candidates.find((f) => existsSync(f))
+  return searchedFiles(env).find((f) => existsSync(f))
+}
+
+/** The files looked for when neither --config nor $PHOENIX_CONFIG names one. */
+function searchedFiles(env: NodeJS.ProcessEnv): string[] {
+  return [resolve('phoenix.yaml'), join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'phoenix', 'config.yaml')]
+}
+
+/**
+ * Said on stderr when no file was found: the embedded topology is someone else's network, and a
+ * new user who ran `check` without writing an inventory would otherwise never know what was probed.
+ */
+function embeddedNotice(env: NodeJS.ProcessEnv): string {
+  return `no inventory file (--config, $PHOENIX_CONFIG, ${searchedFiles(env).join(', ')}): using the embedded default topology (CTs 950-957 on 10.0.0.150-157), not your estate; write an inventory first (README: "Use phoenix on your own estate")`
 }
 
 /** Where a config warning goes: stderr, one line, never a reason to stop. */
@@ -41,6 +50,7 @@ const toStderr: Warn = (message) => process.stderr.write(`phoenix: warning: ${me
  */
 export function loadInventory(flag?: string, env: NodeJS.ProcessEnv = process.env, warn: Warn = toStderr): Inventory {
   const file = findConfigFile(flag, env)
+  if (!file) warn(embeddedNotice(env))
   const inventory = file
     ? parseInventory(readConfig(file, Boolean(flag)), file, warn)
     : validateInventory(structuredClone(DEFAULT_TOPOLOGY), new ConfigReader(EMBEDDED, () => undefined))

@@ -65,8 +65,14 @@ describe('inventory', () => {
     expect(findConfigFile(join(dir, 'flag.yaml'), {})).toBe(join(dir, 'flag.yaml'))
     expect(findConfigFile(undefined, {PHOENIX_CONFIG: join(dir, 'env.yaml')})).toBe(join(dir, 'env.yaml'))
     expect(findConfigFile(undefined, {XDG_CONFIG_HOME: xdg, HOME: dir})).toBeUndefined()
-    const inv = loadInventory(undefined, {XDG_CONFIG_HOME: xdg, HOME: dir})
+    const warnings: string[] = []
+    const inv = loadInventory(undefined, {XDG_CONFIG_HOME: xdg, HOME: dir}, (w) => warnings.push(w))
     expect(inv.source).toBe(EMBEDDED)
+    // Said, never silent: the embedded estate is someone else's network.
+    expect(warnings).toEqual([expect.stringMatching(/^no inventory file \(--config, \$PHOENIX_CONFIG, .*phoenix\.yaml, .*xdg\/phoenix\/config\.yaml\): using the embedded default topology/)])
+    const found: string[] = []
+    loadInventory(join(dir, 'flag.yaml'), {}, (w) => found.push(w))
+    expect(found).toEqual([])
     expect(inv.services.map((s) => s.ctid)).toEqual([950, 951, 952, 954, 955, 956, 957])
     expect(inv.gateway.ctid).toBe(953)
   })
