@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {readdir, readFile, rm} from 'node:fs/promises'
+import {readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -10,7 +10,9 @@ import {configFor} from './inventory.js'
 import {down, pctCalls, phoenix, phoenixEnv, phoenixNs, setPctDelay, up} from './lab.js'
 import type {Mode} from './lab.js'
 import {labNamespaces, labPids} from './namespaces.js'
-import {REPO, STATE} from './topology.js'
+import {must} from './proc.js'
+import {PCT, pct, SHIM_ENV, waitListening} from './services.js'
+import {REPO, serviceByName, STATE} from './topology.js'
 
 /**
  * What a run leaves in the estate (issue 10): no process after a Ctrl-C, on the host or in any CT,
@@ -91,4 +93,23 @@ describe('lab: a run leaves nothing behind', () => {
       }
     }
   })
+
+  it('a stopped CT stays stopped when its old init\'s pid names another process (pids wrap fast under load)', async () => {
+    const n8n = serviceByName('n8n')
+    const initFile = join(STATE, `ct${n8n.ctid}`, 'init.pid')
+    const recorded = await readFile(initFile, 'utf8')
+    await pct(['stop', n8n.ctid])
+    // What a reused pid looks like: the record as the running CT left it, its pid now another
+    // live process's (pid_max 32768 wraps within a minute on a loaded machine).
+    const other = spawn('sleep', ['60'], {stdio: 'ignore'})
+    try {
+      await writeFile(initFile, recorded.replace(/^\d+/, String(other.pid)))
+      expect(await must([PCT, 'status', String(n8n.ctid)], {env: SHIM_ENV})).toBe('status: stopped\n')
+    } finally {
+      other.kill('SIGKILL')
+      // Started again as a heal does: `pct start` must not say it already runs.
+      await pct(['start', n8n.ctid])
+      await waitListening(n8n.ctid, n8n.port)
+    }
+  }, 120_000)
 })

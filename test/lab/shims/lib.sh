@@ -11,6 +11,11 @@ if [ ! -r "$LAB/lab.env" ]; then echo "lab: not up (no $LAB/lab.env); run: npm r
 . "$LAB/lab.env"   # PHX_PREFIX, PHX_CTS, PHX_NODE (written by `lab up` from topology.ts)
 
 alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+# proc_start PID -> its start time (clock ticks since boot, /proc/PID/stat field 22). Pids wrap
+# fast on a busy machine (pid_max 32768 and hundreds of new processes a second under load: the
+# space wraps in a minute), so a dead process's pid soon names another; pid + start time does not.
+# A zombie (state Z: dead, not yet reaped) has none.
+proc_start() { _st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; _st=${_st##*) }; set -- $_st; [ $# -ge 20 ] && [ "$1" != Z ] && echo "${20}"; }
 readf() { cat "$1" 2>/dev/null; }
 
 # The units folder of the CT this shim runs in (PHOENIX_LAB_CT, set by `pct exec`).
@@ -35,6 +40,8 @@ unit_start() {
 
 # unit_stop DIR: TERM through the supervisor (so it records a requested stop), KILL after 10 s.
 unit_stop() {
+  # Once rc is written the supervisor reaped the process: its pid may be another process's now.
+  [ -e "$1/rc" ] && return 0
   pid=$(readf "$1/pid"); sup=$(readf "$1/sup.pid")
   alive "$pid" || return 0
   touch "$1/stopping"
