@@ -46,12 +46,15 @@ services:
   })
 
   it('no pct call starts after the deadline, and none outlives phoenix (D4)', async () => {
-    const run = await runPhoenix(['check', '--all', '--layer', 'service', '--timeout', '1s', '--deadline', '3s', '--concurrency', '1', '--json', '--config', rig.config], rig.env)
+    // --timeout as long as the deadline: the first batch is allowed past the deadline (its timeout
+    // is what is left plus the remote slack), so it holds the only slot until the deadline, and
+    // then nothing else may start (before the fix: all ten, at once, at the deadline). 10 s of
+    // room, counted from phoenix's own start: a loaded machine's Node start-up (seconds) can eat a
+    // short deadline before the first batch, so that is allowed (no exec), never a second one.
+    const run = await runPhoenix(['check', '--all', '--layer', 'service', '--timeout', '10s', '--deadline', '10s', '--concurrency', '1', '--json', '--config', rig.config], rig.env)
     const report = JSON.parse(run.stdout) as Report
-    // One batch at a time, each allowed longer than the deadline: the first holds the only slot
-    // until the deadline, and then nothing else may start (before the fix: all ten, at once).
     const calls = await rig.calls()
-    expect(calls.filter((c) => c.args.startsWith('exec'))).toHaveLength(1)
+    expect(calls.filter((c) => c.args.startsWith('exec')).length).toBeLessThanOrEqual(1)
     expect(report.services.every((s) => s.status === 'unknown')).toBe(true)
     expect(report.services.filter((s) => s.verdict.cause === 'deadline')).toHaveLength(report.services.length)
     expect(await rig.alive(calls)).toEqual([])
@@ -65,9 +68,10 @@ gateway: { ctid: 953, address: 127.0.0.1, url: "http://127.0.0.1:${port}" }
 services:
   a: { kind: http, ctid: 101, address: 127.0.0.1, port: ${port}, route: /a/ }
 `)
-      const run = await runPhoenix(['diag', 'a', '--layer', 'service', '--layer', 'gateway', '--timeout', '2s', '--deadline', '6s', '--json', '--config', config], one.env)
+      const run = await runPhoenix(['diag', 'a', '--layer', 'service', '--layer', 'gateway', '--timeout', '2s', '--deadline', '12s', '--json', '--config', config], one.env)
       const a = (JSON.parse(run.stdout) as Report).services[0]!
-      // The gateway CT's own batch ran: its TCP connect passed, its HTTP timed out.
+      // The gateway CT's own batch ran: its TCP connect passed, its HTTP timed out. (12 s: room for
+      // a loaded machine's start-up; the hanging batch still ends at its timeout plus the slack.)
       const gateway = a.layers.find((l) => l.layer === 'gateway')!
       expect(gateway.checks.find((c) => c.id === 'gateway.tcp')?.status).toBe('pass')
       expect([a.verdict.layer, a.verdict.cause]).toEqual(['service', 'deadline'])
