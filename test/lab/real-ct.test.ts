@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process'
 import {readdir, readFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {basename, dirname, join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -39,12 +39,25 @@ async function leftovers(): Promise<string[]> {
   const locks = await readdir(`/run/lxc/lock${LXC_PATH}`).catch(() => [])
   left.push(...locks.map((l) => `lock: ${l}`))
   const ids = realCandidates().map((ct) => ct.ctid)
-  const cgroups = (await run(['find', '/sys/fs/cgroup', '-maxdepth', '5', '-type', 'd', '(', ...ids.flatMap((id, i) => [...(i ? ['-o'] : []), '-name', `lxc.*.${id}`]), ')'])).stdout
-  left.push(...cgroups.split('\n').filter(Boolean).map((c) => `cgroup: ${c}`))
+  // LXC names cgroups by container name (the CTID; lxc.payload.950-1 when 950 is taken), so
+  // another lab's real CTs on this machine have the same names: theirs are not this lab's leftovers.
+  const names = ids.flatMap((id, i) => [...(i ? ['-o'] : []), '-name', `lxc.*.${id}`, '-o', '-name', `lxc.*.${id}-*`])
+  const cgroups = (await run(['find', '/sys/fs/cgroup', '-maxdepth', '5', '-type', 'd', '(', ...names, ')'])).stdout.split('\n').filter(Boolean)
+  const foreign = await Promise.all(cgroups.map(heldByAnotherLab))
+  left.push(...cgroups.filter((_, i) => !foreign[i]).map((c) => `cgroup: ${c}`))
   left.push(...(await labNamespaces()).map((n) => `namespace: ${n}`))
   const procs = (await run(['pgrep', '-af', LXC_PATH])).stdout.split('\n').filter(Boolean)
   left.push(...procs.map((p) => `process: ${p}`))
   return left
+}
+
+/** A CT's cgroup whose LXC monitor (lxc.monitor.NAME beside it) runs for another lxcpath than this lab's. */
+async function heldByAnotherLab(cgroup: string): Promise<boolean> {
+  const monitor = join(dirname(cgroup), basename(cgroup).replace(/^lxc\.payload\./, 'lxc.monitor.'))
+  const pids = (await readFile(join(monitor, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean)
+  const lines = await Promise.all(pids.map((p) => readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')))
+  // "[lxc monitor] LXCPATH NAME" (its argv, rewritten in place).
+  return lines.some((l) => l.startsWith('[lxc monitor] ') && !l.replaceAll('\0', ' ').startsWith(`[lxc monitor] ${LXC_PATH} `))
 }
 
 describe('real-CT lab: real systemd in LXC, entered as Proxmox does', () => {
