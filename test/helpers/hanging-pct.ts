@@ -1,4 +1,5 @@
 import {spawn} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {chmod, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -73,8 +74,8 @@ exec sleep ${sleepSeconds}
     calls,
     environments: async () => (await readFile(envLog, 'utf8').catch(() => '')).split('@@end\n').filter(Boolean),
     alive: async (list) => {
-      // A killed process may take a moment to be reaped: wait a little before calling it alive.
-      for (let i = 0; i < 20 && list.some((c) => isAlive(c.pid)); i++) await new Promise((r) => setTimeout(r, 100))
+      // A killed process may take a moment to die on a loaded machine: wait before calling it alive.
+      for (let i = 0; i < 100 && list.some((c) => isAlive(c.pid)); i++) await new Promise((r) => setTimeout(r, 100))
       return list.filter((c) => isAlive(c.pid)).map((c) => c.pid)
     },
     close: async () => {
@@ -84,10 +85,11 @@ exec sleep ${sleepSeconds}
   }
 }
 
+/** Alive and not a zombie (dead, not yet reaped: under load its reaping can lag; it runs nothing). */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
   } catch {
     return false
   }

@@ -153,7 +153,7 @@ describe('ssh shell against a real OpenSSH sshd on 127.0.0.1', () => {
     const pidFile = join(sshd.scratch, 'aborted.pid')
     const controller = new AbortController()
     const pending = shell().exec(['sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`], {timeoutMs: 60_000, signal: controller.signal, stdin: 'exit 0\n'})
-    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50))
+    for (let i = 0; i < 400 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50))
     controller.abort()
     expect(failure(await pending).reason).toBe('timeout')
     // A background child too, long before the remote `timeout` (62 s) would end it.
