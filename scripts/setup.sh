@@ -17,6 +17,8 @@ if [ "$missing" = 1 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+  # Only promtool is wanted from the prometheus package: where systemd runs, its server is not.
+  if [ -d /run/systemd/system ]; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
 
 # npm dependencies, exactly as locked; skipped when node_modules matches the lock already.

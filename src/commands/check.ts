@@ -8,7 +8,8 @@ import {chooseFormat, formatFlags} from '../cli/output-format.js'
 export default class Check extends PhoenixCommand {
   static override summary = 'Check services at every layer, for cron and monitors.'
   static override description = `Runs the inside-out walk (service, host, gateway, client) for the named services, or all of them,
-concurrently under one deadline. One line per service; --json for machines.
+concurrently under one deadline. One line per service (a fault behind several services first, once);
+--json or --format prometheus|nagios|junit for machines and monitors; --wait after a fix.
 
 ${EXIT_CODES_HELP}`
 
@@ -16,6 +17,9 @@ ${EXIT_CODES_HELP}`
     '<%= config.bin %> check --all',
     '<%= config.bin %> check n8n ollama --json',
     '<%= config.bin %> check --all --layer client --timeout 3s',
+    '<%= config.bin %> check --all --format nagios',
+    '<%= config.bin %> check --all --textfile /var/lib/prometheus/node-exporter',
+    '<%= config.bin %> check ollama --wait 5m',
   ]
 
   static override strict = false

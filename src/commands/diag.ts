@@ -13,7 +13,7 @@ evidence seen, and the exact commands to run next.
 
 ${EXIT_CODES_HELP}`
 
-  static override examples = ['<%= config.bin %> diag n8n', '<%= config.bin %> diag ollama --json', '<%= config.bin %> diag qdrant --layer service --layer host']
+  static override examples = ['<%= config.bin %> diag n8n', '<%= config.bin %> diag ollama --json', '<%= config.bin %> diag qdrant --layer service --layer host', '<%= config.bin %> diag ollama --watch']
 
   static override args = {service: Args.string({description: 'Service name from the inventory.', required: true})}
   static override flags = {
