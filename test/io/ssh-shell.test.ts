@@ -132,7 +132,11 @@ describe('ssh shell against a real OpenSSH sshd on 127.0.0.1', () => {
 
   it('kills a timed-out command on the host, not only its channel', async () => {
     const pidFile = join(sshd.scratch, 'timed-out.pid')
-    failure(await shell().exec(['sh', '-c', `echo $$ > ${pidFile}; exec sleep 30`], {timeoutMs: 500}))
+    // Connected first, and 2 s: a loaded machine's SSH start-up must not eat the timeout before
+    // the command wrote its pid.
+    const s = shell()
+    okResult(await s.exec(['true'], OPTS))
+    failure(await s.exec(['sh', '-c', `echo $$ > ${pidFile}; exec sleep 30`], {timeoutMs: 2000}))
     const pid = Number(readFileSync(pidFile, 'utf8'))
     expect(await gone(pid, 10_000)).toBe(true)
   })
