@@ -7,7 +7,7 @@ export const runFlags = {
   config: Flags.string({char: 'c', description: 'Inventory file (else $PHOENIX_CONFIG, ./phoenix.yaml, ~/.config/phoenix/config.yaml, the embedded default).', helpValue: 'FILE'}),
   timeout: Flags.string({description: 'Per-probe timeout (500ms, 5s; a bare number is seconds).', default: '5s', helpValue: 'DURATION'}),
   deadline: Flags.string({description: 'Deadline for the whole run.', default: '20s', helpValue: 'DURATION'}),
-  concurrency: Flags.integer({description: 'Most probes (or remote batches) in flight at once.', default: 64, min: 1, max: 1024}),
+  concurrency: Flags.integer({description: 'Most probes (or remote batches) at work at once; a probe still waiting after 0.5 s waits aside without its slot (up to 8x as many, within the open-file limit).', default: 64, min: 1, max: 1024}),
   layer: Flags.string({description: 'Only these layers (repeatable). Without SSH to the host, --layer client still works.', options: [...LAYERS], multiple: true}),
   'accept-new-host-key': Flags.boolean({description: 'Over SSH: accept an unknown host key and record it in proxmox.knownHosts (a changed key is never accepted).', default: false}),
 }

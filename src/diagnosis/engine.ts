@@ -4,6 +4,9 @@ import {runnerFor} from '../checks/probes/registry.js'
 import type {Observation} from '../checks/probes/types.js'
 import type {NetIo, Shell} from '../io/types.js'
 import type {CheckSpec, Judgement, RunOptions, Vantage} from './check-spec.js'
+import {groupByVantage} from './groups.js'
+import type {Group} from './groups.js'
+import {laneLimits, PARK_AFTER_MS} from './lanes.js'
 import {runFair, untilAborted} from './pool.js'
 import {runRemoteBatch} from './remote-batch.js'
 import type {BatchOutcome} from './remote-batch.js'
@@ -15,6 +18,8 @@ export interface RunIo {
   host: Shell
   /** phoenix runs on the Proxmox host itself: host-layer network probes run in this process. */
   hostIsLocal: boolean
+  /** The most files this process may have open (unknown: a safe value is assumed, lanes.ts). */
+  openFiles?: number
 }
 
 /** What was observed for one spec, and how long it took. */
@@ -88,45 +93,19 @@ export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options
     const outcome = await untilAborted(runRemoteBatch(group.specs, group.vantage, io.host, timeoutMs, stop), stop, () => missed(group))
     record(group, {...outcome, observations: outcome.observations.map((obs) => cutShort(obs, timeoutMs, options))})
   }
-  const {remote, native} = groupByVantage(specs, io.hostIsLocal)
+  const {remote, native} = groupByVantage(specs, io.hostIsLocal, io.host.parallel)
   // Two lanes sharing the slots fairly: a thousand hung CT batches cannot hold every slot while
   // the host and client probes wait (D9); a lane with nothing left gives its slots to the other.
-  await runFair([remote.map(task), native.map(task)], options.concurrency)
+  // Each lane has its own bounds too, and a probe waiting out a hanging target waits aside (lanes.ts).
+  const limit = laneLimits(options.concurrency, {localBatches: io.hostIsLocal, ...(io.openFiles === undefined ? {} : {openFiles: io.openFiles})})
+  await runFair([
+    {tasks: remote.map(task), limit: limit.remote},
+    {tasks: native.map(task), limit: limit.native, inFlight: limit.nativeInFlight, parkAfterMs: PARK_AFTER_MS},
+  ], options.concurrency)
   // Back to plan order: a check's prerequisites are judged before it.
   const order = new Map(specs.map((s, i) => [s, i]))
   observed.sort((a, b) => order.get(a.spec)! - order.get(b.spec)!)
   return {observed, gates}
-}
-
-interface Group {
-  native: boolean
-  vantage: Vantage
-  specs: CheckSpec[]
-}
-
-/** Native specs one per group; remote specs grouped by where they run. */
-function groupByVantage(specs: readonly CheckSpec[], hostIsLocal: boolean): {remote: Group[]; native: Group[]} {
-  const groups: Group[] = []
-  const remote = new Map<string, Group>()
-  for (const spec of specs) {
-    // Pings go in the host's batch even when phoenix runs on the host: the ping package spawns one
-    // /bin/ping per call from this thread (~2 ms each), which at 200 services delays every later
-    // probe by a second; one `sh` running them all in parallel does not (BENCHMARKS.md, scale).
-    const native = spec.vantage.at === 'local' || (spec.vantage.at === 'host' && hostIsLocal && runnerFor(spec.probe).native !== undefined && spec.probe.kind !== 'ping')
-    if (native) {
-      groups.push({native: true, vantage: spec.vantage, specs: [spec]})
-      continue
-    }
-    // One batch per CT, whatever the layers: the gateway CT serves every service's gateway layer and
-    // the gateway's own checks in one `pct exec`.
-    const key = spec.vantage.at === 'ct' ? `ct:${spec.vantage.ctid}` : 'host'
-    const group = remote.get(key) ?? {native: false, vantage: spec.vantage, specs: []}
-    group.specs.push(spec)
-    remote.set(key, group)
-  }
-  // The batches every service shares (the host's, the gateway CT's) before any one service's CT.
-  const shared = (g: Group) => new Set(g.specs.map((s) => s.service)).size
-  return {remote: [...remote.values()].sort((a, b) => shared(b) - shared(a)), native: groups}
 }
 
 function runNative(spec: CheckSpec, net: NetIo, timeoutMs: number): Promise<Observation> {

@@ -2,6 +2,7 @@ import type {RunIo} from '../diagnosis/engine.js'
 import type {Inventory} from '../inventory/types.js'
 import {createLocalShell} from './local-shell.js'
 import {createNetIo} from './net-io.js'
+import {openFileLimit} from './open-files.js'
 
 /** Options a user can set for the IO of a run. */
 export interface RunIoOptions {
@@ -16,12 +17,14 @@ export interface RunIoOptions {
  */
 export async function createRunIo(inventory: Inventory, options: RunIoOptions): Promise<RunIo & {close(): Promise<void>}> {
   const net = createNetIo()
+  const openFiles = await openFileLimit()
+  const limits = openFiles === undefined ? {} : {openFiles}
   if (inventory.proxmox.mode === 'local') {
     const host = createLocalShell()
-    return {net, host, hostIsLocal: true, close: () => host.close()}
+    return {net, host, hostIsLocal: true, ...limits, close: () => host.close()}
   }
   // ssh2 loads native crypto: imported only when a run goes over SSH.
   const {createSshShell} = await import('./ssh-shell.js')
   const host = createSshShell(inventory.proxmox, {acceptNewHostKey: options.acceptNewHostKey, connectTimeoutMs: Math.min(10_000, options.deadlineMs)})
-  return {net, host, hostIsLocal: false, close: () => host.close()}
+  return {net, host, hostIsLocal: false, ...limits, close: () => host.close()}
 }

@@ -48,6 +48,7 @@ export function createSshShell(target: SshTarget, options: SshShellOptions): She
 
   return {
     description,
+    parallel: MAX_CHANNELS,
     exec: async (argv, execOptions) => {
       const started = performance.now()
       const took = () => Math.round(performance.now() - started)

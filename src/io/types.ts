@@ -49,6 +49,8 @@ export interface ExecOptions {
 export interface Shell {
   /** e.g. `local` or `ssh root@pve:22`, for messages. */
   readonly description: string
+  /** Most commands it runs at once, if it has its own bound (SSH: sshd's sessions per connection). */
+  readonly parallel?: number
   exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult>
   /** Closes the connection, if any. Safe to call twice. */
   close(): Promise<void>

@@ -36,7 +36,9 @@ services:
   a: { kind: http, ctid: 101, address: 127.0.0.1, port: ${port}, route: /a/ }
   b: { kind: http, ctid: 102, address: 127.0.0.1, port: ${port}, route: /b/ }
 `)
-    const run = await runPhoenix(['check', 'a', 'b', '--layer', 'client', '--timeout', '2s', '--deadline', '3s', '--concurrency', '1', '--json', '--config', config], rig.env)
+    // b starts when a has waited 0.5 s aside (lanes.ts, PARK_AFTER_MS), or when a ends: either
+    // way with less than the 2 s timeout left before the 2.5 s deadline.
+    const run = await runPhoenix(['check', 'a', 'b', '--layer', 'client', '--timeout', '2s', '--deadline', '2500ms', '--concurrency', '1', '--json', '--config', config], rig.env)
     expect(run.stdout + run.stderr).not.toMatch(/out of range|must be an integer/)
     const report = JSON.parse(run.stdout) as Report
     const b = report.services.find((s) => s.name === 'b')!
