@@ -10,7 +10,7 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   container_stopped: '`pct exec` failed and `pct status` says stopped',
   runtime_missing: '`systemctl show` LoadState=not-found, or `docker inspect`: no such container',
   service_down: 'unit inactive, or container exited 0; the last log lines',
-  service_crashed: 'unit failed (or restarted), or container exited non-zero / restarting; the last log lines',
+  service_crashed: 'unit failed, restarted, or waiting to be restarted (activating, auto-restart), or container exited non-zero / restarting; the last log lines',
   service_starting: 'unit active but the port not listening yet (vLLM loading), or 503 "Loading model" (llama.cpp); the last log lines',
   service_restarting: '`docker inspect` RestartCount > 0 while running; the last log lines',
   not_listening: '`ss -tlnp` shows nothing on the port (and which ports are listening instead)',

@@ -5,6 +5,7 @@ import type {CauseCode} from '../../src/diagnosis/causes.js'
 import type {Layer, Status} from '../../src/diagnosis/status.js'
 import {hideApiKey, newApiKey, restoreApiKeys} from './api-keys.js'
 import {installCli, removeCli} from './cts.js'
+import {isRealCt} from './real-ct.js'
 import {setGatewayVariation, setVariation} from './gateway.js'
 import {NGINX_CONF, TYPO_DIRECTIVE} from './nginx-config.js'
 import {clearFirewall, firewall, restartWith, restore, startNginx} from './fault-mechanics.js'
@@ -48,6 +49,8 @@ export interface Fault {
   audit?: RegExp
   /** phoenix arguments the row needs beyond the suite's (e.g. --deep for checks that cost GPU time). */
   args?: readonly string[]
+  /** Needs real systemd (the real-CT lab): the shims have no such state. */
+  realOnly?: boolean
 }
 
 /** The services of a gateway-only fault stay healthy. */
@@ -64,6 +67,7 @@ const UPSTREAM_FIX = new RegExp(`In ${CONF}:\\d+ change [\\d.]+:\\d+ to [\\d.]+:
 const NOWHERE = `${SUBNET}.199`
 
 const ALL = SERVICES.map((s) => s.name)
+const SYSTEMD = SERVICES.filter((s) => s.runtime === 'systemd').map((s) => s.name)
 
 /** A fault that restarts the emulator with other options; healed by restarting it healthy. */
 function emulatorFault(name: string, does: string, expect: Expected, options: (s: LabService) => EmulatorOptions, appliesTo = ALL): Fault {
@@ -94,6 +98,22 @@ export const FAULTS: readonly Fault[] = [
     name: 'crashed', does: 'the process exits right after start (emulator --fault crash)', appliesTo: ALL,
     inject: async (s) => (await rerunService(s, {fault: 'crash'}), await waitState(s, 'failed')),
     heal: restore,
+    expect: {layer: 'service', cause: 'service_crashed'},
+  },
+  {
+    name: 'crash-loop', does: 'the process exits at start and Restart=on-failure waits 300 s before the next try (a drop-in): real systemd shows activating (auto-restart)',
+    appliesTo: SYSTEMD, realOnly: true,
+    inject: async (s) => {
+      if (!isRealCt(s.ctid)) throw new Error('crash-loop needs the real-CT lab (npm run lab -- up --real)')
+      await ctExec(s.ctid, ['sh', '-c', `mkdir -p /etc/systemd/system/${s.unit}.service.d && printf '[Service]\\nRestartSec=300\\n' > /etc/systemd/system/${s.unit}.service.d/lab-crash-loop.conf`])
+      await rerunService(s, {fault: 'crash'})
+      await waitState(s, 'activating')
+    },
+    heal: async (s) => {
+      await ctExec(s.ctid, ['sh', '-c', `rm -rf /etc/systemd/system/${s.unit}.service.d && systemctl daemon-reload && systemctl reset-failed ${s.unit}`])
+      await restore(s)
+    },
+    // Not starting (exit 1, wait): the process died and systemd waits to try again.
     expect: {layer: 'service', cause: 'service_crashed'},
   },
   emulatorFault('loopback-bind', 'the service listens on 127.0.0.1 inside its CT', {layer: 'host', cause: 'bound_to_loopback'}, () => ({host: '127.0.0.1'})),

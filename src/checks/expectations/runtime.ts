@@ -7,6 +7,11 @@ export function unitActive(unit: string): Expectation {
     const state = `${obs.active}${obs.sub ? ` (${obs.sub})` : ''}`
     if (obs.active === 'active') return {status: 'pass', summary: `unit ${unit} is active${obs.sub ? ` (${obs.sub})` : ''}${obs.mainPid ? `, pid ${obs.mainPid}` : ''}`}
     if (obs.active === 'not-found') return {status: 'fail', summary: `unit ${unit} does not exist in this CT`, finding: 'runtime_missing'}
+    // Real systemd between two tries of Restart=: activating (auto-restart), NRestarts still 0 during
+    // the first wait. The process died; it is not starting.
+    if (obs.active === 'activating' && obs.sub === 'auto-restart') {
+      return {status: 'fail', summary: `unit ${unit} crashed and waits to be restarted (${state})${obs.restarts ? `, ${obs.restarts} restarts` : ''}`, finding: 'service_crashed', evidence: obs.logs}
+    }
     if (obs.active === 'activating') return {status: 'warn', summary: `unit ${unit} is starting (${state})`, finding: 'service_starting', evidence: obs.logs}
     const crashed = obs.active === 'failed' || (obs.restarts ?? 0) > 0
     return {
