@@ -17,8 +17,12 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   return port
 }
 
-/** Polls until something accepts TCP on host:port, or fails after `ms` naming what did not come up. */
-export async function waitForPort(host: string, port: number, what: string, ms = 20_000): Promise<void> {
+/**
+ * Polls until something accepts TCP on host:port, or fails after `ms` naming what did not come up.
+ * 60 s is a hang guard, not a timing: a loaded 2-core machine starting a fleet of tsx emulators at
+ * once took over 20 s (CI rehearsal).
+ */
+export async function waitForPort(host: string, port: number, what: string, ms = 60_000): Promise<void> {
   const until = Date.now() + ms
   while (Date.now() < until) {
     const ok = await new Promise<boolean>((resolve) => {
