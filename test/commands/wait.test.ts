@@ -28,13 +28,17 @@ describe('--wait DURATION and diag --watch against the loopback rig', () => {
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c))
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
     const guard = setTimeout(() => child.kill('SIGKILL'), 80_000)
+    // Started once: a second start would replace the rig's handle on the first emulator, which
+    // then outlived the suite (one stray ollama per run).
+    let restarted = false
     try {
       await expect.poll(() => out, {timeout: 30_000, interval: 100}).toMatch(/rerunning until healthy, for up to 60\.0 s/)
+      restarted = true
       await rig.startService('ollama')
       expect(await exited).toBe(0)
     } finally {
       clearTimeout(guard)
-      await rig.startService('ollama').catch(() => {})
+      if (!restarted) await rig.startService('ollama').catch(() => {})
     }
     const [first, rest = ''] = out.split(/rerunning until healthy.*\n/)
     expect(first).toMatch(/^✖ ollama +fail +CT 961 +service\/service_down/m)

@@ -67,7 +67,12 @@ export async function startRig(specs: readonly RigServiceSpec[]): Promise<Rig> {
     configFile: join(dir, 'phoenix.yaml'),
     env: {...process.env, PATH: path, PHOENIX_RIG: dir, HOME: join(dir, 'home'), NO_COLOR: '1'},
     stopService: async (name) => stopProcess(children.get(name)),
-    startService: async (name) => start(specs.find((s) => s.name === name)!),
+    // A start over a running emulator stops it first: the rig keeps one handle per service, and a
+    // replaced handle's process would outlive close().
+    startService: async (name) => {
+      await stopProcess(children.get(name))
+      await start(specs.find((s) => s.name === name)!)
+    },
     close: async () => {
       await Promise.all([...children.values()].map(stopProcess))
       await stopProcess(nginx.child)
