@@ -2,6 +2,18 @@ import {describe, expect, it} from 'vitest'
 
 import {runFair} from '../../src/diagnosis/pool.js'
 
+/** Tasks of 5 ms that record the most of them ever in flight at once. */
+function concurrencyProbe() {
+  let inFlight = 0
+  let peak = 0
+  const task = () => async () => {
+    peak = Math.max(peak, ++inFlight)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    inFlight--
+  }
+  return {task, most: () => peak}
+}
+
 describe('runFair: slots shared between lanes', () => {
   it('slow tasks in one lane cannot starve the other (D9: hung CT batches and the native probes)', async () => {
     let release!: () => void
@@ -26,15 +38,9 @@ describe('runFair: slots shared between lanes', () => {
   })
 
   it('a lane with nothing left gives its slots to the other', async () => {
-    let inFlight = 0
-    let most = 0
-    const task = () => async () => {
-      most = Math.max(most, ++inFlight)
-      await new Promise((resolve) => setTimeout(resolve, 5))
-      inFlight--
-    }
+    const {task, most} = concurrencyProbe()
     await runFair([{tasks: Array.from({length: 20}, task)}, {tasks: []}], 8)
-    expect(most).toBe(8)
+    expect(most()).toBe(8)
   })
 
   it('each lane stays within its own limit, and a capped lane does not hold back the other', async () => {
@@ -54,15 +60,9 @@ describe('runFair: slots shared between lanes', () => {
   })
 
   it('a lane limit above the pool limit is the pool limit', async () => {
-    let inFlight = 0
-    let most = 0
-    const task = () => async () => {
-      most = Math.max(most, ++inFlight)
-      await new Promise((resolve) => setTimeout(resolve, 5))
-      inFlight--
-    }
+    const {task, most} = concurrencyProbe()
     await runFair([{tasks: Array.from({length: 20}, task), limit: 100}], 4)
-    expect(most).toBe(4)
+    expect(most()).toBe(4)
   })
 
   it('a task still waiting after parkAfterMs gives its slot to the next, within inFlight', async () => {
