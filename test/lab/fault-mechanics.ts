@@ -1,5 +1,5 @@
 import {must} from './proc.js'
-import {ctExec, rerunService, waitListening} from './services.js'
+import {ctExec, rerunService, waitListening, waitNotListening} from './services.js'
 import type {EmulatorOptions} from './services.js'
 import {ctById, GATEWAY_CTID} from './topology.js'
 import type {LabService} from './topology.js'
@@ -31,4 +31,11 @@ export async function clearFirewall(s: LabService): Promise<void> {
 export async function startNginx(): Promise<void> {
   await ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx'])
   await waitListening(GATEWAY_CTID, 80, '0.0.0.0')
+}
+
+/** Stops nginx and waits until its port is closed, so the row observes a stopped gateway, not one
+ * half-way through shutting down. */
+export async function stopNginx(): Promise<void> {
+  await ctExec(GATEWAY_CTID, ['systemctl', 'stop', 'nginx'])
+  await waitNotListening(GATEWAY_CTID, 80)
 }

@@ -8,7 +8,7 @@ import {installCli, removeCli} from './cts.js'
 import {isRealCt} from './real-ct.js'
 import {setGatewayVariation, setVariation} from './gateway.js'
 import {NGINX_CONF, TYPO_DIRECTIVE} from './nginx-config.js'
-import {clearFirewall, firewall, restartWith, restore, startNginx} from './fault-mechanics.js'
+import {clearFirewall, firewall, restartWith, restore, startNginx, stopNginx} from './fault-mechanics.js'
 import {ctExec, pct, rerunService, startService, stopService, waitLastLogLine, waitListening, waitState} from './services.js'
 import type {EmulatorOptions} from './services.js'
 import {addressOf, ctById, GATEWAY_CTID, PCT_MISSING, SERVICES, SLOW_FAULT_MS, STATE, SUBNET} from './topology.js'
@@ -147,7 +147,7 @@ export const FAULTS: readonly Fault[] = [
   },
   {
     name: 'gateway-down', does: 'nginx in the gateway CT is stopped', appliesTo: ALL, shared: true,
-    inject: async () => void (await ctExec(GATEWAY_CTID, ['systemctl', 'stop', 'nginx'])),
+    inject: stopNginx,
     heal: startNginx,
     expect: {layer: 'client', cause: 'gateway_down'},
   },

@@ -137,6 +137,16 @@ export async function waitListening(ctid: number, port: number, address?: string
   }, ms, 150)
 }
 
+/** Waits until nothing listens on the port in the CT: a stop has finished closing the socket (the
+ * shim's `systemctl stop` returns while nginx is still shutting down, and a probe in that window is
+ * reset, not refused). */
+export async function waitNotListening(ctid: number, port: number, ms = 30_000): Promise<void> {
+  await waitUntil(`no listener on :${port} in CT ${ctid}`, async () => {
+    const r = await run([PCT, 'exec', String(ctid), '--', 'ss', '-tlnH', `sport = :${port}`], {env: SHIM_ENV})
+    return r.code === 0 && !r.stdout.split('\n').some((l) => l.includes(`:${port}`))
+  }, ms, 150)
+}
+
 /** Waits until a unit is in a state (e.g. failed after a crash). */
 export async function waitState(s: LabService, state: string, ms = 30_000): Promise<void> {
   await waitUntil(`${s.name} becoming ${state}`, async () => (await serviceState(s)) === state, ms, 150)
