@@ -6,8 +6,9 @@
 set -euo pipefail
 CACHE=${PHOENIX_LAB_CACHE:-/var/cache/phoenix-lab}
 # Bump when the package list changes: a new name builds a new tarball, the old one is left alone.
-NAME=rootfs-bookworm-v1
-INCLUDE=systemd,systemd-sysv,dbus,iproute2,curl,procps,netcat-openbsd,libstdc++6
+# qemu-guest-agent: a lab VM (test/lab/vms.ts) runs it; in a CT its unit waits for a virtio port and stays off.
+NAME=rootfs-bookworm-v2
+INCLUDE=systemd,systemd-sysv,dbus,iproute2,curl,procps,netcat-openbsd,libstdc++6,qemu-guest-agent
 TARBALL="$CACHE/$NAME.tar.gz"
 TREE="$CACHE/$NAME"
 

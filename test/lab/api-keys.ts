@@ -3,7 +3,7 @@ import {existsSync} from 'node:fs'
 import {readFile, rename, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {SERVICES, STATE} from './topology.js'
+import {SERVICES, STATE, VM_SERVICES} from './topology.js'
 
 /**
  * The lab's API keys: one per service with an `apiKeyEnv`, made by `up`, kept as `NAME=value`
@@ -18,7 +18,7 @@ export function newApiKey(): string {
 }
 
 export async function makeApiKeys(): Promise<void> {
-  const lines = SERVICES.filter((s) => s.apiKeyEnv).map((s) => `${s.apiKeyEnv}=${newApiKey()}\n`)
+  const lines = [...SERVICES, ...VM_SERVICES].filter((s) => s.apiKeyEnv).map((s) => `${s.apiKeyEnv}=${newApiKey()}\n`)
   await writeFile(API_KEYS, lines.join(''), {mode: 0o600})
 }
 

@@ -15,7 +15,8 @@ import {prepareSshd, startSshd} from './sshd.js'
 import {makeCertificates} from './tls.js'
 import {inTerminal} from '../helpers/terminal.js'
 import type {TerminalRun} from '../helpers/terminal.js'
-import {ADMIN, CTS, GATEWAY_CTID, HOST, HOST_BIN, PCT_MISSING, PREFIX, REPO, SERVICES, SHIMS, STATE} from './topology.js'
+import {ADMIN, CTS, GATEWAY_CTID, HOST, HOST_BIN, PCT_MISSING, PREFIX, REPO, SERVICES, SHIMS, STATE, VM_SERVICES, VMS} from './topology.js'
+import {bootVm, prepareVm, QM} from './vms.js'
 
 export {fault, heal, activeFaults} from './fault-state.js'
 export {sshConnectionCount, SSHD_LOG} from './sshd.js'
@@ -58,6 +59,8 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
   // there, as a shell says it: what phoenix over SSH sees; on the host, phoenix's PATH drops it.
   const missing = `[ -e '${join(STATE, PCT_MISSING)}' ] && { echo 'sh: 1: pct: not found' >&2; exit 127; }`
   await writeFile(join(HOST_BIN, 'pct'), `#!/bin/sh\n${missing}\nPHOENIX_LAB_STATE='${STATE}' exec '${join(SHIMS, 'host', 'pct')}' "$@"\n`, {mode: 0o755})
+  // phoenix's qm (the VMs'): the lab's node runs the shim, in both modes (the host's sshd puts HOST_BIN on PATH).
+  await writeFile(join(HOST_BIN, 'qm'), `#!/bin/sh\nPHOENIX_LAB_STATE='${STATE}' exec '${process.execPath}' '${QM}' "$@"\n`, {mode: 0o755})
   try {
     await createNetwork()
     await Promise.all([makeCertificates(), prepareSshd(), makeApiKeys()])
@@ -69,11 +72,15 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
       if (tree && reals.includes(ct)) await prepareRealCt(ct, tree, join(ctDir(ct.ctid), 'bin'))
       await pct(['start', ct.ctid])
     }
-    await Promise.all(reals.map((ct) => waitBooted(ct.ctid)))
-    await Promise.all(SERVICES.map((s) => defineService(s)))
-    await Promise.all([...SERVICES.map(startService), ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx']), startSshd()])
+    // The VMs (real containers with the guest agent) only with real CTs: the shims have no VM.
+    const vms = tree ? VMS : []
+    for (const vm of vms) await prepareVm(vm, tree!)
+    const services = tree ? [...SERVICES, ...VM_SERVICES] : SERVICES
+    await Promise.all([...reals.map((ct) => waitBooted(ct.ctid)), ...vms.map(bootVm)])
+    await Promise.all(services.map((s) => defineService(s)))
+    await Promise.all([...services.map(startService), ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx']), startSshd()])
     await Promise.all([
-      ...SERVICES.map((s) => waitListening(s.ctid, s.port, '0.0.0.0', 60_000)),
+      ...services.map((s) => waitListening(s.ctid, s.port, '0.0.0.0', 60_000)),
       waitListening(GATEWAY_CTID, 80, '0.0.0.0'), waitListening(GATEWAY_CTID, 443, '0.0.0.0'),
       waitUntil('sshd listening on the host', async () => (await run(['ip', 'netns', 'exec', HOST.ns, 'ss', '-tlnH', 'sport = :22'])).stdout.includes(':22')),
     ])
@@ -161,6 +168,10 @@ export async function status(): Promise<string[]> {
     const list = 'systemctl list-units; docker ps -a | tail -n +2'
     const units = st.endsWith('running') ? (await run([PCT, 'exec', String(ct.ctid), '--', 'sh', '-c', list], {env: SHIM_ENV})).stdout.trim() : ''
     lines.push(`CT ${ct.ctid} ${ct.hostname} ${ct.address}: ${st}${units ? `\n    ${units.split('\n').join('\n    ')}` : ''}`)
+  }
+  for (const vm of VMS) {
+    const st = (await run([process.execPath, QM, 'status', String(vm.vmid)], {env: SHIM_ENV})).stdout.trim()
+    if (st) lines.push(`VM ${vm.vmid} ${vm.name} ${vm.address}: ${st}`)
   }
   const faults = await readFile(join(STATE, 'faults.json'), 'utf8').catch(() => '{}')
   lines.push(`faults: ${faults.trim()}`)

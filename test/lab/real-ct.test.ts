@@ -11,7 +11,7 @@ import {labNamespaces, labPids} from './namespaces.js'
 import {run, waitUntil} from './proc.js'
 import {LXC_PATH, realCandidates} from './real-ct.js'
 import {PCT, SHIM_ENV, startService, stopService, waitListening} from './services.js'
-import {REPO, SERVICES, STATE} from './topology.js'
+import {REPO, SERVICES, STATE, VMS} from './topology.js'
 
 /**
  * The real-CT lab (opt-in; real-ct.ts): the systemd-kind services' CTs are LXC containers booting
@@ -38,7 +38,7 @@ async function leftovers(): Promise<string[]> {
   left.push(...mounts.map((m) => `mount: ${m}`))
   const locks = await readdir(`/run/lxc/lock${LXC_PATH}`).catch(() => [])
   left.push(...locks.map((l) => `lock: ${l}`))
-  const ids = realCandidates().map((ct) => ct.ctid)
+  const ids = [...realCandidates().map((ct) => ct.ctid), ...VMS.map((vm) => vm.vmid)]
   // LXC names cgroups by container name (the CTID; lxc.payload.950-1 when 950 is taken), so
   // another lab's real CTs on this machine have the same names: theirs are not this lab's leftovers.
   const names = ids.flatMap((id, i) => [...(i ? ['-o'] : []), '-name', `lxc.*.${id}`, '-o', '-name', `lxc.*.${id}-*`])

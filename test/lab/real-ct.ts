@@ -52,8 +52,11 @@ export async function startHolder(): Promise<void> {
   await waitUntil('the LXC holder process', async () => existsSync(HOLDER_PID), 10_000, 50)
 }
 
-/** Writes the CT's LXC config: rootfs overlay, the lab's netns, node and the repo read-only. */
-export async function prepareRealCt(ct: Ct, tree: string, ctBin: string): Promise<void> {
+/**
+ * Writes the CT's LXC config: rootfs overlay, the lab's netns, node and the repo read-only, its
+ * /usr/local/bin (when given), and any further `lxc.mount.entry` lines (a VM's agent socket folder).
+ */
+export async function prepareRealCt(ct: Pick<Ct, 'ctid' | 'hostname' | 'ns'>, tree: string, ctBin?: string, mountEntries: readonly string[] = []): Promise<void> {
   const dir = join(LXC_PATH, String(ct.ctid))
   await mkdir(join(dir, 'delta'), {recursive: true})
   // The emulators run from the repo with the host's node: both bound at their own paths, read-only.
@@ -72,7 +75,8 @@ export async function prepareRealCt(ct: Ct, tree: string, ctBin: string): Promis
     ...mounts.map((p) => `lxc.mount.entry = ${p} ${p.slice(1)} none bind,ro,create=dir 0 0`),
     `lxc.mount.entry = ${process.execPath} ${process.execPath.slice(1)} none bind,ro,create=file 0 0`,
     // The CT's /usr/local/bin is the lab's folder for it: installCli/removeCli edit it from outside.
-    `lxc.mount.entry = ${ctBin} usr/local/bin none bind,ro,create=dir 0 0`,
+    ...(ctBin ? [`lxc.mount.entry = ${ctBin} usr/local/bin none bind,ro,create=dir 0 0`] : []),
+    ...mountEntries.map((m) => `lxc.mount.entry = ${m}`),
     '',
   ]
   await writeFile(join(dir, 'config'), lines.join('\n'))
@@ -104,4 +108,12 @@ export async function destroyRealCts(): Promise<void> {
   const dirs = (await run(find)).stdout.split('\n').filter(Boolean)
   // Deepest first; rmdir removes only empty cgroups, so a live one elsewhere is never touched.
   for (const d of dirs.sort((a, b) => b.length - a.length)) await run(['find', d, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';'])
+}
+
+/**
+ * argv that runs a command as root in a VM's container with a clean environment: the lab's own
+ * calls (units, faults, waits), which must work while the agent is down. phoenix goes through qm.
+ */
+export function vmArgv(vmid: number, argv: readonly string[]): string[] {
+  return inHost(['lxc-attach', '-n', String(vmid), '-P', LXC_PATH, '--clear-env', '--', ...argv])
 }

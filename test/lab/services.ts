@@ -3,9 +3,9 @@ import {join} from 'node:path'
 
 import {apiKeys} from './api-keys.js'
 import {must, run, waitUntil} from './proc.js'
-import {isRealCt} from './real-ct.js'
+import {isRealCt, vmArgv} from './real-ct.js'
 import {realUnitScript} from './real-units.js'
-import {REPO, SHIMS, STATE} from './topology.js'
+import {REPO, SHIMS, STATE, vmById} from './topology.js'
 import type {LabService} from './topology.js'
 
 /**
@@ -89,9 +89,14 @@ export async function pct(args: readonly (string | number)[]): Promise<void> {
   await must([PCT, ...args.map(String)], {env: SHIM_ENV})
 }
 
-/** `pct exec CTID -- ARGV`, throwing when it fails. */
+/** argv that runs a command in a guest: `pct exec CTID -- ARGV`, or as root in a VM's container (vms.ts). */
+export function guestArgv(id: number, argv: readonly string[]): string[] {
+  return vmById(id) ? vmArgv(id, argv) : [PCT, 'exec', String(id), '--', ...argv]
+}
+
+/** `pct exec CTID -- ARGV` (a VM: through LXC, vms.ts), throwing when it fails. */
 export async function ctExec(ctid: number, argv: readonly string[], input?: string): Promise<string> {
-  return must([PCT, 'exec', String(ctid), '--', ...argv], {env: SHIM_ENV, input})
+  return must(guestArgv(ctid, argv), {env: SHIM_ENV, input})
 }
 
 function tool(s: LabService): string {
@@ -119,20 +124,20 @@ export async function rerunService(s: LabService, o: EmulatorOptions = {}): Prom
 /** active | inactive | failed | not-found, as the shims report it. */
 export async function serviceState(s: LabService): Promise<string> {
   const argv = s.runtime === 'docker' ? ['docker', 'inspect', '-f', '{{.State.Status}}', s.unit] : ['systemctl', 'is-active', s.unit]
-  const r = await run([PCT, 'exec', String(s.ctid), '--', ...argv], {env: SHIM_ENV})
+  const r = await run(guestArgv(s.ctid, argv), {env: SHIM_ENV})
   const state = r.stdout.trim()
   return state === 'running' ? 'active' : state === 'exited' ? (await exitedCode(s)) === '0' ? 'inactive' : 'failed' : state || 'unknown'
 }
 
 async function exitedCode(s: LabService): Promise<string> {
-  const r = await run([PCT, 'exec', String(s.ctid), '--', 'docker', 'inspect', '-f', '{{.State.ExitCode}}', s.unit], {env: SHIM_ENV})
+  const r = await run(guestArgv(s.ctid, ['docker', 'inspect', '-f', '{{.State.ExitCode}}', s.unit]), {env: SHIM_ENV})
   return r.stdout.trim()
 }
 
 /** Waits until a CT has a listener on this port (at this address, when given), seen by `ss`. */
 export async function waitListening(ctid: number, port: number, address?: string, ms = 30_000): Promise<void> {
   await waitUntil(`a listener on ${address ?? '*'}:${port} in CT ${ctid}`, async () => {
-    const r = await run([PCT, 'exec', String(ctid), '--', 'ss', '-tlnH', `sport = :${port}`], {env: SHIM_ENV})
+    const r = await run(guestArgv(ctid, ['ss', '-tlnH', `sport = :${port}`]), {env: SHIM_ENV})
     return r.stdout.split('\n').some((l) => l.includes(`:${port}`) && (!address || l.includes(`${address}:${port}`)))
   }, ms, 150)
 }
@@ -142,7 +147,7 @@ export async function waitListening(ctid: number, port: number, address?: string
  * reset, not refused). */
 export async function waitNotListening(ctid: number, port: number, ms = 30_000): Promise<void> {
   await waitUntil(`no listener on :${port} in CT ${ctid}`, async () => {
-    const r = await run([PCT, 'exec', String(ctid), '--', 'ss', '-tlnH', `sport = :${port}`], {env: SHIM_ENV})
+    const r = await run(guestArgv(ctid, ['ss', '-tlnH', `sport = :${port}`]), {env: SHIM_ENV})
     return r.code === 0 && !r.stdout.split('\n').some((l) => l.includes(`:${port}`))
   }, ms, 150)
 }
@@ -156,7 +161,7 @@ export async function waitState(s: LabService, state: string, ms = 30_000): Prom
 /** The last lines a unit logged: the real CT's journal (`journalctl -o cat`), or the shim's log file. */
 export async function unitLogLines(s: LabService, lines: number): Promise<string[]> {
   const text = isRealCt(s.ctid)
-    ? (await run([PCT, 'exec', String(s.ctid), '--', 'journalctl', '-u', s.unit, '-n', String(lines), '-o', 'cat', '-q', '--no-pager'], {env: SHIM_ENV})).stdout
+    ? (await run(guestArgv(s.ctid, ['journalctl', '-u', s.unit, '-n', String(lines), '-o', 'cat', '-q', '--no-pager']), {env: SHIM_ENV})).stdout
     : await readFile(join(unitDir(s.ctid, s.unit), 'log'), 'utf8').catch(() => '')
   return text.split('\n').filter((l) => l.trim()).slice(-lines)
 }

@@ -77,6 +77,19 @@ export const CTS: readonly Ct[] = [
 
 export const GATEWAY_CTID = 953
 
+/**
+ * A VM: a machine with a VMID and the `name:` of its `qm config`. The real-CT lab plays it with an
+ * LXC container running Debian's qemu-guest-agent (vms.ts); its port on the bridge is QEMU's tap.
+ * CTs and VMs share Proxmox's one id space.
+ */
+export interface Vm extends Machine {
+  vmid: number
+  name: string
+}
+
+/** VM 1002 of the operators' estate (drphoenix, 10.0.0.102: Qdrant in a Docker stack there). */
+export const VMS: readonly Vm[] = [{vmid: 1002, name: 'drphoenix', ns: `${PREFIX}vm1002`, address: `${SUBNET}.102`, port: 'tap1002i0'}]
+
 /** Emulator profile names (test/lab/emulator). */
 export type Profile = 'vllm' | 'ollama' | 'qdrant' | 'n8n' | 'openwebui' | 'llamacpp'
 
@@ -104,6 +117,8 @@ export interface LabService {
   extra?: Record<string, string | number>
   /** The service's own commands in its CT's /usr/local/bin (lab stand-ins in shims/bin). */
   cli?: readonly string[]
+  /** Runs in a VM: `ctid` is then the VMID (one id space), entered through the guest agent. */
+  vm?: true
 }
 
 export const SERVICES: readonly LabService[] = [
@@ -130,6 +145,14 @@ export const SERVICES: readonly LabService[] = [
   {name: 'llamacpp', kind: 'llamacpp', ctid: 957, port: 8081, runtime: 'systemd', unit: 'llama-server', routes: ['/llamacpp/'], args: []},
 ]
 
+/**
+ * Services in VMs (the real-CT lab only: a VM is a real LXC container). Qdrant in VM 1002, as the
+ * operators moved it; its own key variable, so the CT qdrant's key faults leave it alone.
+ */
+export const VM_SERVICES: readonly LabService[] = [
+  {name: 'qdrant-vm', kind: 'qdrant', ctid: 1002, port: 6333, runtime: 'systemd', unit: 'qdrant', routes: ['/qdrant-vm/'], apiKeyEnv: 'QDRANT_VM_API_KEY', args: [], vm: true},
+]
+
 /** Name-routed TLS virtual host on the gateway (its certificate comes from the lab's CA). */
 export const TLS_HOST = 'n8n.phoenix.local'
 export const GATEWAY_SERVER_NAME = 'api.phoenix.local'
@@ -144,13 +167,17 @@ export function ctById(ctid: number): Ct {
   return found
 }
 
+export function vmById(vmid: number): Vm | undefined {
+  return VMS.find((v) => v.vmid === vmid)
+}
+
 export function serviceByName(name: string): LabService {
-  const found = SERVICES.find((s) => s.name === name)
+  const found = [...SERVICES, ...VM_SERVICES].find((s) => s.name === name)
   if (!found) throw new Error(`no service "${name}" in the lab (known: ${SERVICES.map((s) => s.name).join(', ')})`)
   return found
 }
 
 /** Address of a service's CT. */
 export function addressOf(s: LabService): string {
-  return ctById(s.ctid).address
+  return (vmById(s.ctid) ?? ctById(s.ctid)).address
 }
