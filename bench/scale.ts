@@ -10,7 +10,7 @@ import {writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {createInterface} from 'node:readline'
 
-import type {Report} from '../src/diagnosis/report.js'
+import type {Report} from '../src/model/report.js'
 import {ADMIN, REPO} from '../test/lab/topology.js'
 import {RAW} from './lab-runs.js'
 import {median, round, series, timed} from './measure.js'

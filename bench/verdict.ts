@@ -7,7 +7,7 @@
 import {writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import type {Report} from '../src/diagnosis/report.js'
+import type {Report} from '../src/model/report.js'
 import {fault, heal, setPctDelay} from '../test/lab/lab.js'
 import {baselinePlan} from './baseline-plan.js'
 import {baselineRun, phoenixRun, RAW} from './lab-runs.js'

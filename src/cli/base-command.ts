@@ -1,8 +1,8 @@
 import {Command, Errors} from '@oclif/core'
 
-import {maskDeep, maskHeld, redact} from '../checks/probes/redact.js'
-import type {Report} from '../diagnosis/report.js'
-import {EXIT, exitCodeFor} from '../diagnosis/status.js'
+import {maskDeep, maskHeld, redact} from '../io/redact.js'
+import type {Report} from '../model/report.js'
+import {EXIT, exitCodeFor} from '../model/status.js'
 import {UsageError} from '../inventory/errors.js'
 import {FORMATS} from '../output/formats.js'
 import type {FormatName, RenderContext} from '../output/formats.js'

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {LAYERS} from '../diagnosis/status.js'
+import {LAYERS} from '../model/status.js'
 
 /** Flags every diagnosing command shares. */
 export const runFlags = {

@@ -1,7 +1,7 @@
 import {runnerFor} from '../checks/probes/registry.js'
 import {authChecks} from '../checks/services/nginx-posture.js'
-import type {Status} from '../diagnosis/status.js'
-import type {Inventory} from '../inventory/types.js'
+import type {Status} from '../model/status.js'
+import type {Inventory} from '../model/inventory.js'
 import {createRunIo} from '../io/run-io.js'
 import {readNginx} from './read-nginx.js'
 

@@ -1,10 +1,10 @@
 import {matchRoute} from '../gateway/route-table.js'
-import type {GatewayRoute} from '../gateway/route-types.js'
+import type {GatewayRoute} from '../model/routes.js'
 import {judgeRoute, routeRequest} from '../checks/services/route-check.js'
 import {kindModule} from '../checks/services/registry.js'
-import type {NginxObservation} from '../checks/probes/types.js'
+import type {NginxObservation} from '../model/probes.js'
 import type {PlanContext} from '../checks/services/kind.js'
-import type {Inventory} from '../inventory/types.js'
+import type {Inventory} from '../model/inventory.js'
 import {createRunIo} from '../io/run-io.js'
 import {readNginx} from './read-nginx.js'
 

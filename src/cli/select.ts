@@ -3,7 +3,7 @@ import {UsageError} from '../inventory/errors.js'
 import {GATEWAY_KEY} from '../checks/services/kind.js'
 import {GATEWAY_NAME} from '../inventory/validate.js'
 import {didYouMean} from '../inventory/suggest.js'
-import type {Inventory, ServiceDef} from '../inventory/types.js'
+import type {Inventory, ServiceDef} from '../model/inventory.js'
 
 /**
  * The services a command names, in inventory order, and the gateway itself when named `gateway` or

@@ -1,4 +1,4 @@
-import type {Report} from '../diagnosis/report.js'
+import type {Report} from '../model/report.js'
 import {reportChanges} from '../output/report-changes.js'
 import {parseDuration} from './duration.js'
 import {interruptedExitCode, watchInterrupts} from './interrupt.js'

@@ -1,7 +1,7 @@
 import {PhoenixCommand} from '../cli/base-command.js'
 import {parseDuration} from '../cli/duration.js'
 import {gatewayReadFlags} from '../cli/flags.js'
-import {exitCodeFor} from '../diagnosis/status.js'
+import {exitCodeFor} from '../model/status.js'
 import {loadInventory} from '../inventory/load.js'
 
 export default class Audit extends PhoenixCommand {

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {PhoenixCommand} from '../cli/base-command.js'
 import {loadInventory} from '../inventory/load.js'
-import type {Inventory} from '../inventory/types.js'
+import type {Inventory} from '../model/inventory.js'
 import {formatServices} from '../output/services-table.js'
 
 export default class Services extends PhoenixCommand {

@@ -1,4 +1,4 @@
-import type {Layer} from './status.js'
+import type {Layer} from '../model/status.js'
 
 /** A cause: a stable code, the layer it belongs to, and what it means to an operator. */
 export interface Cause {

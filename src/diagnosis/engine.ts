@@ -1,9 +1,9 @@
 import {setMaxListeners} from 'node:events'
 
 import {runnerFor} from '../checks/probes/registry.js'
-import type {Observation} from '../checks/probes/types.js'
-import type {NetIo, Shell} from '../io/types.js'
-import type {CheckSpec, Judgement, RunOptions, Vantage} from './check-spec.js'
+import type {Observation} from '../model/probes.js'
+import type {NetIo, Shell} from '../model/ports.js'
+import type {CheckSpec, Judgement, RunOptions, Vantage} from '../model/check-spec.js'
 import {groupByVantage} from './groups.js'
 import type {Group} from './groups.js'
 import {laneLimits, PARK_AFTER_MS} from './lanes.js'

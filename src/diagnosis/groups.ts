@@ -1,5 +1,5 @@
 import {runnerFor} from '../checks/probes/registry.js'
-import type {CheckSpec, Vantage} from './check-spec.js'
+import type {CheckSpec, Vantage} from '../model/check-spec.js'
 
 /** Specs that run as one task: a native probe alone, or one remote batch. */
 export interface Group {

@@ -4,9 +4,9 @@
  * from the unit's or container's own environment (a fresh `sh -c` in the CT has none of the
  * service's variables). The key reaches curl on stdin (printf is a shell builtin), never argv.
  */
-import {q} from '../checks/probes/shell-words.js'
+import {q} from '../io/shell-words.js'
 import {hostPort} from '../checks/services/kind.js'
-import type {ServiceDef} from '../inventory/types.js'
+import type {ServiceDef} from '../model/inventory.js'
 
 /** `NAME=value` lines of the service's own environment: `docker inspect` or `systemctl show`. */
 export function runtimeEnvLines(s: ServiceDef): string {

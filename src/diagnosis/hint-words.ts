@@ -4,8 +4,8 @@
  * hint can never run something a config value smuggled in: a health path `/h;touch x`, a route
  * `/r/$(id)/`, a unit name with a backslash. Plain values stay readable (`10.0.0.154`, `ollama`).
  */
-import {q} from '../checks/probes/shell-words.js'
-import type {Inventory} from '../inventory/types.js'
+import {q} from '../io/shell-words.js'
+import type {Inventory} from '../model/inventory.js'
 
 /** Characters that mean nothing to sh anywhere in a word (no `~`: it expands at a word's start). */
 const PLAIN = /^[A-Za-z0-9._:/@%+=,-]+$/

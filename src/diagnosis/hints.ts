@@ -1,11 +1,11 @@
-import {q} from '../checks/probes/shell-words.js'
+import {q} from '../io/shell-words.js'
 import {healthPathOf, hostPort} from '../checks/services/kind.js'
 import {kindModule} from '../checks/services/registry.js'
-import type {Inventory, ServiceDef} from '../inventory/types.js'
+import type {Inventory, ServiceDef} from '../model/inventory.js'
 import type {CauseCode} from './causes.js'
 import {ctApiScript, runtimeEnvLines} from './hint-ct-api.js'
 import {envIsSet, gatewayErrorLog, gatewayStatus, gatewayWords, nginxShow, nginxTestThen, shInCt, word} from './hint-words.js'
-import type {Hint} from './report.js'
+import type {Hint} from '../model/report.js'
 
 /** The names a hint needs, spelled out once. */
 interface HintContext {

@@ -1,9 +1,9 @@
-import type {Observation} from '../checks/probes/types.js'
-import type {CheckResult, Hint, LayerResult} from './report.js'
-import type {Judgement} from './check-spec.js'
+import type {Observation} from '../model/probes.js'
+import type {CheckResult, Hint, LayerResult} from '../model/report.js'
+import type {Judgement} from '../model/check-spec.js'
 import type {Observations} from './engine.js'
-import {LAYERS, worstStatus} from './status.js'
-import type {Layer} from './status.js'
+import {LAYERS, worstStatus} from '../model/status.js'
+import type {Layer} from '../model/status.js'
 
 /** A check result with the cause it points to (kept out of the JSON's check objects). */
 export interface JudgedCheck extends CheckResult {

@@ -1,9 +1,9 @@
 import {batchNonce, batchScript, SNIPPET_BUDGET, splitBatchOutput} from '../checks/probes/batch-script.js'
 import {ctStatusArgv, parseCtStatus} from '../checks/probes/ct-status.js'
 import {runnerFor} from '../checks/probes/registry.js'
-import type {Observation} from '../checks/probes/types.js'
-import type {ExecFailure, ExecResult, Shell} from '../io/types.js'
-import type {CheckSpec, Judgement, Vantage} from './check-spec.js'
+import type {Observation} from '../model/probes.js'
+import type {ExecFailure, ExecResult, Shell} from '../model/ports.js'
+import type {CheckSpec, Judgement, Vantage} from '../model/check-spec.js'
 
 /** Time a remote call may take beyond the probes' own timeout: pct's start-up and the SSH hop. */
 const REMOTE_SLACK_MS = 3000

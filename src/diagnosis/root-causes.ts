@@ -1,5 +1,5 @@
 import {CAUSES, isCause} from './causes.js'
-import type {Hint, RootCause, ServiceReport} from './report.js'
+import type {Hint, RootCause, ServiceReport} from '../model/report.js'
 
 /** The gateway's causes seen from a route: the same fault for every route that goes through it. */
 const GATEWAY_FACING = ['gateway_down', 'gateway_timeout', 'gateway_tls', 'gateway_dns', 'gateway_https_redirect']

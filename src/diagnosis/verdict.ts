@@ -1,10 +1,10 @@
-import type {Inventory, ServiceDef} from '../inventory/types.js'
+import type {Inventory, ServiceDef} from '../model/inventory.js'
 import {CAUSES, isCause} from './causes.js'
 import type {CauseCode} from './causes.js'
 import {hintsFor} from './hints.js'
 import type {JudgedCheck} from './judge.js'
-import type {LayerResult, Verdict} from './report.js'
-import type {Layer, Status} from './status.js'
+import type {LayerResult, Verdict} from '../model/report.js'
+import type {Layer, Status} from '../model/status.js'
 
 /** When several checks of the failing layer point to causes, the most fundamental one explains the rest. */
 const SERVICE_PRIORITY: readonly string[] = [

@@ -1,4 +1,4 @@
-import type {Judgement} from '../diagnosis/check-spec.js'
+import type {Judgement} from '../model/check-spec.js'
 
 /** A TLS certificate nginx serves, and how much of its life is left. */
 export interface CertificateInfo {

@@ -1,5 +1,5 @@
 import type {Directive} from './nginx-dump.js'
-import type {GatewayRoute, ListenSpec, RouteServer, UpstreamServer} from './route-types.js'
+import type {GatewayRoute, ListenSpec, RouteServer, UpstreamServer} from '../model/routes.js'
 
 /** Reading single directives into route-table values: listen, server_name, upstream, proxy_pass. */
 

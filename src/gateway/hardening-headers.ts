@@ -1,7 +1,7 @@
 import {blocks, simple} from './directive-read.js'
 import type {HardeningFinding} from './hardening.js'
 import type {Directive} from './nginx-dump.js'
-import type {GatewayRoute, RouteServer} from './route-types.js'
+import type {GatewayRoute, RouteServer} from '../model/routes.js'
 
 /**
  * The security headers of seed 000 §2.2 and seed 003 §3.2.1, checked per server where nginx

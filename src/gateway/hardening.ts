@@ -2,7 +2,7 @@ import {blocks, simple} from './directive-read.js'
 import {headerFindings, isRedirectOnly, serverLabel, serversOf} from './hardening-headers.js'
 import type {Directive} from './nginx-dump.js'
 import {matchLocation} from './route-match.js'
-import type {GatewayRoute, RouteServer} from './route-types.js'
+import type {GatewayRoute, RouteServer} from '../model/routes.js'
 
 /**
  * The gateway plans' hardening practices (seed 000 §2.2 and §6.2, seed 002 §4 and §6, seed 003

@@ -1,5 +1,5 @@
 import {nginxRegex} from './nginx-regex.js'
-import type {GatewayRoute, ListenSpec, RouteServer} from './route-types.js'
+import type {GatewayRoute, ListenSpec, RouteServer} from '../model/routes.js'
 
 /** A request as it reaches the gateway. `address`: the local address it was sent to, when known. */
 export interface RouteRequest {

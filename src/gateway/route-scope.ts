@@ -1,6 +1,6 @@
 import {simple} from './directive-read.js'
 import type {Directive} from './nginx-dump.js'
-import type {GatewayRoute, HeaderLevel, HeaderSetting} from './route-types.js'
+import type {GatewayRoute, HeaderLevel, HeaderSetting} from '../model/routes.js'
 
 /**
  * What a location inherits, the way nginx merges configs: proxy_set_header, add_header and

@@ -1,5 +1,5 @@
 import {nginxRegex} from './nginx-regex.js'
-import type {GatewayRoute} from './route-types.js'
+import type {GatewayRoute} from '../model/routes.js'
 
 /**
  * The path the upstream receives for a request path, following proxy_pass URI replacement

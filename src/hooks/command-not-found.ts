@@ -1,6 +1,6 @@
 import type {Hook} from '@oclif/core'
 
-import {EXIT} from '../diagnosis/status.js'
+import {EXIT} from '../model/status.js'
 import {didYouMean} from '../inventory/suggest.js'
 
 /**

@@ -1,9 +1,9 @@
 import {closeSync, constants, fstatSync, openSync, readSync} from 'node:fs'
 import type {Stats} from 'node:fs'
 
-import {q} from '../checks/probes/shell-words.js'
+import {q} from '../io/shell-words.js'
 import type {ConfigReader, KeyPath} from './reader.js'
-import type {Inventory} from './types.js'
+import type {Inventory} from '../model/inventory.js'
 
 /** Why a file could not be read, in words for a config error ("is a FIFO, not a regular file"). */
 export class FileProblem extends Error {

@@ -5,13 +5,13 @@ import {join, resolve} from 'node:path'
 import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit} from 'yaml'
 import type {Node} from 'yaml'
 
-import {holdSecrets} from '../checks/probes/redact.js'
+import {holdSecrets} from '../io/redact.js'
 import {DEFAULT_TOPOLOGY} from './default-topology.js'
 import {ConfigError} from './errors.js'
 import {checkReferencedFiles, FileProblem, readBounded} from './files.js'
 import {ConfigReader} from './reader.js'
 import type {KeyPath} from './reader.js'
-import type {Inventory} from './types.js'
+import type {Inventory} from '../model/inventory.js'
 import {validateInventory} from './validate.js'
 
 /** An inventory is a few KB; 40k services fit in 4 MiB. Anything bigger is not one (or is /dev/zero). */

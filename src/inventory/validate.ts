@@ -2,8 +2,8 @@ import {homedir} from 'node:os'
 import {dirname, isAbsolute, resolve} from 'node:path'
 
 import type {ConfigReader, KeyPath} from './reader.js'
-import {SERVICE_KINDS} from './types.js'
-import type {GatewayDef, Inventory, ProxmoxTarget, RouteDef, RuntimeDef, ServiceDef} from './types.js'
+import {SERVICE_KINDS} from '../model/inventory.js'
+import type {GatewayDef, Inventory, ProxmoxTarget, RouteDef, RuntimeDef, ServiceDef} from '../model/inventory.js'
 import {displayUrl, gatewayUrlProblem, RULES} from './value-rules.js'
 
 const TOP_KEYS = ['proxmox', 'gateway', 'thresholds', 'services'] as const

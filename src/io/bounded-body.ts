@@ -1,7 +1,7 @@
 import type {Readable} from 'node:stream'
 
-import {netErrorFrom} from '../checks/probes/net-error.js'
-import type {NetError} from '../checks/probes/types.js'
+import {netErrorFrom} from './net-error.js'
+import type {NetError} from '../model/probes.js'
 
 /** What was read of a body: its start, whether more was discarded, and the error that ended it early. */
 export interface BoundedBody {

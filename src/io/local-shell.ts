@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process'
 
-import type {ExecOptions, ExecResult, Shell} from './types.js'
+import type {ExecOptions, ExecResult, Shell} from '../model/ports.js'
 
 /** Output beyond this is dropped: a diagnosis needs the start of it, not megabytes. */
 const MAX_OUTPUT = 1024 * 1024

@@ -1,12 +1,12 @@
 import {readFile} from 'node:fs/promises'
 import {connect} from 'node:net'
 
-import {netErrorFrom} from '../checks/probes/net-error.js'
-import {bodyStart, OBSERVE_LIMIT, redact} from '../checks/probes/redact.js'
-import type {HttpObservation, HttpProbe, PingObservation, PingProbe, TcpObservation, TcpProbe} from '../checks/probes/types.js'
+import {netErrorFrom} from './net-error.js'
+import {bodyStart, OBSERVE_LIMIT, redact} from './redact.js'
+import type {HttpObservation, HttpProbe, PingObservation, PingProbe, TcpObservation, TcpProbe} from '../model/probes.js'
 import {bodyFailure, readBounded} from './bounded-body.js'
 import {sniOption} from './sni.js'
-import type {NetIo} from './types.js'
+import type {NetIo} from '../model/ports.js'
 import {webSocketUpgrade} from './websocket-io.js'
 
 /** Response headers worth reporting (the rest is noise in a diagnosis). */

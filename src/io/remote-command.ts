@@ -1,4 +1,4 @@
-import {q} from '../checks/probes/shell-words.js'
+import {q} from './shell-words.js'
 
 /**
  * The shell script sshd runs for every exec (`sh -c WRAPPER phoenix N T argv...`). Over SSH,

@@ -1,5 +1,5 @@
 import type {RunIo} from '../diagnosis/engine.js'
-import type {Inventory} from '../inventory/types.js'
+import type {Inventory} from '../model/inventory.js'
 import {createLocalShell} from './local-shell.js'
 import {createNetIo} from './net-io.js'
 import {openFileLimit} from './open-files.js'

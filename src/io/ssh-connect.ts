@@ -10,11 +10,11 @@ import {dirname} from 'node:path'
 import ssh2 from 'ssh2'
 import type {Client, ConnectConfig, ServerHostKeyAlgorithm} from 'ssh2'
 
-import {assertNever} from '../diagnosis/status.js'
-import type {ProxmoxTarget} from '../inventory/types.js'
+import {assertNever} from '../model/status.js'
+import type {ProxmoxTarget} from '../model/inventory.js'
 import {fingerprint, hostKeyFromBlob, judgeHostKey, knownHostsLine, knownKeyTypes, parseKnownHosts, preferredHostKeyAlgorithms} from './known-hosts.js'
 import type {HostKey, HostKeyVerdict, KnownHostEntry} from './known-hosts.js'
-import type {ExecFailure} from './types.js'
+import type {ExecFailure} from '../model/ports.js'
 
 /** An SSH target as the inventory describes it. */
 export type SshTarget = Extract<ProxmoxTarget, {mode: 'ssh'}>

@@ -5,7 +5,7 @@ import type {Client, ClientChannel} from 'ssh2'
 import {remoteCommand} from './remote-command.js'
 import {connect, describeTarget} from './ssh-connect.js'
 import type {Connection, SshTarget} from './ssh-connect.js'
-import type {ExecFailure, ExecOptions, ExecResult, Shell} from './types.js'
+import type {ExecFailure, ExecOptions, ExecResult, Shell} from '../model/ports.js'
 
 /**
  * sshd allows 10 sessions per connection (MaxSessions), but frees a slot a little after the client

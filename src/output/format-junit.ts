@@ -1,4 +1,4 @@
-import type {CheckResult, ServiceReport} from '../diagnosis/report.js'
+import type {CheckResult, ServiceReport} from '../model/report.js'
 import type {Formatter} from './formats.js'
 
 /**

@@ -1,6 +1,6 @@
-import type {Report, ServiceReport} from '../diagnosis/report.js'
-import {EXIT, exitCodeFor} from '../diagnosis/status.js'
-import type {Status} from '../diagnosis/status.js'
+import type {Report, ServiceReport} from '../model/report.js'
+import {EXIT, exitCodeFor} from '../model/status.js'
+import type {Status} from '../model/status.js'
 import type {Formatter, RenderContext} from './formats.js'
 
 const STATE: Record<number, string> = {0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN'}

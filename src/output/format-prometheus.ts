@@ -1,5 +1,5 @@
-import type {Report, ServiceReport} from '../diagnosis/report.js'
-import {exitCodeFor} from '../diagnosis/status.js'
+import type {Report, ServiceReport} from '../model/report.js'
+import {exitCodeFor} from '../model/status.js'
 import type {Formatter} from './formats.js'
 
 /** One metric family: its samples, each a set of labels and a value. */

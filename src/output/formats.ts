@@ -1,4 +1,4 @@
-import type {Report} from '../diagnosis/report.js'
+import type {Report} from '../model/report.js'
 
 /** What a formatter is told besides the report. */
 export interface RenderContext {

@@ -1,4 +1,4 @@
-import type {Report, ServiceReport} from '../diagnosis/report.js'
+import type {Report, ServiceReport} from '../model/report.js'
 import {rootCauseLines} from './root-cause-lines.js'
 import {duration, makeStyle} from './style.js'
 import type {Style} from './style.js'

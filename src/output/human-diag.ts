@@ -1,4 +1,4 @@
-import type {CheckResult, LayerResult, ServiceReport, Verdict} from '../diagnosis/report.js'
+import type {CheckResult, LayerResult, ServiceReport, Verdict} from '../model/report.js'
 import {duration, makeStyle} from './style.js'
 import type {Style} from './style.js'
 

@@ -1,6 +1,6 @@
 import type {ListrDefaultRendererTask, ListrTask} from 'listr2'
 
-import type {Status} from '../diagnosis/status.js'
+import type {Status} from '../model/status.js'
 import type {ProgressBoard} from './progress-board.js'
 import type {Style} from './style.js'
 

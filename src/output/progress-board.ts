@@ -1,6 +1,6 @@
-import type {Report} from '../diagnosis/report.js'
-import type {Layer, Status} from '../diagnosis/status.js'
-import {worstStatus} from '../diagnosis/status.js'
+import type {Report} from '../model/report.js'
+import type {Layer, Status} from '../model/status.js'
+import {worstStatus} from '../model/status.js'
 import type {Style} from './style.js'
 
 /**

@@ -1,5 +1,5 @@
 import type {RunProgress} from '../diagnosis/diagnose.js'
-import type {Report} from '../diagnosis/report.js'
+import type {Report} from '../model/report.js'
 import {runListrView} from './listr-view.js'
 import type {Screen} from './listr-view.js'
 import {ProgressBoard} from './progress-board.js'

@@ -1,4 +1,4 @@
-import type {Report, ServiceReport} from '../diagnosis/report.js'
+import type {Report, ServiceReport} from '../model/report.js'
 import {duration} from './style.js'
 
 /**

@@ -1,4 +1,4 @@
-import type {Report} from '../diagnosis/report.js'
+import type {Report} from '../model/report.js'
 import type {Style} from './style.js'
 
 /**

@@ -1,4 +1,4 @@
-import type {Inventory} from '../inventory/types.js'
+import type {Inventory} from '../model/inventory.js'
 import {makeStyle} from './style.js'
 
 /** `phoenix services`: the inventory as a table, without touching the network. */

@@ -1,7 +1,7 @@
 import {Chalk} from 'chalk'
 import type {ChalkInstance} from 'chalk'
 
-import type {Status} from '../diagnosis/status.js'
+import type {Status} from '../model/status.js'
 
 /** Colours and symbols for one output; plain when colour is off (piped, NO_COLOR). */
 export interface Style {

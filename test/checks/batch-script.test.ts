@@ -11,7 +11,7 @@ import {httpSnippet, parseHttp} from '../../src/checks/probes/http.js'
 import {listenSnippet, parseListen} from '../../src/checks/probes/listen.js'
 import {parsePing, pingSnippet} from '../../src/checks/probes/ping.js'
 import {parseTcp, tcpSnippet} from '../../src/checks/probes/tcp.js'
-import type {HttpProbe} from '../../src/checks/probes/types.js'
+import type {HttpProbe} from '../../src/model/probes.js'
 import {startHttpServer} from '../helpers/http-server.js'
 import type {TestServer} from '../helpers/http-server.js'
 

@@ -1,13 +1,13 @@
 import {describe, expect, it} from 'vitest'
 
-import type {Seen} from '../../src/diagnosis/check-spec.js'
+import type {Seen} from '../../src/model/check-spec.js'
 import {gatewayTarget} from '../../src/checks/services/nginx.js'
 import {planService} from '../../src/checks/services/plan.js'
 import {readApiKeys} from '../../src/cli/select.js'
-import type {ServiceDef} from '../../src/inventory/types.js'
-import type {Observation} from '../../src/checks/probes/types.js'
+import type {ServiceDef} from '../../src/model/inventory.js'
+import type {Observation} from '../../src/model/probes.js'
 import {parseInventory} from '../../src/inventory/load.js'
-import {LAYERS} from '../../src/diagnosis/status.js'
+import {LAYERS} from '../../src/model/status.js'
 
 const inventory = parseInventory(
   `proxmox: { host: local }

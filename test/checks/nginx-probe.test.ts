@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {batchScript, splitBatchOutput} from '../../src/checks/probes/batch-script.js'
 import {nginxSnippet, parseNginx} from '../../src/checks/probes/nginx.js'
-import type {NginxObservation, NginxProbe} from '../../src/checks/probes/types.js'
+import type {NginxObservation, NginxProbe} from '../../src/model/probes.js'
 import {judgeCertificates} from '../../src/gateway/certificates.js'
 
 const renew = (file: string) => ({text: `renew ${file}`})

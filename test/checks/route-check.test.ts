@@ -1,11 +1,11 @@
 import {describe, expect, it} from 'vitest'
 
 import {parseNginx} from '../../src/checks/probes/nginx.js'
-import type {NginxObservation, Observation} from '../../src/checks/probes/types.js'
+import type {NginxObservation, Observation} from '../../src/model/probes.js'
 import {gatewayTarget} from '../../src/checks/services/nginx.js'
 import {planService} from '../../src/checks/services/plan.js'
 import {judgeRoute, nginxProbe} from '../../src/checks/services/route-check.js'
-import {LAYERS} from '../../src/diagnosis/status.js'
+import {LAYERS} from '../../src/model/status.js'
 import {parseInventory} from '../../src/inventory/load.js'
 
 const inventory = parseInventory(

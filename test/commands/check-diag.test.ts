@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {AuditReport} from '../../src/cli/gateway-audit.js'
 import type {RoutesReport} from '../../src/cli/gateway-routes.js'
-import type {Report} from '../../src/diagnosis/report.js'
+import type {Report} from '../../src/model/report.js'
 import {startRig} from '../helpers/loopback-rig.js'
 import type {Rig} from '../helpers/loopback-rig.js'
 import {REPO} from '../helpers/processes.js'

@@ -2,7 +2,7 @@ import {readFileSync, writeFileSync} from 'node:fs'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Report} from '../../src/diagnosis/report.js'
+import type {Report} from '../../src/model/report.js'
 import {startRig} from '../helpers/loopback-rig.js'
 import type {Rig} from '../helpers/loopback-rig.js'
 import {runPhoenix} from '../helpers/phoenix-bin.js'

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {runCommand} from '@oclif/test'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Report} from '../../src/diagnosis/report.js'
+import type {Report} from '../../src/model/report.js'
 import {REPO} from '../helpers/processes.js'
 import {startSshd} from '../helpers/sshd.js'
 import type {TestSshd} from '../helpers/sshd.js'

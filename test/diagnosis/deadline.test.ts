@@ -8,7 +8,7 @@ import {createServer} from 'node:net'
 import type {AddressInfo, Server, Socket} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Report} from '../../src/diagnosis/report.js'
+import type {Report} from '../../src/model/report.js'
 import {hangingPctRig, runPhoenix} from '../helpers/hanging-pct.js'
 import type {HangingPctRig} from '../helpers/hanging-pct.js'
 

@@ -10,7 +10,7 @@ import type {CauseCode} from '../../src/diagnosis/causes.js'
 import {hintsFor} from '../../src/diagnosis/hints.js'
 import {ConfigError} from '../../src/inventory/errors.js'
 import {parseInventory} from '../../src/inventory/load.js'
-import type {Inventory, ServiceDef} from '../../src/inventory/types.js'
+import type {Inventory, ServiceDef} from '../../src/model/inventory.js'
 
 /** Commands a hint may call; stubbed so that running a hint here touches nothing but the marker. */
 const STUBS = ['journalctl', 'systemctl', 'docker', 'ollama', 'curl', 'nc', 'ss', 'openssl', 'getent', 'nginx', 'ssh', 'phoenix', 'nft', 'iptables', 'top', 'uptime']

@@ -5,7 +5,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Report} from '../../src/diagnosis/report.js'
+import type {Report} from '../../src/model/report.js'
 import {hangingPctRig, runPhoenix} from '../helpers/hanging-pct.js'
 import type {HangingPctRig} from '../helpers/hanging-pct.js'
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import type {CheckSpec} from '../../src/diagnosis/check-spec.js'
+import type {CheckSpec} from '../../src/model/check-spec.js'
 import {groupByVantage, HOST_BATCH_SPECS} from '../../src/diagnosis/groups.js'
 import {laneLimits, MAX_REMOTE_BATCHES} from '../../src/diagnosis/lanes.js'
 

@@ -1,6 +1,6 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {CheckSpec} from '../../src/diagnosis/check-spec.js'
+import type {CheckSpec} from '../../src/model/check-spec.js'
 import {runRemoteBatch} from '../../src/diagnosis/remote-batch.js'
 import {createLocalShell} from '../../src/io/local-shell.js'
 import {startHttpServer} from '../helpers/http-server.js'

@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import type {ServiceReport} from '../../src/diagnosis/report.js'
+import type {ServiceReport} from '../../src/model/report.js'
 import {findRootCauses} from '../../src/diagnosis/root-causes.js'
-import type {Layer, Status} from '../../src/diagnosis/status.js'
+import type {Layer, Status} from '../../src/model/status.js'
 
 const GATEWAY = 953
 

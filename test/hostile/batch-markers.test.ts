@@ -4,8 +4,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {batchNonce, batchScript, MAX_PIECES, splitBatchOutput} from '../../src/checks/probes/batch-script.js'
 import {httpSnippet, parseHttp} from '../../src/checks/probes/http.js'
-import {marker} from '../../src/checks/probes/shell-words.js'
-import type {HttpProbe} from '../../src/checks/probes/types.js'
+import {marker} from '../../src/io/shell-words.js'
+import type {HttpProbe} from '../../src/model/probes.js'
 import {startHostile} from './servers.js'
 import type {HostileServer} from './servers.js'
 

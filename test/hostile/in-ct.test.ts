@@ -4,8 +4,8 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {HttpObservation} from '../../src/checks/probes/types.js'
-import type {ServiceReport} from '../../src/diagnosis/report.js'
+import type {HttpObservation} from '../../src/model/probes.js'
+import type {ServiceReport} from '../../src/model/report.js'
 import {REPO} from '../helpers/processes.js'
 import {measuredCheck} from './run-phoenix.js'
 import {startHostile} from './servers.js'

@@ -1,6 +1,6 @@
 import {afterAll, describe, expect, it} from 'vitest'
 
-import type {HttpObservation} from '../../src/checks/probes/types.js'
+import type {HttpObservation} from '../../src/model/probes.js'
 import {createNetIo} from '../../src/io/net-io.js'
 import {measuredCheck, oneServiceYaml} from './run-phoenix.js'
 import {startHostile} from './servers.js'

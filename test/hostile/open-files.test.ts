@@ -13,7 +13,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Report} from '../../src/diagnosis/report.js'
+import type {Report} from '../../src/model/report.js'
 import {REPO} from '../helpers/processes.js'
 
 const SERVICES = 300

@@ -3,7 +3,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import type {Report} from '../../src/diagnosis/report.js'
+import type {Report} from '../../src/model/report.js'
 import {REPO} from '../helpers/processes.js'
 
 /** A run of the built phoenix as its own process, with its peak RSS as the kernel counted it. */

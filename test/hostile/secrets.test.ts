@@ -6,9 +6,9 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {maskDeep, redact} from '../../src/checks/probes/redact.js'
-import type {HttpObservation} from '../../src/checks/probes/types.js'
-import type {Report} from '../../src/diagnosis/report.js'
+import {maskDeep, redact} from '../../src/io/redact.js'
+import type {HttpObservation} from '../../src/model/probes.js'
+import type {Report} from '../../src/model/report.js'
 import {runPhoenix} from '../helpers/phoenix-bin.js'
 import {REPO} from '../helpers/processes.js'
 

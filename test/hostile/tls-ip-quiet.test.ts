@@ -9,7 +9,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Report} from '../../src/diagnosis/report.js'
+import type {Report} from '../../src/model/report.js'
 import {runPhoenix} from '../helpers/phoenix-bin.js'
 
 /** A private CA, and a certificate for the IP 127.0.0.1 signed by it (a gateway addressed by IP). */

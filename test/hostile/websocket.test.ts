@@ -1,6 +1,6 @@
 import {afterAll, describe, expect, it} from 'vitest'
 
-import type {WebSocketObservation} from '../../src/checks/probes/types.js'
+import type {WebSocketObservation} from '../../src/model/probes.js'
 import {createNetIo} from '../../src/io/net-io.js'
 import {measuredCheck} from './run-phoenix.js'
 import {startHostile} from './servers.js'

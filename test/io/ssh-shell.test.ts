@@ -10,7 +10,7 @@ import {batchScript, splitBatchOutput} from '../../src/checks/probes/batch-scrip
 import {fingerprint} from '../../src/io/known-hosts.js'
 import {createSshShell} from '../../src/io/ssh-shell.js'
 import type {SshTarget} from '../../src/io/ssh-connect.js'
-import type {ExecResult, Shell} from '../../src/io/types.js'
+import type {ExecResult, Shell} from '../../src/model/ports.js'
 import {freePort} from '../helpers/processes.js'
 import {generateKey, startSshd} from '../helpers/sshd.js'
 import type {TestSshd} from '../helpers/sshd.js'

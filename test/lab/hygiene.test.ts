@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Report} from '../../src/diagnosis/report.js'
+import type {Report} from '../../src/model/report.js'
 import {apiKeys} from './api-keys.js'
 import {configFor} from './inventory.js'
 import {down, pctCalls, phoenix, phoenixEnv, phoenixNs, setPctDelay, up} from './lab.js'

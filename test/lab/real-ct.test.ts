@@ -4,7 +4,7 @@ import {basename, dirname, join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Report} from '../../src/diagnosis/report.js'
+import type {Report} from '../../src/model/report.js'
 import {down, phoenix, up} from './lab.js'
 import type {Mode} from './lab.js'
 import {labNamespaces, labPids} from './namespaces.js'

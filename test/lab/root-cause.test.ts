@@ -1,6 +1,6 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Report} from '../../src/diagnosis/report.js'
+import type {Report} from '../../src/model/report.js'
 import {startNginx} from './fault-mechanics.js'
 import {down, fault, heal, phoenix, up} from './lab.js'
 import type {Mode} from './lab.js'

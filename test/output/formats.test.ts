@@ -6,7 +6,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Report} from '../../src/diagnosis/report.js'
+import type {Report} from '../../src/model/report.js'
 import prometheus from '../../src/output/format-prometheus.js'
 import {FORMAT_NAMES} from '../../src/output/formats.js'
 import {startRig} from '../helpers/loopback-rig.js'

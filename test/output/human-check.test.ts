@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import type {Report, ServiceReport} from '../../src/diagnosis/report.js'
+import type {Report, ServiceReport} from '../../src/model/report.js'
 import {formatCheck} from '../../src/output/human-check.js'
 
 /** A service whose CT phoenix could not get into, for this reason (the gate's summary). */

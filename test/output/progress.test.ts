@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import type {Report} from '../../src/diagnosis/report.js'
-import type {Layer, Status} from '../../src/diagnosis/status.js'
+import type {Report} from '../../src/model/report.js'
+import type {Layer, Status} from '../../src/model/status.js'
 import {terminalProgress} from '../../src/output/progress.js'
 import {render} from '../helpers/terminal.js'
 

@@ -1,5 +1,5 @@
-import type {Expectation, Judgement, Seen} from '../../diagnosis/check-spec.js'
-import type {HttpObservation} from '../probes/types.js'
+import type {Expectation, Judgement, Seen} from '../../model/check-spec.js'
+import type {HttpObservation} from '../../model/probes.js'
 import {answerLine, requestFailure, slowOrPass} from './http.js'
 
 /** Reads a 2xx answer's body: a judgement, or undefined for a plain pass. */

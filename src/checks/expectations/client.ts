@@ -1,4 +1,4 @@
-import type {Expectation} from '../../diagnosis/check-spec.js'
+import type {Expectation} from '../../model/check-spec.js'
 import {answerLine, brokenAnswer, slowOrPass} from './http.js'
 import type {BodyCheck} from './http.js'
 import {judgeRedirect} from './redirect.js'

@@ -1,6 +1,6 @@
-import type {Expectation, Judgement, Seen} from '../../diagnosis/check-spec.js'
-import {OBSERVE_LIMIT} from '../probes/redact.js'
-import type {HttpObservation, NetErrorCode} from '../probes/types.js'
+import type {Expectation, Judgement, Seen} from '../../model/check-spec.js'
+import {OBSERVE_LIMIT} from '../../io/redact.js'
+import type {HttpObservation, NetErrorCode} from '../../model/probes.js'
 
 /** Findings for an answer that broke after the connection was made: what happened, not "down" or "firewall". */
 const BROKEN_ANSWER: Partial<Record<NetErrorCode, string>> = {

@@ -1,6 +1,6 @@
-import type {Expectation, Judgement} from '../../diagnosis/check-spec.js'
+import type {Expectation, Judgement} from '../../model/check-spec.js'
 import {isLoopback, isWildcard} from '../probes/listen.js'
-import type {Observation} from '../probes/types.js'
+import type {Observation} from '../../model/probes.js'
 
 /** A kind's reading of "runtime up, port closed" (see ServiceKindModule.notListening). */
 export type NotListening = (runtime: Observation | undefined, port: number) => Judgement | undefined

@@ -1,4 +1,4 @@
-import type {Expectation} from '../../diagnosis/check-spec.js'
+import type {Expectation} from '../../model/check-spec.js'
 
 /** A TCP connect must succeed; how it failed (refused, silence, no route) says where to look. */
 export function tcpConnects(target: string): Expectation {

@@ -1,5 +1,5 @@
-import type {Judgement} from '../../diagnosis/check-spec.js'
-import type {HttpObservation} from '../probes/types.js'
+import type {Judgement} from '../../model/check-spec.js'
+import type {HttpObservation} from '../../model/probes.js'
 
 /**
  * A 3xx through the route, where the service answers directly (no kind's client call is a

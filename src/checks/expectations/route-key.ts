@@ -1,4 +1,4 @@
-import type {Judgement, Seen} from '../../diagnosis/check-spec.js'
+import type {Judgement, Seen} from '../../model/check-spec.js'
 
 /**
  * The route refuses the service's real call (401/403) although the same key was accepted inside

@@ -1,4 +1,4 @@
-import type {Expectation} from '../../diagnosis/check-spec.js'
+import type {Expectation} from '../../model/check-spec.js'
 
 /** A systemd unit must be active; its journal is the evidence when it is not. */
 export function unitActive(unit: string): Expectation {

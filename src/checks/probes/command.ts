@@ -1,6 +1,6 @@
-import {marker} from './shell-words.js'
-import {q} from './shell-words.js'
-import type {CommandProbe, Observation} from './types.js'
+import {marker} from '../../io/shell-words.js'
+import {q} from '../../io/shell-words.js'
+import type {CommandProbe, Observation} from '../../model/probes.js'
 
 /**
  * Whether a command is on the PATH of a login shell in the CT: what an operator gets after

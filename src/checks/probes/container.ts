@@ -1,6 +1,6 @@
-import {boundLines} from './redact.js'
-import {missingTool, needTool, q, seconds} from './shell-words.js'
-import type {ContainerProbe, Observation} from './types.js'
+import {boundLines} from '../../io/redact.js'
+import {missingTool, needTool, q, seconds} from '../../io/shell-words.js'
+import type {ContainerProbe, Observation} from '../../model/probes.js'
 
 const FORMAT = '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}'
 

@@ -1,4 +1,4 @@
-import type {CtStatusProbe, Observation} from './types.js'
+import type {CtStatusProbe, Observation} from '../../model/probes.js'
 
 /** `pct status CTID` on the Proxmox host; run as argv, no shell needed. */
 export function ctStatusArgv(probe: CtStatusProbe): string[] {

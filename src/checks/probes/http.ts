@@ -1,9 +1,9 @@
-import type {NetIo} from '../../io/types.js'
+import type {NetIo} from '../../model/ports.js'
 import {listenAddressSnippet, urlAtListenAddress} from './listen-address.js'
-import {netErrorFromCurl} from './net-error.js'
-import {bodyStart, OBSERVE_LIMIT, redact} from './redact.js'
-import {mark, marker, missingTool, needTool, plainLines, q, seconds} from './shell-words.js'
-import type {HttpObservation, HttpProbe, NetError, Observation} from './types.js'
+import {netErrorFromCurl} from '../../io/net-error.js'
+import {bodyStart, OBSERVE_LIMIT, redact} from '../../io/redact.js'
+import {mark, marker, missingTool, needTool, plainLines, q, seconds} from '../../io/shell-words.js'
+import type {HttpObservation, HttpProbe, NetError, Observation} from '../../model/probes.js'
 
 /** What a remote vantage prints of a body: what a judgement needs, as natively (OBSERVE_LIMIT). */
 const BODY_CAP = OBSERVE_LIMIT

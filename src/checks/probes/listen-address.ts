@@ -1,4 +1,4 @@
-import {q} from './shell-words.js'
+import {q} from '../../io/shell-words.js'
 
 /**
  * Inside a CT, where to ask a service: an address its port really listens on. A service bound only

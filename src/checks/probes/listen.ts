@@ -1,5 +1,5 @@
-import {mark, missingTool, q} from './shell-words.js'
-import type {ListenObservation, ListenProbe, ListenSocket, Observation} from './types.js'
+import {mark, missingTool, q} from '../../io/shell-words.js'
+import type {ListenObservation, ListenProbe, ListenSocket, Observation} from '../../model/probes.js'
 
 /** Listening TCP sockets with their owning process: `ss` (iproute2), else `netstat`. */
 export function listenSnippet(_probe: ListenProbe): string {

@@ -4,8 +4,8 @@ import {parseErrorLog} from '../../gateway/error-log.js'
 import {auditHardening} from '../../gateway/hardening.js'
 import {parseNginxDump} from '../../gateway/nginx-dump.js'
 import {buildRouteTable, upstreamBlocks} from '../../gateway/route-table.js'
-import {marker, missingTool, needTool, q, seconds} from './shell-words.js'
-import type {NginxObservation, NginxProbe, Observation} from './types.js'
+import {marker, missingTool, needTool, q, seconds} from '../../io/shell-words.js'
+import type {NginxObservation, NginxProbe, Observation} from '../../model/probes.js'
 
 /**
  * nginx -t, nginx -T and the error log's tail in one go, inside the gateway CT. -t's messages go

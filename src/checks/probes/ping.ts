@@ -1,6 +1,6 @@
-import type {NetIo} from '../../io/types.js'
-import {marker, missingTool, needTool, q, wholeSeconds} from './shell-words.js'
-import type {Observation, PingObservation, PingProbe} from './types.js'
+import type {NetIo} from '../../model/ports.js'
+import {marker, missingTool, needTool, q, wholeSeconds} from '../../io/shell-words.js'
+import type {Observation, PingObservation, PingProbe} from '../../model/probes.js'
 
 /** Pings from this process (through the system ping). */
 export function runPingNative(probe: PingProbe, io: NetIo, timeoutMs: number): Promise<PingObservation> {

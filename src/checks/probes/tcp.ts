@@ -1,7 +1,7 @@
-import type {NetIo} from '../../io/types.js'
-import {netErrorFromText} from './net-error.js'
-import {marker, missingTool, q, wholeSeconds} from './shell-words.js'
-import type {Observation, TcpObservation, TcpProbe} from './types.js'
+import type {NetIo} from '../../model/ports.js'
+import {netErrorFromText} from '../../io/net-error.js'
+import {marker, missingTool, q, wholeSeconds} from '../../io/shell-words.js'
+import type {Observation, TcpObservation, TcpProbe} from '../../model/probes.js'
 
 /** Connects from this process. */
 export function runTcpNative(probe: TcpProbe, io: NetIo, timeoutMs: number): Promise<TcpObservation> {

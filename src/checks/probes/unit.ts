@@ -1,6 +1,6 @@
-import {boundLines} from './redact.js'
-import {missingTool, needTool, q, seconds} from './shell-words.js'
-import type {Observation, UnitProbe} from './types.js'
+import {boundLines} from '../../io/redact.js'
+import {missingTool, needTool, q, seconds} from '../../io/shell-words.js'
+import type {Observation, UnitProbe} from '../../model/probes.js'
 
 /**
  * A systemd unit's state and its last journal lines, in one go: when a unit is down, its last log

@@ -1,5 +1,5 @@
-import type {NetIo} from '../../io/types.js'
-import type {WebSocketObservation, WebSocketProbe} from './types.js'
+import type {NetIo} from '../../model/ports.js'
+import type {WebSocketObservation, WebSocketProbe} from '../../model/probes.js'
 
 /** A WebSocket upgrade from this process (the client layer, through the gateway). */
 export function runWebSocketNative(probe: WebSocketProbe, io: NetIo, timeoutMs: number): Promise<WebSocketObservation> {

@@ -1,5 +1,5 @@
-import type {Expectation} from '../../diagnosis/check-spec.js'
-import type {ServiceDef} from '../../inventory/types.js'
+import type {Expectation} from '../../model/check-spec.js'
+import type {ServiceDef} from '../../model/inventory.js'
 import {GATEWAY_KEY} from './kind.js'
 import type {PlanContext} from './kind.js'
 

@@ -1,8 +1,8 @@
-import type {Expectation, Judgement} from '../../diagnosis/check-spec.js'
-import type {Layer} from '../../diagnosis/status.js'
-import type {Inventory, ServiceDef} from '../../inventory/types.js'
+import type {Expectation, Judgement} from '../../model/check-spec.js'
+import type {Layer} from '../../model/status.js'
+import type {Inventory, ServiceDef} from '../../model/inventory.js'
 import type {BodyCheck} from '../expectations/http.js'
-import type {Observation, Probe} from '../probes/types.js'
+import type {Observation, Probe} from '../../model/probes.js'
 
 /** What a client request through the gateway looks like for a service, and how to read it. */
 export interface ClientRequest {

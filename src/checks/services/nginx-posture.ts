@@ -1,6 +1,6 @@
-import type {Judgement} from '../../diagnosis/check-spec.js'
+import type {Judgement} from '../../model/check-spec.js'
 import {matchRoute} from '../../gateway/route-table.js'
-import type {NginxObservation} from '../probes/types.js'
+import type {NginxObservation} from '../../model/probes.js'
 import type {KindCheck, PlanContext} from './kind.js'
 import {nginxCheck} from './nginx.js'
 import {kindModule} from './registry.js'

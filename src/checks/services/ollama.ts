@@ -1,5 +1,5 @@
-import type {Judgement, Seen} from '../../diagnosis/check-spec.js'
-import type {ServiceDef} from '../../inventory/types.js'
+import type {Judgement, Seen} from '../../model/check-spec.js'
+import type {ServiceDef} from '../../model/inventory.js'
 import {apiAnswers, listed, parseJson, sameModel} from '../expectations/api.js'
 import {twoHundredWithout} from '../expectations/http.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'

@@ -1,4 +1,4 @@
-import type {ServiceDef} from '../../inventory/types.js'
+import type {ServiceDef} from '../../model/inventory.js'
 import {apiAnswers} from '../expectations/api.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
 import {insideUrl} from './kind.js'

@@ -1,4 +1,4 @@
-import type {ServiceDef} from '../../inventory/types.js'
+import type {ServiceDef} from '../../model/inventory.js'
 import {apiAnswers, listed, parseJson} from '../expectations/api.js'
 import {twoHundredWithout} from '../expectations/http.js'
 import {keyDroppedByGateway} from '../expectations/route-key.js'

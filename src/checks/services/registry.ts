@@ -1,4 +1,4 @@
-import type {ServiceKind} from '../../inventory/types.js'
+import type {ServiceKind} from '../../model/inventory.js'
 import {httpKind} from './http.js'
 import type {ServiceKindModule} from './kind.js'
 import {llamaCppKind} from './llamacpp.js'

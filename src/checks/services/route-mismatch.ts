@@ -1,8 +1,8 @@
-import type {Judgement, Seen} from '../../diagnosis/check-spec.js'
-import type {Hint} from '../../diagnosis/report.js'
+import type {Judgement, Seen} from '../../model/check-spec.js'
+import type {Hint} from '../../model/report.js'
 import {matchRoute} from '../../gateway/route-table.js'
-import type {GatewayRoute, Origin, UpstreamServer} from '../../gateway/route-types.js'
-import type {Inventory, ServiceDef} from '../../inventory/types.js'
+import type {GatewayRoute, Origin, UpstreamServer} from '../../model/routes.js'
+import type {Inventory, ServiceDef} from '../../model/inventory.js'
 import {hostPort} from './kind.js'
 
 /** What the route's proxy_pass reaches instead of the service, and what else uses the same config. */

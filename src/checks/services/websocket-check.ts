@@ -1,7 +1,7 @@
-import type {Expectation, Judgement, Seen} from '../../diagnosis/check-spec.js'
+import type {Expectation, Judgement, Seen} from '../../model/check-spec.js'
 import {nginxTestThen} from '../../diagnosis/hint-words.js'
-import type {ServiceDef} from '../../inventory/types.js'
-import type {WebSocketObservation} from '../probes/types.js'
+import type {ServiceDef} from '../../model/inventory.js'
+import type {WebSocketObservation} from '../../model/probes.js'
 import type {KindCheck, PlanContext} from './kind.js'
 import {originUnforwarded} from './websocket-origin.js'
 

@@ -1,7 +1,7 @@
-import type {Judgement, Seen} from '../../diagnosis/check-spec.js'
+import type {Judgement, Seen} from '../../model/check-spec.js'
 import {matchRoute} from '../../gateway/route-table.js'
-import type {GatewayRoute} from '../../gateway/route-types.js'
-import type {Inventory, ServiceDef} from '../../inventory/types.js'
+import type {GatewayRoute} from '../../model/routes.js'
+import type {Inventory, ServiceDef} from '../../model/inventory.js'
 import {routeRequest} from './route-check.js'
 
 /**

@@ -3,7 +3,7 @@ import {parseDuration} from '../../cli/duration.js'
 import {gatewayReadFlags} from '../../cli/flags.js'
 import {readGatewayRoutes} from '../../cli/gateway-routes.js'
 import type {RoutesReport} from '../../cli/gateway-routes.js'
-import {EXIT} from '../../diagnosis/status.js'
+import {EXIT} from '../../model/status.js'
 import {loadInventory} from '../../inventory/load.js'
 import {formatRoutes} from '../../output/routes-table.js'
 

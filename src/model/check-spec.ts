@@ -1,4 +1,4 @@
-import type {Observation, Probe} from '../checks/probes/types.js'
+import type {Observation, Probe} from './probes.js'
 import type {Hint} from './report.js'
 import type {Layer, Status} from './status.js'
 

@@ -1,4 +1,4 @@
-import type {NetError, NetErrorCode} from './types.js'
+import type {NetError, NetErrorCode} from '../model/probes.js'
 
 /** Error codes of node, undici and curl, mapped to the few causes an operator acts on. */
 const BY_NODE_CODE: Record<string, NetErrorCode> = {

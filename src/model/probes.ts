@@ -1,9 +1,9 @@
-import type {CertificateInfo} from '../../gateway/certificates.js'
-import type {ConfigTestMessage} from '../../gateway/config-test.js'
-import type {ErrorLogEntry} from '../../gateway/error-log.js'
-import type {HardeningFinding} from '../../gateway/hardening.js'
-import type {DumpProblem} from '../../gateway/nginx-dump.js'
-import type {GatewayRoute, UpstreamServer} from '../../gateway/route-types.js'
+import type {CertificateInfo} from '../gateway/certificates.js'
+import type {ConfigTestMessage} from '../gateway/config-test.js'
+import type {ErrorLogEntry} from '../gateway/error-log.js'
+import type {HardeningFinding} from '../gateway/hardening.js'
+import type {DumpProblem} from '../gateway/nginx-dump.js'
+import type {GatewayRoute, UpstreamServer} from './routes.js'
 
 /**
  * Probes are data: what to observe. Where they run (this process, the Proxmox host, inside a CT)

@@ -1,4 +1,4 @@
-import type {Observation} from '../checks/probes/types.js'
+import type {Observation} from './probes.js'
 import type {Layer, Status} from './status.js'
 
 /** Bump when a field changes meaning or goes away; adding fields does not bump it. */

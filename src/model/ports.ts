@@ -7,7 +7,7 @@ import type {
   PingProbe,
   TcpObservation,
   TcpProbe,
-} from '../checks/probes/types.js'
+} from './probes.js'
 
 /**
  * Network probes run natively from this process. The real implementation uses undici, `net` and
