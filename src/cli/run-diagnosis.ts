@@ -1,8 +1,8 @@
 import {realpathSync} from 'node:fs'
 
 import type {RunOptions} from '../model/check-spec.js'
-import {diagnose} from '../diagnosis/diagnose.js'
-import type {RunProgress} from '../diagnosis/diagnose.js'
+import {diagnose} from '../run/diagnose.js'
+import type {RunProgress} from '../run/diagnose.js'
 import type {Report} from '../model/report.js'
 import {LAYERS} from '../model/status.js'
 import type {Layer} from '../model/status.js'

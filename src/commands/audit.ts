@@ -26,7 +26,7 @@ EXIT CODES
   async run(): Promise<void> {
     const {flags} = await this.parse(Audit)
     // Imported here, not at the top: `phoenix audit --help` needs none of it.
-    const [{auditGateway}, {formatAudit}] = await Promise.all([import('../cli/gateway-audit.js'), import('../output/human-audit.js')])
+    const [{auditGateway}, {formatAudit}] = await Promise.all([import('../run/gateway-audit.js'), import('../output/human-audit.js')])
     const inventory = loadInventory(flags.config)
     const report = await auditGateway(inventory, {timeoutMs: parseDuration(flags.timeout, 'timeout'), acceptNewHostKey: flags['accept-new-host-key']})
     await this.print(report, () => formatAudit(report, this.colour))

@@ -1,4 +1,4 @@
-import type {RunIo} from '../diagnosis/engine.js'
+import type {RunIo} from '../run/engine.js'
 import type {Inventory} from '../model/inventory.js'
 import {createLocalShell} from './local-shell.js'
 import {createNetIo} from './net-io.js'

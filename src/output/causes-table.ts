@@ -1,7 +1,7 @@
-import {CAUSE_EVIDENCE} from '../diagnosis/cause-evidence.js'
-import {CAUSES} from '../diagnosis/causes.js'
-import type {CauseCode} from '../diagnosis/causes.js'
-import {hintsFor} from '../diagnosis/hints.js'
+import {CAUSE_EVIDENCE} from '../verdict/cause-evidence.js'
+import {CAUSES} from '../verdict/causes.js'
+import type {CauseCode} from '../verdict/causes.js'
+import {hintsFor} from '../verdict/hints.js'
 import type {Inventory, ServiceDef, ServiceKind} from '../model/inventory.js'
 
 /** The example a cause's hint is shown for: the kind it is about, or n8n in CT 954. */

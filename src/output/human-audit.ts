@@ -1,4 +1,4 @@
-import type {AuditReport} from '../cli/gateway-audit.js'
+import type {AuditReport} from '../run/gateway-audit.js'
 import {whereIs} from '../checks/services/nginx-posture.js'
 import {makeStyle} from './style.js'
 

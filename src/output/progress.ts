@@ -1,4 +1,4 @@
-import type {RunProgress} from '../diagnosis/diagnose.js'
+import type {RunProgress} from '../run/diagnose.js'
 import type {Report} from '../model/report.js'
 import {runListrView} from './listr-view.js'
 import type {Screen} from './listr-view.js'

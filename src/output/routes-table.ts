@@ -1,4 +1,4 @@
-import type {RoutesReport} from '../cli/gateway-routes.js'
+import type {RoutesReport} from '../run/gateway-routes.js'
 import {makeStyle} from './style.js'
 
 /** `phoenix gateway routes`: one line per location, with the service it serves and whether it matches. */

@@ -6,7 +6,7 @@ import {promisify} from 'node:util'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {hintsFor} from '../../src/diagnosis/hints.js'
+import {hintsFor} from '../../src/verdict/hints.js'
 import {parseInventory} from '../../src/inventory/load.js'
 import {startHttpServer} from '../helpers/http-server.js'
 import type {TestServer} from '../helpers/http-server.js'

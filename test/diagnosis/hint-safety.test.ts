@@ -5,9 +5,9 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {CAUSES} from '../../src/diagnosis/causes.js'
-import type {CauseCode} from '../../src/diagnosis/causes.js'
-import {hintsFor} from '../../src/diagnosis/hints.js'
+import {CAUSES} from '../../src/verdict/causes.js'
+import type {CauseCode} from '../../src/verdict/causes.js'
+import {hintsFor} from '../../src/verdict/hints.js'
 import {ConfigError} from '../../src/inventory/errors.js'
 import {parseInventory} from '../../src/inventory/load.js'
 import type {Inventory, ServiceDef} from '../../src/model/inventory.js'

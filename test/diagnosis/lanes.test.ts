@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
 import type {CheckSpec} from '../../src/model/check-spec.js'
-import {groupByVantage, HOST_BATCH_SPECS} from '../../src/diagnosis/groups.js'
-import {laneLimits, MAX_REMOTE_BATCHES} from '../../src/diagnosis/lanes.js'
+import {groupByVantage, HOST_BATCH_SPECS} from '../../src/run/groups.js'
+import {laneLimits, MAX_REMOTE_BATCHES} from '../../src/run/lanes.js'
 
 describe('laneLimits: a bound per lane', () => {
   it('--concurrency bounds the work of both lanes; remote batches stay few; waiting probes 8x', () => {

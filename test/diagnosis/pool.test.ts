@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {runFair} from '../../src/diagnosis/pool.js'
+import {runFair} from '../../src/run/pool.js'
 
 /** Tasks of 5 ms that record the most of them ever in flight at once. */
 function concurrencyProbe() {

@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {CheckSpec} from '../../src/model/check-spec.js'
-import {runRemoteBatch} from '../../src/diagnosis/remote-batch.js'
+import {runRemoteBatch} from '../../src/run/remote-batch.js'
 import {createLocalShell} from '../../src/io/local-shell.js'
 import {startHttpServer} from '../helpers/http-server.js'
 import type {TestServer} from '../helpers/http-server.js'

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import type {ServiceReport} from '../../src/model/report.js'
-import {findRootCauses} from '../../src/diagnosis/root-causes.js'
+import {findRootCauses} from '../../src/verdict/root-causes.js'
 import type {Layer, Status} from '../../src/model/status.js'
 
 const GATEWAY = 953

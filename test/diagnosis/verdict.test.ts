@@ -1,12 +1,12 @@
 import {describe, expect, it} from 'vitest'
 
-import {CAUSES} from '../../src/diagnosis/causes.js'
-import {hintsFor} from '../../src/diagnosis/hints.js'
-import type {JudgedCheck} from '../../src/diagnosis/judge.js'
+import {CAUSES} from '../../src/verdict/causes.js'
+import {hintsFor} from '../../src/verdict/hints.js'
+import type {JudgedCheck} from '../../src/verdict/judge.js'
 import type {LayerResult} from '../../src/model/report.js'
 import {worstStatus} from '../../src/model/status.js'
 import type {Layer, Status} from '../../src/model/status.js'
-import {decideVerdict} from '../../src/diagnosis/verdict.js'
+import {decideVerdict} from '../../src/verdict/verdict.js'
 import {parseInventory} from '../../src/inventory/load.js'
 
 const inventory = parseInventory(

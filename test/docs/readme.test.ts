@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 
 import {describe, expect, it} from 'vitest'
 
-import {CAUSES} from '../../src/diagnosis/causes.js'
+import {CAUSES} from '../../src/verdict/causes.js'
 import {causesTable} from '../../src/output/causes-table.js'
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')

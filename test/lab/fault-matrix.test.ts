@@ -2,8 +2,8 @@ import {existsSync} from 'node:fs'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {AuditReport} from '../../src/cli/gateway-audit.js'
-import type {RoutesReport} from '../../src/cli/gateway-routes.js'
+import type {AuditReport} from '../../src/run/gateway-audit.js'
+import type {RoutesReport} from '../../src/run/gateway-routes.js'
 import type {Report, ServiceReport} from '../../src/model/report.js'
 import type {Status} from '../../src/model/status.js'
 import {FAULTS} from './faults.js'

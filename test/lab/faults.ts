@@ -1,7 +1,7 @@
 import {rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import type {CauseCode} from '../../src/diagnosis/causes.js'
+import type {CauseCode} from '../../src/verdict/causes.js'
 import type {Layer, Status} from '../../src/model/status.js'
 import {hideApiKey, newApiKey, restoreApiKeys} from './api-keys.js'
 import {installCli, removeCli} from './cts.js'

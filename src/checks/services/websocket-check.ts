@@ -1,5 +1,5 @@
 import type {Expectation, Judgement, Seen} from '../../model/check-spec.js'
-import {nginxTestThen} from '../../diagnosis/hint-words.js'
+import {nginxTestThen} from '../hint-words.js'
 import type {ServiceDef} from '../../model/inventory.js'
 import type {WebSocketObservation} from '../../model/probes.js'
 import type {KindCheck, PlanContext} from './kind.js'

@@ -4,7 +4,7 @@ import {kindModule} from '../checks/services/registry.js'
 import type {Inventory, ServiceDef} from '../model/inventory.js'
 import type {CauseCode} from './causes.js'
 import {ctApiScript, runtimeEnvLines} from './hint-ct-api.js'
-import {envIsSet, gatewayErrorLog, gatewayStatus, gatewayWords, nginxShow, nginxTestThen, shInCt, word} from './hint-words.js'
+import {envIsSet, gatewayErrorLog, gatewayStatus, gatewayWords, nginxShow, nginxTestThen, shInCt, word} from '../checks/hint-words.js'
 import type {Hint} from '../model/report.js'
 
 /** The names a hint needs, spelled out once. */

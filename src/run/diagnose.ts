@@ -6,14 +6,14 @@ import type {Inventory, ServiceDef} from '../model/inventory.js'
 import type {CheckSpec, RunOptions} from '../model/check-spec.js'
 import {observeAll} from './engine.js'
 import type {Observations, RunIo} from './engine.js'
-import {judgeService} from './judge.js'
-import {findRootCauses} from './root-causes.js'
-import type {JudgedCheck} from './judge.js'
+import {judgeService} from '../verdict/judge.js'
+import {findRootCauses} from '../verdict/root-causes.js'
+import type {JudgedCheck} from '../verdict/judge.js'
 import {SCHEMA_VERSION} from '../model/report.js'
 import type {CheckResult, LayerResult, Report, ServiceReport, Verdict} from '../model/report.js'
 import {worstStatus} from '../model/status.js'
 import type {Layer, Status} from '../model/status.js'
-import {decideVerdict} from './verdict.js'
+import {decideVerdict} from '../verdict/verdict.js'
 
 /** What to diagnose and how. */
 export interface DiagnoseInput {

@@ -1,8 +1,8 @@
 import type {NginxObservation} from '../model/probes.js'
 import {nginxProbe} from '../checks/services/route-check.js'
 import type {CheckSpec} from '../model/check-spec.js'
-import type {RunIo} from '../diagnosis/engine.js'
-import {runRemoteBatch} from '../diagnosis/remote-batch.js'
+import type {RunIo} from './engine.js'
+import {runRemoteBatch} from './remote-batch.js'
 import type {Inventory} from '../model/inventory.js'
 
 /** nginx's loaded config as read in the gateway CT, or why it could not be read (nginx never ran). */
