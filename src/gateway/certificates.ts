@@ -1,19 +1,5 @@
 import type {Judgement} from '../model/check-spec.js'
-
-/** A TLS certificate nginx serves, and how much of its life is left. */
-export interface CertificateInfo {
-  file: string
-  /** ISO times of notBefore and notAfter; absent when openssl could not read the file. */
-  notBefore?: string
-  notAfter?: string
-  /** Milliseconds to notAfter when read (negative once expired), and the same in whole days. */
-  msLeft?: number
-  daysLeft?: number
-  /** The share of notBefore..notAfter still ahead when read (0 once expired). */
-  lifeLeft?: number
-  /** What openssl said when it could not read it. */
-  error?: string
-}
+import type {CertificateInfo} from '../model/nginx.js'
 
 /**
  * Less than this share of a certificate's lifetime left is a warning: renewal is due and did not

@@ -1,17 +1,11 @@
+import type {ConfigTestMessage} from '../model/nginx.js'
+
 /**
  * `nginx -t` stderr (nginx.c, ngx_conf_file.c): `nginx: [emerg] <msg> in <file>:<line>` for config
  * errors, `nginx: configuration file <main> test failed|is successful`. Start-up messages that go
  * through the error log before it is open come as log lines (`2026/08/21 10:00:00 [warn] 7#7: …`),
  * e.g. the "user" directive warning when not run as root: both shapes are read.
  */
-
-/** One [level] message of `nginx -t`, with the file and line it names. */
-export interface ConfigTestMessage {
-  level: string
-  text: string
-  file?: string
-  line?: number
-}
 
 const PREFIXED = /^nginx: \[(\w+)\] (.*)$/
 const LOG_LINE = /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} \[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*)$/

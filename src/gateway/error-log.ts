@@ -1,27 +1,10 @@
 import {splitHostPort} from './directive-read.js'
+import type {ErrorLogEntry} from '../model/nginx.js'
 
 /**
  * nginx error.log lines (ngx_log_error_core + ngx_http_log_error_handler):
  * `YYYY/MM/DD HH:MM:SS [level] PID#TID: *CONN <msg>, client: …, server: …, request: "…", upstream: "…", host: "…"`.
  */
-
-/** One error.log line, read. */
-export interface ErrorLogEntry {
-  time: string
-  level: string
-  message: string
-  /** As logged: `http://10.0.0.150:8000/v1/models`, or `http://qwen_service/…` when no peer was left. */
-  upstream?: string
-  request?: string
-  host?: string
-  client?: string
-  server?: string
-  /** The errno in `(111: Connection refused)`. */
-  errno?: number
-  /** The peer address:port, from `upstream` or from `connect() to ADDR:PORT failed`. */
-  peer?: {address: string; port: number}
-  kind: 'refused' | 'timeout' | 'no_live_upstreams' | 'prematurely_closed' | 'other'
-}
 
 // Not anchored at the start: journald and `docker logs` put their own prefix before the line.
 const LINE = /(\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}) \[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*)$/

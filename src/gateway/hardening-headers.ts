@@ -1,5 +1,5 @@
 import {blocks, simple} from './directive-read.js'
-import type {HardeningFinding} from './hardening.js'
+import type {HardeningFinding} from '../model/nginx.js'
 import type {Directive} from './nginx-dump.js'
 import type {GatewayRoute, RouteServer} from '../model/routes.js'
 

@@ -3,20 +3,12 @@ import {headerFindings, isRedirectOnly, serverLabel, serversOf} from './hardenin
 import type {Directive} from './nginx-dump.js'
 import {matchLocation} from './route-match.js'
 import type {GatewayRoute, RouteServer} from '../model/routes.js'
+import type {HardeningFinding} from '../model/nginx.js'
 
 /**
  * The gateway plans' hardening practices (seed 000 §2.2 and §6.2, seed 002 §4 and §6, seed 003
  * §3.2.1), checked on the config as nginx reads it, each with the exact lines that fix it.
  */
-
-/** One hardening practice the config does not follow, with where and how to fix it. */
-export interface HardeningFinding {
-  id: 'server_tokens' | 'tls_missing' | 'hsts' | 'x_frame_options' | 'x_content_type_options' | 'csp' | 'rate_limit' | 'auth_missing'
-  summary: string
-  fix: string
-  file?: string
-  line?: number
-}
 
 /**
  * The gateway plans' hardening practices, as warnings with the exact fix (e.g. `server_tokens off;`

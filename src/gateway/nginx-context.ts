@@ -1,4 +1,5 @@
-import type {Directive, DumpProblem} from './nginx-dump.js'
+import type {DumpProblem} from '../model/nginx.js'
+import type {Directive} from './nginx-dump.js'
 
 /**
  * Where the directives a gateway uses may be written, from the nginx module docs ("Context:").

@@ -2,6 +2,7 @@ import {posix} from 'node:path'
 
 import {validateContexts} from './nginx-context.js'
 import {parseFile} from './nginx-parse.js'
+import type {DumpProblem} from '../model/nginx.js'
 
 /** One directive, where it is written. */
 export interface Directive {
@@ -10,13 +11,6 @@ export interface Directive {
   file: string
   line: number
   block?: Directive[]
-}
-
-/** A problem in the config, named by file and line as `nginx -t` names it. */
-export interface DumpProblem {
-  file: string
-  line: number
-  message: string
 }
 
 /** One file of the dump, as nginx printed it. */

@@ -1,4 +1,4 @@
-import type {RunIo} from '../run/engine.js'
+import type {RunIo} from '../model/ports.js'
 import type {Inventory} from '../model/inventory.js'
 import {createLocalShell} from './local-shell.js'
 import {createNetIo} from './net-io.js'

@@ -55,3 +55,14 @@ export interface Shell {
   /** Closes the connection, if any. Safe to call twice. */
   close(): Promise<void>
 }
+
+/** The IO a run needs, built once per run. */
+export interface RunIo {
+  net: NetIo
+  /** Runs commands on the Proxmox host (local, or one SSH connection). */
+  host: Shell
+  /** phoenix runs on the Proxmox host itself: host-layer network probes run in this process. */
+  hostIsLocal: boolean
+  /** The most files this process may have open (unknown: a safe value is assumed, lanes.ts). */
+  openFiles?: number
+}

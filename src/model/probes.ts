@@ -1,8 +1,4 @@
-import type {CertificateInfo} from '../gateway/certificates.js'
-import type {ConfigTestMessage} from '../gateway/config-test.js'
-import type {ErrorLogEntry} from '../gateway/error-log.js'
-import type {HardeningFinding} from '../gateway/hardening.js'
-import type {DumpProblem} from '../gateway/nginx-dump.js'
+import type {CertificateInfo, ConfigTestMessage, DumpProblem, ErrorLogEntry, HardeningFinding} from './nginx.js'
 import type {GatewayRoute, UpstreamServer} from './routes.js'
 
 /**

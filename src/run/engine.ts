@@ -2,7 +2,8 @@ import {setMaxListeners} from 'node:events'
 
 import {runnerFor} from '../checks/probes/registry.js'
 import type {Observation} from '../model/probes.js'
-import type {NetIo, Shell} from '../model/ports.js'
+import type {Observations, Observed, GateResult} from '../model/observed.js'
+import type {NetIo, RunIo} from '../model/ports.js'
 import type {CheckSpec, Judgement, RunOptions, Vantage} from '../model/check-spec.js'
 import {groupByVantage} from './groups.js'
 import type {Group} from './groups.js'
@@ -10,38 +11,6 @@ import {laneLimits, PARK_AFTER_MS} from './lanes.js'
 import {runFair, untilAborted} from './pool.js'
 import {runRemoteBatch} from './remote-batch.js'
 import type {BatchOutcome} from './remote-batch.js'
-
-/** The IO a run needs, built once per run. */
-export interface RunIo {
-  net: NetIo
-  /** Runs commands on the Proxmox host (local, or one SSH connection). */
-  host: Shell
-  /** phoenix runs on the Proxmox host itself: host-layer network probes run in this process. */
-  hostIsLocal: boolean
-  /** The most files this process may have open (unknown: a safe value is assumed, lanes.ts). */
-  openFiles?: number
-}
-
-/** What was observed for one spec, and how long it took. */
-export interface Observed {
-  spec: CheckSpec
-  obs: Observation
-  durationMs: number
-}
-
-/** A vantage's gate (did we get into the CT / onto the host), reported per service as a check. */
-export interface GateResult {
-  service: string
-  id: string
-  layer: CheckSpec['layer']
-  judgement: Judgement
-  durationMs: number
-}
-
-export interface Observations {
-  observed: Observed[]
-  gates: GateResult[]
-}
 
 /** Reports progress: a (service, layer) has all its observations; `soFar` is everything observed yet. */
 export type ProgressListener = (service: string, layer: CheckSpec['layer'], soFar: Observations) => void

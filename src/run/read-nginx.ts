@@ -1,7 +1,7 @@
 import type {NginxObservation} from '../model/probes.js'
 import {nginxProbe} from '../checks/services/route-check.js'
 import type {CheckSpec} from '../model/check-spec.js'
-import type {RunIo} from './engine.js'
+import type {RunIo} from '../model/ports.js'
 import {runRemoteBatch} from './remote-batch.js'
 import type {Inventory} from '../model/inventory.js'
 

@@ -77,7 +77,7 @@ async function gateFailure(specs: readonly CheckSpec[], ctid: number, exec: Extr
 
 /**
  * What to do when the way to the host itself failed; the message already names the target. pct
- * missing here ('spawn') has no hint of its own: the vantage_unreachable cause's says it (src/diagnosis/hints.ts).
+ * missing here ('spawn') has no hint of its own: the vantage_unreachable cause's says it (src/verdict/hints.ts).
  */
 function transportHints(reason: ExecFailure): Pick<Judgement, 'hints'> {
   switch (reason) {

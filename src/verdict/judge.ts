@@ -1,7 +1,7 @@
 import type {Observation} from '../model/probes.js'
 import type {CheckResult, Hint, LayerResult} from '../model/report.js'
 import type {Judgement} from '../model/check-spec.js'
-import type {Observations} from '../run/engine.js'
+import type {Observations} from '../model/observed.js'
 import {LAYERS, worstStatus} from '../model/status.js'
 import type {Layer} from '../model/status.js'
 

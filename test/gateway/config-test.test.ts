@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {parseConfigTest} from '../../src/gateway/config-test.js'
-import type {ConfigTestMessage} from '../../src/gateway/config-test.js'
+import type {ConfigTestMessage} from '../../src/model/nginx.js'
 
 // stderr of `nginx -t` as nginx.c and ngx_conf_file.c print it (service-apis.md §5.2).
 const OK = 'nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\nnginx: configuration file /etc/nginx/nginx.conf test is successful\n'

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {entriesFor, parseErrorLog} from '../../src/gateway/error-log.js'
-import type {ErrorLogEntry} from '../../src/gateway/error-log.js'
+import type {ErrorLogEntry} from '../../src/model/nginx.js'
 
 // Lines in the format of service-apis.md §5.3, with the gateway's addresses.
 const CTX = 'client: 198.18.0.10, server: api.phoenix.local'

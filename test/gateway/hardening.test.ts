@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {auditHardening} from '../../src/gateway/hardening.js'
-import type {HardeningFinding} from '../../src/gateway/hardening.js'
+import type {HardeningFinding} from '../../src/model/nginx.js'
 import {parseNginxDump} from '../../src/gateway/nginx-dump.js'
 import {buildRouteTable} from '../../src/gateway/route-table.js'
 import {dump, lineOf} from './dump-fixture.js'

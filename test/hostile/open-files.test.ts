@@ -1,7 +1,7 @@
 /**
  * However many probes --concurrency allows, phoenix stays inside the open-file limit: under
  * `ulimit -n 256` (a tight container, an old init), 300 services with a tenth hanging and
- * --concurrency 1024 end with every verdict right and no EMFILE (src/diagnosis/lanes.ts). Before
+ * --concurrency 1024 end with every verdict right and no EMFILE (src/run/lanes.ts). Before
  * the lanes had bounds of their own, 900 sockets were opened at once.
  */
 import {spawn} from 'node:child_process'

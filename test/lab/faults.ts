@@ -14,7 +14,7 @@ import type {EmulatorOptions} from './services.js'
 import {addressOf, ctById, GATEWAY_CTID, PCT_MISSING, SERVICES, SLOW_FAULT_MS, STATE, SUBNET} from './topology.js'
 import type {LabService} from './topology.js'
 
-/** The verdict a fault must produce (cause codes of src/diagnosis/causes.ts). */
+/** The verdict a fault must produce (cause codes of src/verdict/causes.ts). */
 export interface Expected {
   /** null with cause `healthy`: the fault is the gateway's own and its services stay healthy. */
   layer: Layer | null

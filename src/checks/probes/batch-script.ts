@@ -21,7 +21,7 @@ export const MAX_PIECES = 512
 /** What one probe can print at most, its markers included: the transport sizes its buffer from it. */
 export const SNIPPET_BUDGET = MAX_PIECES * (PIECE + 16) + 64 * 1024
 
-/** A fresh nonce for a batch's markers (see shell-words.ts `mark`). */
+/** A fresh nonce for a batch's markers (see io/shell-words.ts `mark`). */
 export function batchNonce(): string {
   return randomBytes(12).toString('hex')
 }
