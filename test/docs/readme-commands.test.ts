@@ -39,6 +39,7 @@ const RUN_ELSEWHERE: [RegExp, string][] = [
   [/--format nagios/, 'test/contrib/monitoring.test.ts'],
   [/--format prometheus --textfile/, 'test/contrib/monitoring.test.ts'],
   [/^phoenix-diag --version$/, 'test/packaging/npm-pack.test.ts'],
+  [/^phoenix completion bash$/, 'test/cli/completion.test.ts'],
   [/^\/opt\/phoenix\/bin\/run\.js check --all --json/, 'test/commands/check-diag.test.ts'],
 ]
 /** Run below. */
