@@ -4,8 +4,10 @@
  * hint can never run something a config value smuggled in: a health path `/h;touch x`, a route
  * `/r/$(id)/`, a unit name with a backslash. Plain values stay readable (`10.0.0.154`, `ollama`).
  */
+import {guestOf, guestWords} from '../io/guests/guests.js'
 import {q} from '../io/shell-words.js'
 import type {Inventory} from '../model/inventory.js'
+import type {GuestRef} from '../model/ports.js'
 
 /** Characters that mean nothing to sh anywhere in a word (no `~`: it expands at a word's start). */
 const PLAIN = /^[A-Za-z0-9._:/@%+=,-]+$/
@@ -21,9 +23,14 @@ export function word(value: string | number): string {
   return PLAIN.test(text.replaceAll(' ', '_')) ? `"${text}"` : q(text)
 }
 
-/** `pct exec CTID -- sh -c 'SCRIPT'`: a pipeline run inside a CT, quoted as one word. */
-export function shInCt(ctid: number, script: string): string {
-  return `pct exec ${ctid} -- sh -c ${q(script)}`
+/** `pct exec CTID -- sh -c 'SCRIPT'`: a pipeline run inside a guest, quoted as one word. */
+export function shIn(guest: GuestRef, script: string): string {
+  return `${guestWords(guest).run} sh -c ${q(script)}`
+}
+
+/** Runs a command inside the gateway's guest, for a hint: `pct exec 953 --` (the command follows). */
+export function inGateway(inv: Inventory): string {
+  return guestWords(guestOf(inv.gateway)).run
 }
 
 /** How to call the gateway's nginx and its unit, from the inventory (gateway.nginxConf, gateway.unit). */
@@ -34,23 +41,23 @@ export function gatewayWords(inv: Inventory): {nginx: string; unit: string; erro
 
 /** Shows the lines of the gateway's whole config (nginx -T) that contain `text`, literally, with context. */
 export function nginxShow(inv: Inventory, text: string, after = 8): string {
-  return shInCt(inv.gateway.ctid, `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -F${after ? ` -A${after}` : ''} -e ${word(text)}`)
+  return shIn(guestOf(inv.gateway), `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -F${after ? ` -A${after}` : ''} -e ${word(text)}`)
 }
 
 /** Tests the gateway's config and reloads (or starts) nginx only when the test passes. */
 export function nginxTestThen(inv: Inventory, action: 'reload' | 'start'): string {
   const {nginx, unit} = gatewayWords(inv)
-  return shInCt(inv.gateway.ctid, `${nginx} -t && systemctl ${action} ${unit}`)
+  return shIn(guestOf(inv.gateway), `${nginx} -t && systemctl ${action} ${unit}`)
 }
 
 /** The last lines of the gateway's error log (gateway.errorLog). */
 export function gatewayErrorLog(inv: Inventory, lines = 30): string {
-  return `pct exec ${inv.gateway.ctid} -- tail -n ${lines} ${gatewayWords(inv).errorLog}`
+  return `${inGateway(inv)} tail -n ${lines} ${gatewayWords(inv).errorLog}`
 }
 
 /** `systemctl status UNIT` for the gateway's nginx (gateway.unit). */
 export function gatewayStatus(inv: Inventory): string {
-  return `pct exec ${inv.gateway.ctid} -- systemctl status ${gatewayWords(inv).unit} --no-pager`
+  return `${inGateway(inv)} systemctl status ${gatewayWords(inv).unit} --no-pager`
 }
 
 /**

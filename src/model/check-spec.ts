@@ -1,9 +1,10 @@
 import type {Observation, Probe} from './probes.js'
+import type {GuestRef} from './ports.js'
 import type {Hint} from './report.js'
 import type {Layer, Status} from './status.js'
 
-/** Where a probe runs from: this process, the Proxmox host, or inside a CT (through `pct exec`). */
-export type Vantage = {at: 'local'} | {at: 'host'} | {at: 'ct'; ctid: number}
+/** Where a probe runs from: this process, the Proxmox host, or inside a guest (a CT, through `pct exec`). */
+export type Vantage = {at: 'local'} | {at: 'host'} | {at: 'guest'; guest: GuestRef}
 
 /** What an expectation concluded from one observation. */
 export interface Judgement {

@@ -1,4 +1,5 @@
 import type {
+  CtStatusObservation,
   WebSocketObservation,
   WebSocketProbe,
   HttpObservation,
@@ -7,6 +8,7 @@ import type {
   PingProbe,
   TcpObservation,
   TcpProbe,
+  UnavailableObservation,
 } from './probes.js'
 
 /**
@@ -65,4 +67,54 @@ export interface RunIo {
   hostIsLocal: boolean
   /** The most files this process may have open (unknown: a safe value is assumed, lanes.ts). */
   openFiles?: number
+}
+
+/**
+ * A Proxmox guest phoenix goes into: a container (`pct`). A new kind of guest is one member here,
+ * one transport file in src/io/guests/ and its line in the table there (the compiler asks for it).
+ */
+export type GuestRef = {kind: 'ct'; id: number}
+
+/** How a guest's transport names things, for summaries, evidence and the hints a person pastes. */
+export interface GuestWords {
+  /** Its id, as its commands take it: `954`. */
+  id: number
+  /** What a person calls it: `CT 954`. */
+  label: string
+  /** The suffix of the check that reports getting in (`service.ct`, `gateway.ct`). */
+  gate: string
+  /** The command that runs something inside it, before the guest's id: `pct exec`. */
+  exec: string
+  /** The command that reads its state, before the id: `pct status`. */
+  status: string
+  /** The command that starts it, before the id: `pct start`. */
+  start: string
+  /** The command that prints its configuration, before the id: `pct config`. */
+  config: string
+  /** Runs a command inside it, for a hint: `pct exec 954 --` (the command follows). */
+  run: string
+  /** The host's systemd unit that runs it, whose journal says why it stopped: `pve-container@954`. */
+  unit: string
+}
+
+/** The state of a guest as its transport reads it (`running`, `stopped`), or why it could not be read. */
+export type GuestState = CtStatusObservation | UnavailableObservation
+
+/**
+ * One guest on the Proxmox host, entered through its transport. Never rejects: failures are
+ * ExecResults and unavailable states, as with Shell.
+ */
+export interface Guest {
+  readonly ref: GuestRef
+  readonly words: GuestWords
+  /** Runs `sh -s` inside the guest with the script on stdin (never argv: it may hold a key). */
+  exec(script: string, options: Omit<ExecOptions, 'stdin'>): Promise<ExecResult>
+  /** Reads whether the guest runs (after an exec that did not get in: stopped, or are we blind?). */
+  state(options: Omit<ExecOptions, 'stdin'>): Promise<GuestState>
+}
+
+/** One way into a kind of guest (src/io/guests/): its words, and a Guest that runs through the host's shell. */
+export interface GuestTransport {
+  words(id: number): GuestWords
+  open(host: Shell, id: number): Guest
 }

@@ -60,12 +60,6 @@ export interface ListenProbe {
   port: number
 }
 
-/** Whether a Proxmox CT is running (`pct status`, run on the host). */
-export interface CtStatusProbe {
-  kind: 'ct-status'
-  ctid: number
-}
-
 /**
  * A WebSocket upgrade (n8n's /rest/push, Open WebUI's socket.io), from this process: did the
  * gateway pass the upgrade through (101), and did the service keep or close the socket.
@@ -103,7 +97,7 @@ export interface NginxProbe {
 }
 
 /** Every probe kind. Adding one is a file in this folder plus a member here. */
-export type Probe = HttpProbe | TcpProbe | PingProbe | UnitProbe | ContainerProbe | ListenProbe | CtStatusProbe | WebSocketProbe | CommandProbe | NginxProbe
+export type Probe = HttpProbe | TcpProbe | PingProbe | UnitProbe | ContainerProbe | ListenProbe | WebSocketProbe | CommandProbe | NginxProbe
 export type ProbeKind = Probe['kind']
 
 /** Why a network operation did not complete. */

@@ -1,6 +1,7 @@
 import {setMaxListeners} from 'node:events'
 
 import {runnerFor} from '../checks/probes/registry.js'
+import {guestWords} from '../io/guests/guests.js'
 import type {Observation} from '../model/probes.js'
 import type {Observations, Observed, GateResult} from '../model/observed.js'
 import type {NetIo, RunIo} from '../model/ports.js'
@@ -87,7 +88,7 @@ function runNative(spec: CheckSpec, net: NetIo, timeoutMs: number): Promise<Obse
 function gatesFor(specs: readonly CheckSpec[], vantage: Vantage, judgement: Judgement, durationMs: number): GateResult[] {
   const seen = new Map<string, GateResult>()
   for (const s of specs) {
-    const id = vantage.at === 'ct' ? `${s.layer}.ct` : 'host.ssh'
+    const id = vantage.at === 'guest' ? `${s.layer}.${guestWords(vantage.guest).gate}` : 'host.ssh'
     seen.set(`${s.service}\u0000${id}`, {service: s.service, id, layer: s.layer, judgement, durationMs})
   }
   return [...seen.values()]

@@ -32,7 +32,7 @@ export function groupByVantage(specs: readonly CheckSpec[], hostIsLocal: boolean
     }
     // One batch per CT, whatever the layers: the gateway CT serves every service's gateway layer and
     // the gateway's own checks in one `pct exec` (they share one `nginx -T`, so it is never split).
-    const key = spec.vantage.at === 'ct' ? `ct:${spec.vantage.ctid}` : 'host'
+    const key = spec.vantage.at === 'guest' ? `${spec.vantage.guest.kind}:${spec.vantage.guest.id}` : 'host'
     const group = remote.get(key) ?? {native: false, vantage: spec.vantage, specs: []}
     group.specs.push(spec)
     remote.set(key, group)

@@ -1,6 +1,7 @@
 import type {NginxObservation} from '../model/probes.js'
 import {nginxProbe} from '../checks/services/route-check.js'
 import type {CheckSpec} from '../model/check-spec.js'
+import {guestOf} from '../io/guests/guests.js'
 import type {RunIo} from '../model/ports.js'
 import {runRemoteBatch} from './remote-batch.js'
 import type {Inventory} from '../model/inventory.js'
@@ -10,7 +11,7 @@ export type NginxRead = {obs: NginxObservation} | {unread: string}
 
 /** Reads `nginx -t`, `nginx -T`, the error log and the certificates in the gateway CT: one `pct exec`. */
 export async function readNginx(inv: Inventory, io: RunIo, timeoutMs: number): Promise<NginxRead> {
-  const spec: CheckSpec = {service: 'gateway', id: 'service.config', layer: 'service', vantage: {at: 'ct', ctid: inv.gateway.ctid}, probe: nginxProbe(inv), judge: () => ({status: 'pass', summary: ''})}
+  const spec: CheckSpec = {service: 'gateway', id: 'service.config', layer: 'service', vantage: {at: 'guest', guest: guestOf(inv.gateway)}, probe: nginxProbe(inv), judge: () => ({status: 'pass', summary: ''})}
   const outcome = await runRemoteBatch([spec], spec.vantage, io.host, timeoutMs, AbortSignal.timeout(timeoutMs * 2))
   const obs = outcome.observations[0]!
   if (obs.kind === 'nginx') return {obs}

@@ -1,8 +1,8 @@
 import {batchNonce, batchScript, SNIPPET_BUDGET, splitBatchOutput} from '../checks/probes/batch-script.js'
-import {ctStatusArgv, parseCtStatus} from '../checks/probes/ct-status.js'
 import {runnerFor} from '../checks/probes/registry.js'
 import type {Observation} from '../model/probes.js'
-import type {ExecFailure, ExecResult, Shell} from '../model/ports.js'
+import {openGuest} from '../io/guests/guests.js'
+import type {ExecFailure, ExecResult, Guest, Shell} from '../model/ports.js'
 import type {CheckSpec, Judgement, Vantage} from '../model/check-spec.js'
 
 /** Time a remote call may take beyond the probes' own timeout: pct's start-up and the SSH hop. */
@@ -33,16 +33,17 @@ export async function runRemoteBatch(specs: readonly CheckSpec[], vantage: Vanta
   const nonce = batchNonce()
   const script = batchScript(snippets, nonce)
   // The script goes on stdin, not argv: it may carry an API key, and argv shows in `ps`.
-  const argv = vantage.at === 'ct' ? ['pct', 'exec', String(vantage.ctid), '--', 'sh', '-s'] : ['sh', '-s']
-  const result = await shell.exec(argv, {timeoutMs: timeoutMs + REMOTE_SLACK_MS, signal, stdin: script, maxOutput: snippets.length * SNIPPET_BUDGET})
-  const where = vantage.at === 'ct' ? `CT ${vantage.ctid}` : `the Proxmox host (${shell.description})`
+  const guest = vantage.at === 'guest' ? openGuest(vantage.guest, shell) : undefined
+  const options = {timeoutMs: timeoutMs + REMOTE_SLACK_MS, signal, maxOutput: snippets.length * SNIPPET_BUDGET}
+  const result = guest ? await guest.exec(script, options) : await shell.exec(['sh', '-s'], {...options, stdin: script})
+  const where = guest ? guest.words.label : `the Proxmox host (${shell.description})`
   if (!result.ok) {
     const outcome = blind(specs, `${where}: ${result.message}`, result.reason === 'timeout' ? 'deadline' : 'vantage_unreachable', result.durationMs)
     return {...outcome, gate: {...outcome.gate!, ...transportHints(result.reason)}}
   }
   const {lines, complete} = splitBatchOutput(result.stdout, snippets.length, nonce)
   if (!complete) {
-    if (vantage.at === 'ct') return gateFailure(specs, vantage.ctid, result, shell, signal)
+    if (guest) return gateFailure(specs, guest, result, signal)
     return blind(specs, `${where}: the check script did not run (exit ${result.code}): ${firstLine(result.stderr || result.stdout)}`, 'exec_failed', result.durationMs)
   }
   // Parsed once per snippet and probe: the shared `nginx -T` is tokenized, tabled and audited once
@@ -59,19 +60,19 @@ export async function runRemoteBatch(specs: readonly CheckSpec[], vantage: Vanta
     return obs
   })
   const gate: Judgement | undefined =
-    vantage.at === 'ct' ? {status: 'pass', summary: `CT ${vantage.ctid} is running; pct exec answered in ${result.durationMs} ms`} : undefined
+    guest ? {status: 'pass', summary: `${guest.words.label} is running; ${guest.words.exec} answered in ${result.durationMs} ms`} : undefined
   return {observations, ...(gate ? {gate} : {}), durationMs: result.durationMs}
 }
 
-/** `pct exec` did not get in: ask `pct status` whether the CT is stopped, or we are just blind. */
-async function gateFailure(specs: readonly CheckSpec[], ctid: number, exec: Extract<ExecResult, {ok: true}>, shell: Shell, signal: AbortSignal): Promise<BatchOutcome> {
-  const status = await shell.exec(ctStatusArgv({kind: 'ct-status', ctid}), {timeoutMs: REMOTE_SLACK_MS * 2, signal})
+/** The guest's exec did not get in: ask its state whether it is stopped (`pct status`), or we are just blind. */
+async function gateFailure(specs: readonly CheckSpec[], guest: Guest, exec: Extract<ExecResult, {ok: true}>, signal: AbortSignal): Promise<BatchOutcome> {
+  const obs = await guest.state({timeoutMs: REMOTE_SLACK_MS * 2, signal})
   const said = firstLine(exec.stderr || exec.stdout) || `exit ${exec.code}`
-  const obs = status.ok ? parseCtStatus(status.stdout, status.code) : unavailable('vantage_unreachable', status.message)
-  const stopped = obs.kind === 'ct-status' && obs.state !== 'running'
-  const gate: Judgement = stopped
-    ? {status: 'fail', summary: `CT ${ctid} is ${obs.kind === 'ct-status' ? obs.state : '?'} (pct status)`, finding: 'container_stopped', evidence: [`pct exec ${ctid}: ${said}`, `pct status ${ctid}: status: ${obs.kind === 'ct-status' ? obs.state : '?'}`]}
-    : {status: 'unknown', summary: `pct exec ${ctid} failed: ${said}`, finding: 'vantage_unreachable', evidence: [`pct exec ${ctid}: ${said}`]}
+  const {label, exec: enter, status} = guest.words
+  const id = guest.ref.id
+  const gate: Judgement = obs.kind === 'ct-status' && obs.state !== 'running'
+    ? {status: 'fail', summary: `${label} is ${obs.state} (${status})`, finding: 'container_stopped', evidence: [`${enter} ${id}: ${said}`, `${status} ${id}: status: ${obs.state}`]}
+    : {status: 'unknown', summary: `${enter} ${id} failed: ${said}`, finding: 'vantage_unreachable', evidence: [`${enter} ${id}: ${said}`]}
   return {observations: specs.map(() => obs), gate, durationMs: exec.durationMs}
 }
 

@@ -4,12 +4,17 @@ import {kindModule} from '../checks/services/registry.js'
 import type {Inventory, ServiceDef} from '../model/inventory.js'
 import type {CauseCode} from './causes.js'
 import {ctApiScript, runtimeEnvLines} from './hint-ct-api.js'
-import {envIsSet, gatewayErrorLog, gatewayStatus, gatewayWords, nginxShow, nginxTestThen, shInCt, word} from '../checks/hint-words.js'
+import {envIsSet, gatewayErrorLog, gatewayStatus, gatewayWords, nginxShow, nginxTestThen, shIn, word} from '../checks/hint-words.js'
+import {guestOf, guestWords} from '../io/guests/guests.js'
+import type {GuestWords} from '../model/ports.js'
 import type {Hint} from '../model/report.js'
 
 /** The names a hint needs, spelled out once. */
 interface HintContext {
   s: ServiceDef
+  /** How the service's guest and the gateway's are named and entered (`CT 954`, `pct exec 954 --`). */
+  guest: GuestWords
+  gwGuest: GuestWords
   ct: string
   gw: string
   /** `systemctl` or `docker` words for this service's runtime. */
@@ -21,13 +26,17 @@ interface HintContext {
 }
 
 function context(s: ServiceDef, inv: Inventory): HintContext {
-  const ct = `pct exec ${s.ctid} --`
+  const guest = guestWords(guestOf(s))
+  const gwGuest = guestWords(guestOf(inv.gateway))
+  const ct = guest.run
   const unit = s.runtime && 'systemd' in s.runtime ? s.runtime.systemd : undefined
   const container = s.runtime && 'docker' in s.runtime ? s.runtime.docker : undefined
   return {
     s,
+    guest,
+    gwGuest,
     ct,
-    gw: `pct exec ${inv.gateway.ctid} --`,
+    gw: gwGuest.run,
     start: unit ? `${ct} systemctl restart ${word(unit)}` : container ? `${ct} docker restart ${word(container)}` : `${ct} ss -tlnp`,
     logs: unit ? `${ct} journalctl -u ${word(unit)} -n 50 --no-pager` : container ? `${ct} docker logs --tail 50 ${word(container)}` : `${ct} ss -tlnp`,
     url: q(`http://${hostPort(s.address, s.port)}${healthPathOf(s, kindModule(s.kind))}`),
@@ -37,29 +46,29 @@ function context(s: ServiceDef, inv: Inventory): HintContext {
 
 type HintMaker = (c: HintContext, inv: Inventory) => Hint[]
 
-const upstreamCheck = (c: HintContext, inv: Inventory): Hint => ({text: `Compare nginx's upstream for ${c.s.name} with ${c.s.address}:${c.s.port}`, command: shInCt(inv.gateway.ctid, `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -B2 -A6 -F -e upstream -e ${word(c.s.route?.path ?? c.s.name)}`)})
+const upstreamCheck = (c: HintContext, inv: Inventory): Hint => ({text: `Compare nginx's upstream for ${c.s.name} with ${c.s.address}:${c.s.port}`, command: shIn(guestOf(inv.gateway), `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -B2 -A6 -F -e upstream -e ${word(c.s.route?.path ?? c.s.name)}`)})
 const errorLog = (_c: HintContext, inv: Inventory): Hint => ({text: 'Read what nginx says about this upstream', command: gatewayErrorLog(inv)})
 const rawAnswer = (c: HintContext): Hint => ({text: 'Look at the raw answer (the first bytes are enough)', command: `curl -sv --max-time 5 ${c.url} 2>&1 | head -c 2000`})
-const firewall = (c: HintContext): Hint => ({text: `Check the Proxmox firewall rules of CT ${c.s.ctid} (and whether net0 has firewall=1)`, command: `cat /etc/pve/firewall/${c.s.ctid}.fw; pct config ${c.s.ctid} | grep ^net`})
+const firewall = (c: HintContext): Hint => ({text: `Check the Proxmox firewall rules of ${c.guest.label} (and whether net0 has firewall=1)`, command: `cat /etc/pve/firewall/${c.guest.id}.fw; ${c.guest.config} ${c.guest.id} | grep ^net`})
 
 /** A hint for every cause, with the exact command for this CT, unit, container and route. */
 const HINTS: Record<CauseCode, HintMaker> = {
   healthy: () => [],
-  container_stopped: (c) => [{text: `Start CT ${c.s.ctid}`, command: `pct start ${c.s.ctid}`}, {text: 'If it does not stay up, read why', command: `journalctl -u pve-container@${c.s.ctid} -n 50 --no-pager`}],
+  container_stopped: (c) => [{text: `Start ${c.guest.label}`, command: `${c.guest.start} ${c.guest.id}`}, {text: 'If it does not stay up, read why', command: `journalctl -u ${c.guest.unit} -n 50 --no-pager`}],
   runtime_missing: (c) => [{text: 'List what runs in the CT and fix runtime: in the inventory', command: `${c.ct} sh -c 'systemctl list-units --type=service --no-pager; docker ps -a'`}],
   service_down: (c) => [{text: `Start ${c.s.name}`, command: c.start}, {text: 'Then read its last log lines', command: c.logs}],
   service_crashed: (c) => [{text: `Read why ${c.s.name} exited (the last lines are in the evidence)`, command: c.logs}, {text: 'Fix the cause, then restart it', command: c.start}],
   service_starting: (c) => [{text: 'Wait for the model to load; follow the log', command: c.logs}],
   service_restarting: (c) => [{text: 'Read why the container restarts', command: c.logs}],
-  not_listening: (c) => [{text: `See what listens in CT ${c.s.ctid}; the service's port setting or the inventory's port (${c.s.port}) is wrong`, command: `${c.ct} ss -tlnp`}, {text: 'Read its startup log', command: c.logs}],
+  not_listening: (c) => [{text: `See what listens in ${c.guest.label}; the service's port setting or the inventory's port (${c.s.port}) is wrong`, command: `${c.ct} ss -tlnp`}, {text: 'Read its startup log', command: c.logs}],
   api_refused: (c) => [{text: 'The port refuses connections inside the CT; read the log', command: c.logs}],
   api_timeout: (c) => [{text: `${c.s.name} is hung: read its log, then restart it`, command: c.logs}, {text: 'Restart', command: c.start}],
   api_unhealthy: (c) => [{text: `${c.s.name} reports itself unhealthy: read its log`, command: c.logs}, {text: 'Restart once the cause is fixed', command: c.start}],
-  api_unexpected: (c) => [{text: `Check that port ${c.s.port} in CT ${c.s.ctid} is really ${c.s.kind}`, command: `${c.ct} ss -tlnp`}],
+  api_unexpected: (c) => [{text: `Check that port ${c.s.port} in ${c.guest.label} is really ${c.s.kind}`, command: `${c.ct} ss -tlnp`}],
   api_error: (c) => [{text: 'Read the service log', command: c.logs}],
   model_missing: (c) =>
     c.s.kind === 'ollama'
-      ? [{text: `Pull ${c.s.model ?? 'the model'} into CT ${c.s.ctid}`, command: `${c.ct} ollama pull ${word(c.s.model ?? 'MODEL')}`}, {text: 'Then list what is there', command: `${c.ct} ollama list`}]
+      ? [{text: `Pull ${c.s.model ?? 'the model'} into ${c.guest.label}`, command: `${c.ct} ollama pull ${word(c.s.model ?? 'MODEL')}`}, {text: 'Then list what is there', command: `${c.ct} ollama list`}]
       : [{text: `vLLM serves another model: check --model / --served-model-name in the unit, or fix model: in the inventory`, command: `${c.ct} systemctl cat ${word(unitOr(c, 'vllm'))}`}, {text: 'See what it serves', command: ctApi(c, '/v1/models', Boolean(c.s.apiKeyEnv))}],
   api_auth_failed: (c) => [
     c.s.apiKeyEnv
@@ -77,7 +86,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
   database_not_ready: (c) => [{text: 'n8n cannot use its database (down, unreachable, or migrations running): read its log', command: c.logs}, {text: `See the database settings ${c.s.name} runs with (its own environment; secrets masked)`, command: databaseEnv(c)}],
   collection_missing: (c) => [{text: `List the collections Qdrant has; create or restore the missing one, or fix collections: in the inventory`, command: ctApi(c, '/collections', true)}],
   cli_missing: (c) => [{text: `Put the binary's folder on the login PATH (e.g. /usr/local/bin in /etc/profile)`, command: `${c.ct} bash -lc 'echo $PATH; ls -l /usr/local/bin/ollama'`}],
-  slow: (c) => [{text: `Look at the load in CT ${c.s.ctid}`, command: `${c.ct} sh -c 'uptime; top -bn1 | head -n 15'`}],
+  slow: (c) => [{text: `Look at the load in ${c.guest.label}`, command: `${c.ct} sh -c 'uptime; top -bn1 | head -n 15'`}],
   bound_to_loopback: (c) =>
     c.s.kind === 'ollama'
       ? [{text: 'Ollama binds 127.0.0.1 by default: add Environment="OLLAMA_HOST=0.0.0.0:11434" to the unit, then restart', command: `${c.ct} systemctl edit ${word(unitOr(c, 'ollama'))}`}, {text: 'Restart', command: c.start}]
@@ -85,8 +94,8 @@ const HINTS: Record<CauseCode, HintMaker> = {
   bound_elsewhere: (c) => [{text: `Make ${c.s.name} listen on 0.0.0.0 or ${c.s.address}, or fix address: in the inventory`, command: `${c.ct} ss -tlnp`}],
   network_blocked: (c) => [firewall(c), {text: `Check from the host by hand`, command: `nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, {text: "Look for a firewall inside the CT", command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
   host_http_failed: (c) => [{text: 'Request the health path from the host by hand', command: `curl -sv --max-time 5 ${q(`http://${hostPort(c.s.address, c.s.port)}${healthPathOf(c.s, kindModule(c.s.kind))}`)}`}],
-  gateway_blocked: (c, inv) => [{text: `Test the hop nginx makes, from CT ${inv.gateway.ctid}`, command: `${c.gw} nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, firewall(c), {text: `Check CT ${c.s.ctid}'s own firewall for rules against ${inv.gateway.address}`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
-  gateway_ct_stopped: (_c, inv) => [{text: `Start the gateway CT ${inv.gateway.ctid}`, command: `pct start ${inv.gateway.ctid}`}],
+  gateway_blocked: (c, inv) => [{text: `Test the hop nginx makes, from ${c.gwGuest.label}`, command: `${c.gw} nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, firewall(c), {text: `Check ${c.guest.label}'s own firewall for rules against ${inv.gateway.address}`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
+  gateway_ct_stopped: (c) => [{text: `Start the gateway ${c.gwGuest.label}`, command: `${c.gwGuest.start} ${c.gwGuest.id}`}],
   gateway_down: (_c, inv) => [{text: 'Check nginx in the gateway CT', command: gatewayStatus(inv)}, {text: 'Test its config, then start it', command: nginxTestThen(inv, 'start')}],
   gateway_timeout: (_c, inv) => [{text: 'nginx does not answer in time; check its state and load', command: gatewayStatus(inv)}],
   gateway_tls: (_c, inv) => [{text: `Check the certificate the gateway serves against gateway.ca`, command: `openssl s_client -connect ${word(tlsTarget(inv))} -showcerts </dev/null`}],
@@ -108,22 +117,22 @@ const HINTS: Record<CauseCode, HintMaker> = {
     c.s.kind === 'ollama'
       ? [{text: 'Ollama bound to loopback rejects foreign Host headers: set proxy_set_header Host localhost:11434 in the route', command: nginxShow(inv, `location ${c.s.route?.path ?? '/ollama/'}`)}]
       : [{text: 'The route needs credentials: check the gateway\'s auth for it and the service\'s api key', command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`)}],
-  client_redirected: (c, inv) => [{text: `Find what answers the redirect for ${c.route} (the Location is in the evidence): a return or rewrite in nginx, or the service behind it`, command: shInCt(inv.gateway.ctid, `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -E 'return +30|rewrite|location'`)}, errorLog(c, inv)],
+  client_redirected: (c, inv) => [{text: `Find what answers the redirect for ${c.route} (the Location is in the evidence): a return or rewrite in nginx, or the service behind it`, command: shIn(guestOf(inv.gateway), `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -E 'return +30|rewrite|location'`)}, errorLog(c, inv)],
   gateway_https_redirect: (_c, inv) => [{text: `The gateway redirects http to https: use the https URL in gateway.url (${httpsOf(inv.gateway.url)}), with gateway.ca if a private CA signed its certificate`, command: `curl -sI ${q(inv.gateway.url)}`}],
   client_unexpected: (c, inv) => [errorLog(c, inv)],
-  answer_not_http: (c) => [{text: `See which program holds port ${c.s.port} in CT ${c.s.ctid}, and what it answers`, command: `${c.ct} ss -tlnp`}, rawAnswer(c)],
+  answer_not_http: (c) => [{text: `See which program holds port ${c.s.port} in ${c.guest.label}, and what it answers`, command: `${c.ct} ss -tlnp`}, rawAnswer(c)],
   tls_mismatch: (c) => [{text: 'Use the scheme the port serves: https:// for a TLS port, http:// for a plain one (in gateway.url, or the service\'s own setting)', command: `curl -sv --max-time 5 -o /dev/null ${c.url}`}],
   answer_truncated: (c) => [{text: `${c.s.name} breaks off its answers: read its log for a crash or a kill mid-request`, command: c.logs}, rawAnswer(c)],
   answer_stalled: (c) => [{text: `${c.s.name} starts answering but does not finish in time: read its log, and check its load`, command: c.logs}],
   answer_oversized: (c) => [rawAnswer(c)],
   connection_reset: (c) => [{text: `The program on port ${c.s.port} drops the request: read its log`, command: c.logs}, rawAnswer(c)],
-  ping_filtered: (c) => [firewall(c), {text: `Or look for an ICMP rule inside CT ${c.s.ctid} (nft or iptables); if ICMP is filtered on purpose, this warning is expected`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
+  ping_filtered: (c) => [firewall(c), {text: `Or look for an ICMP rule inside ${c.guest.label} (nft or iptables); if ICMP is filtered on purpose, this warning is expected`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
   vantage_unreachable: (_c, inv) => [
     inv.proxmox.mode === 'ssh'
       ? {text: 'phoenix could not reach the Proxmox host: check SSH by hand', command: `ssh -p ${inv.proxmox.port} ${word(`${inv.proxmox.user}@${inv.proxmox.host}`)} pct list`}
       : {text: 'pct did not run here: run phoenix on the Proxmox host as root, or set proxmox.host to reach it over SSH', command: 'pct list'},
   ],
-  tool_missing: (c) => [{text: `Install the missing tool in CT ${c.s.ctid} (the check names it), or accept the blind spot`, command: `${c.ct} sh -c 'command -v curl nc ss ping'`}],
+  tool_missing: (c) => [{text: `Install the missing tool in ${c.guest.label} (the check names it), or accept the blind spot`, command: `${c.ct} sh -c 'command -v curl nc ss ping'`}],
   deadline: () => [{text: 'Raise --deadline, or lower --timeout so slow probes finish within it'}],
 }
 

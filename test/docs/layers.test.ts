@@ -79,7 +79,7 @@ describe('layers of src/', () => {
   it('is described in the README in the same order', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
     const section = readme.match(/<!-- layers:start -->\n([\s\S]*?)\n<!-- layers:end -->/)?.[1] ?? ''
-    const order = [...section.matchAll(/`src\/([a-z]+)\//g)].map((m) => m[1]!)
+    const order = [...new Set([...section.matchAll(/`src\/([a-z]+)\//g)].map((m) => m[1]!))]
     expect(order).toEqual(LAYERS.flat())
   })
 })

@@ -34,8 +34,6 @@ const RUNNERS: Runners = {
   nginx: {snippet: nginxSnippet, parse: parseNginx},
   // Only from this process: curl has no WebSocket client worth relying on in a minimal CT.
   websocket: {native: runWebSocketNative},
-  // pct status runs as a plain command on the host, outside any batch (see run/remote-batch.ts).
-  'ct-status': {},
 }
 
 /** The runner of a probe's kind. */

@@ -4,6 +4,7 @@ import type {NginxObservation} from '../../model/probes.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
 import {judgeCertificates} from '../../gateway/certificates.js'
 import {q} from '../../io/shell-words.js'
+import {inGateway} from '../hint-words.js'
 import {postureChecks} from './nginx-posture.js'
 import {judgeRoute, nginxProbe} from './route-check.js'
 import {kindModule} from './registry.js'
@@ -82,7 +83,7 @@ function routesMatch(obs: NginxObservation, c: PlanContext): Judgement {
 
 /** Renew a certificate: see its dates in the gateway CT, renew, reload. */
 function renewHint(file: string, inv: Inventory): {text: string; command: string} {
-  return {text: `Renew ${file} (and its key), then reload nginx; its dates, as nginx's openssl reads them:`, command: `pct exec ${inv.gateway.ctid} -- openssl x509 -noout -dates -in ${q(file)}`}
+  return {text: `Renew ${file} (and its key), then reload nginx; its dates, as nginx's openssl reads them:`, command: `${inGateway(inv)} openssl x509 -noout -dates -in ${q(file)}`}
 }
 
 /** Recent upstream errors in the error log, counted per inventory service. */

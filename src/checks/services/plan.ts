@@ -1,4 +1,5 @@
-import type {CheckSpec} from '../../model/check-spec.js'
+import {guestOf} from '../../io/guests/guests.js'
+import type {CheckSpec, Vantage} from '../../model/check-spec.js'
 import type {Layer} from '../../model/status.js'
 import type {ServiceDef} from '../../model/inventory.js'
 import {clientAnswers} from '../expectations/client.js'
@@ -29,11 +30,16 @@ export function planService(service: ServiceDef, context: PlanContext, layers: r
   return own.flatMap((layer) => [...planners[layer](), ...extras.filter((x) => x.layer === layer).map((x) => placed(service, x, context))])
 }
 
+/** Inside the guest a service or the gateway lives in. */
+function inGuest(def: {ctid: number}): Vantage {
+  return {at: 'guest', guest: guestOf(def)}
+}
+
 /** A kind's own check, run from the vantage its layer implies. */
 function placed(s: ServiceDef, x: KindCheck, c: PlanContext): CheckSpec {
   const vantage: CheckSpec['vantage'] =
-    x.layer === 'service' ? {at: 'ct', ctid: s.ctid}
-    : x.layer === 'gateway' ? {at: 'ct', ctid: c.inventory.gateway.ctid}
+    x.layer === 'service' ? inGuest(s)
+    : x.layer === 'gateway' ? inGuest(c.inventory.gateway)
     : x.layer === 'host' ? {at: 'host'}
     : {at: 'local'}
   const probe = x.probe.kind === 'http' ? withKey(s, c, x.layer === 'service' ? atListenAddress(s, x.probe) : x.probe) : x.probe
@@ -43,7 +49,7 @@ function placed(s: ServiceDef, x: KindCheck, c: PlanContext): CheckSpec {
 
 /** Inside the CT: the unit or container, the listening socket, the local API. */
 function serviceLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): CheckSpec[] {
-  const at = {service: s.name, layer: 'service' as const, vantage: {at: 'ct' as const, ctid: s.ctid}}
+  const at = {service: s.name, layer: 'service' as const, vantage: inGuest(s)}
   const specs: CheckSpec[] = []
   if (s.runtime && 'systemd' in s.runtime) {
     specs.push({...at, id: 'service.runtime', probe: {kind: 'unit', unit: s.runtime.systemd, logLines: LOG_LINES}, judge: unitActive(s.runtime.systemd)})
@@ -89,7 +95,7 @@ function hostLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): Chec
 /** From inside the gateway CT to the service: the hop nginx itself makes. */
 function gatewayLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): CheckSpec[] {
   const gw = c.inventory.gateway
-  const at = {service: s.name, layer: 'gateway' as const, vantage: {at: 'ct' as const, ctid: gw.ctid}}
+  const at = {service: s.name, layer: 'gateway' as const, vantage: inGuest(gw)}
   const path = healthPathOf(s, kind)
   return [
     {...at, id: 'gateway.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: tcpConnects(`${s.address}:${s.port} from CT ${gw.ctid}`)},
@@ -111,7 +117,7 @@ function routeSpec(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): Chec
     service: s.name,
     id: 'gateway.route',
     layer: 'gateway',
-    vantage: {at: 'ct', ctid: c.inventory.gateway.ctid},
+    vantage: inGuest(c.inventory.gateway),
     probe: nginxProbe(c.inventory),
     judge: (obs, seen) => (obs.kind === 'nginx' ? judgeRoute(s, c.inventory, obs, subpath, seen) : {status: 'unknown', summary: `unexpected observation ${obs.kind}`}),
   }

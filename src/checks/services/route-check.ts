@@ -5,6 +5,7 @@ import type {GatewayRoute} from '../../model/routes.js'
 import {upstreamPath} from '../../gateway/upstream-path.js'
 import type {Inventory, ServiceDef} from '../../model/inventory.js'
 import type {NginxObservation, NginxProbe} from '../../model/probes.js'
+import {inGateway} from '../hint-words.js'
 import {keyHeaderOf} from './kind.js'
 import {judgeMismatch} from './route-mismatch.js'
 
@@ -67,18 +68,18 @@ export function judgeRoute(s: ServiceDef, inv: Inventory, obs: NginxObservation,
   const target = `${pass.upstream ? `upstream ${pass.upstream} ` : ''}${pass.servers.map((x) => `${x.address}:${x.port}`).join(', ')}`
   const located = `location ${route.location.path} (${at(route.location)}) → ${target}`
   if (!pass.servers.some((x) => x.address === s.address && x.port === s.port)) {
-    return judgeMismatch({s, inv, route, routes: obs.routes, upstreams: obs.upstreams ?? [], located, seen, errors, reload: `pct exec ${inv.gateway.ctid} -- sh -c '${RELOAD}'`})
+    return judgeMismatch({s, inv, route, routes: obs.routes, upstreams: obs.upstreams ?? [], located, seen, errors, reload: `${inGateway(inv)} sh -c '${RELOAD}'`})
   }
   if (WEBSOCKET_KINDS.has(s.kind) && !route.websocket) {
     return {status: 'warn', summary: `${located}: no Upgrade/Connection headers, so ${s.name}'s WebSocket (its live updates) fails`, finding: 'websocket_not_proxied', evidence: [located, ...errors],
-      hints: [{text: `In ${at(route.location)} add: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";`, command: `pct exec ${inv.gateway.ctid} -- sh -c '${RELOAD}'`}]}
+      hints: [{text: `In ${at(route.location)} add: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";`, command: `${inGateway(inv)} sh -c '${RELOAD}'`}]}
   }
   const key = s.apiKeyEnv ? route.headers[keyHeaderOf(s)] : undefined
   if (key && !key.value.includes('$http_')) {
     const line = `${at(key)}: proxy_set_header ${keyHeaderOf(s)} "${key.value}"`
     const wide = route.headersFrom && route.headersFrom !== 'location' ? ` (set at the ${route.headersFrom} level: every location there that sets no header of its own inherits it)` : ''
     return {status: 'warn', summary: `${located}: nginx replaces the ${keyHeaderOf(s)} header clients send (${line}), so ${s.name} never gets their key`, finding: 'gateway_drops_key', evidence: [line, ...errors],
-      hints: [{text: `In ${at(key)} remove proxy_set_header ${keyHeaderOf(s)} (nginx then passes the client's own)${wide}, then test and reload`, command: `pct exec ${inv.gateway.ctid} -- sh -c '${RELOAD}'`}]}
+      hints: [{text: `In ${at(key)} remove proxy_set_header ${keyHeaderOf(s)} (nginx then passes the client's own)${wide}, then test and reload`, command: `${inGateway(inv)} sh -c '${RELOAD}'`}]}
   }
   const sent = upstreamPath(route, req.path)
   if (sent !== req.expected) {
