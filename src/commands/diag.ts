@@ -37,6 +37,6 @@ ${EXIT_CODES_HELP}`
     // --wait: each rerun's deadline counts from its own start.
     const wait = waitPlan(flags.wait, flags.watch, () => executeRun({...run, options: {...run.options, startedAtMs: performance.now()}}, flags))
     const report = await progress.around(executeRun(run, flags, progress.listener))
-    await this.finish(report, {format, textfile: flags.textfile, context: {command: 'diag', colour: this.colour, timeoutMs: run.options.timeoutMs}}, wait)
+    await this.finish(report, {format, textfile: flags.textfile, context: {command: 'diag', colour: this.colour, timeoutMs: run.options.timeoutMs, slowMs: run.inventory.thresholds.slowMs}}, wait)
   }
 }

@@ -29,13 +29,19 @@ function summary(report: Report): string {
   return plain(`${roots}${worst.length} of ${total} service${total === 1 ? '' : 's'} ${WORD[report.status]}: ${named}`)
 }
 
-/** Each service's time (its slowest check; the per-probe timeout is its top), then the counts by status. */
-function perfdata(report: Report, {timeoutMs}: RenderContext): string {
+/**
+ * Each service's time (its slowest check) with the thresholds phoenix judges it by: warn at the
+ * inventory's slowMs (a slower answer is a warning), crit and max at the per-probe timeout (a probe
+ * that takes it has failed). Then the counts by status: any warning or critical service is one
+ * (range `0`: alert above 0), so a graph's threshold lines match the status line.
+ */
+function perfdata(report: Report, {timeoutMs, slowMs}: RenderContext): string {
   const total = report.services.length
-  const times = report.services.map((s) => `${label(`${s.name}_time`)}=${seconds(slowest(s))}s;;;0;${seconds(timeoutMs)}`)
+  const times = report.services.map((s) => `${label(`${s.name}_time`)}=${seconds(slowest(s))}s;${seconds(slowMs)};${seconds(timeoutMs)};0;${seconds(timeoutMs)}`)
+  const thresholds: Record<string, string> = {ok: ';', warning: '0;', critical: ';0', unknown: ';'}
   const counts = (['ok', 'warning', 'critical', 'unknown'] as const).map((word) => {
     const n = report.services.filter((s) => WORD[s.status] === word).length
-    return `${word}=${n};;;0;${total}`
+    return `${word}=${n};${thresholds[word]};0;${total}`
   })
   return [...times, ...counts, `time=${seconds(report.durationMs)}s;;;0`].join(' ')
 }

@@ -7,6 +7,8 @@ export interface RenderContext {
   colour: boolean
   /** The per-probe timeout: the top of a time a service may take (Nagios perfdata's max). */
   timeoutMs: number
+  /** An answer slower than this is a warning (the inventory's thresholds.slowMs): Nagios perfdata's warn. */
+  slowMs: number
 }
 
 /**

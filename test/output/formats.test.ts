@@ -73,7 +73,7 @@ describe('--format: prometheus, nagios, junit, json against the loopback rig', (
       const [first, ...details] = nagios.stdout.trimEnd().split('\n')
       expect(first).toMatch(/^PHOENIX CRITICAL - 1 of 3 services critical: ollama service\/service_down \| /)
       expect(first).toMatch(PERFDATA)
-      expect(first).toMatch(/ ollama_time=[\d.]+s;;;0;5 .*critical=1;;;0;3 /)
+      expect(first).toMatch(/ ollama_time=[\d.]+s;2\.5;5;0;5 .*warning=0;0;;0;3 critical=1;;0;0;3 /)
       expect(details).toContain('OK: n8n (CT 960) healthy')
       expect(details.find((l) => l.startsWith('CRITICAL: ollama (CT 961) service/service_down - '))).toBeDefined()
       expect(details.join('\n')).not.toContain('|')
@@ -102,7 +102,7 @@ describe('--format: prometheus, nagios, junit, json against the loopback rig', (
     const run = await phoenix(['check', '--all', '--format', 'nagios'])
     expect(run.code).toBe(0)
     const first = run.stdout.split('\n')[0]!
-    expect(first).toMatch(/^PHOENIX OK - 3 of 3 services ok \| n8n_time=[\d.]+s;;;0;5 ollama_time=[\d.]+s;;;0;5 gateway_time=[\d.]+s;;;0;5 ok=3;;;0;3 warning=0;;;0;3 critical=0;;;0;3 unknown=0;;;0;3 time=[\d.]+s;;;0$/)
+    expect(first).toMatch(/^PHOENIX OK - 3 of 3 services ok \| n8n_time=[\d.]+s;2\.5;5;0;5 ollama_time=[\d.]+s;2\.5;5;0;5 gateway_time=[\d.]+s;2\.5;5;0;5 ok=3;;;0;3 warning=0;0;;0;3 critical=0;;0;0;3 unknown=0;;;0;3 time=[\d.]+s;;;0$/)
   })
 
   it('nagios: WARNING exit 1 (diag of the gateway: its hardening)', async () => {
@@ -191,7 +191,7 @@ describe('prometheus formatter (pure)', () => {
       services: [{name: 'we"ird\\name\nx', kind: 'http', ctid: 1, status: 'fail', layers: [{layer: 'service', status: 'fail', checks: [{id: 'service.http', status: 'fail', summary: 's', durationMs: 250}]}],
         verdict: {layer: 'service', cause: 'service_down', summary: 's', hints: [], evidence: []}}],
     }
-    const text = prometheus.render(report, {command: 'check', colour: false, timeoutMs: 5000})
+    const text = prometheus.render(report, {command: 'check', colour: false, timeoutMs: 5000, slowMs: 1000})
     expect(text).toContain('phoenix_up{service="we\\"ird\\\\name\\nx",layer="service"} 0\n')
     expect(text).toContain('phoenix_last_run_timestamp_seconds 1767225601.5\n')
     const dir = await mkdtemp(join(tmpdir(), 'phoenix-prom-'))
