@@ -32,9 +32,9 @@ export interface PlannedRun {
   options: RunOptions
 }
 
-/** Loads the inventory and turns flags into run options; throws UsageError on bad input. */
-export function planRun(flags: RunFlags, names: readonly string[], all: boolean): PlannedRun {
-  const inventory = loadInventory(flags.config)
+/** Loads the inventory (unless given one) and turns flags into run options; throws UsageError on bad input. */
+export function planRun(flags: RunFlags, names: readonly string[], all: boolean, given?: Inventory): PlannedRun {
+  const inventory = given ?? loadInventory(flags.config)
   const services = selectServices(inventory, names, all)
   const timeoutMs = parseDuration(flags.timeout, 'timeout')
   const deadlineMs = parseDuration(flags.deadline, 'deadline')

@@ -37,7 +37,10 @@ ${EXIT_CODES_HELP}`
     // Imported here, not at the top: `phoenix check --help` loads this file, and needs none of it.
     const [{executeRun, planRun}, {SILENT, terminalProgress}, {waitPlan}] = await Promise.all([import('../cli/run-diagnosis.js'), import('../output/progress.js'), import('../cli/wait-loop.js')])
     const format = chooseFormat(flags, this.jsonEnabled())
-    const run = planRun(flags, argv as string[], flags.all)
+    // No inventory file: the estate is discovered for this run (said on stderr), or how to make one (exit 64).
+    const {inventoryForRun} = await import('../inventory/discovery/for-run.js')
+    const inventory = await inventoryForRun(flags.config, flags['accept-new-host-key'], (line) => process.stderr.write(`phoenix: ${line}\n`))
+    const run = planRun(flags, argv as string[], flags.all, inventory)
     const live = format === 'human' && process.stdout.isTTY
     const progress = live ? terminalProgress(run.services.map((s) => s.name), process.stdout, this.colour) : SILENT
     // --wait: each rerun's deadline counts from its own start.

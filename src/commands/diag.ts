@@ -30,7 +30,10 @@ ${EXIT_CODES_HELP}`
     const [{executeRun, planRun}, {SILENT, terminalProgress}, {waitPlan}] = await Promise.all([import('../cli/run-diagnosis.js'), import('../output/progress.js'), import('../cli/wait-loop.js')])
     const format = chooseFormat(flags, this.jsonEnabled())
     // diag shows the gateway's posture too (hardening); check leaves it to `phoenix audit`.
-    const planned = planRun(flags, [args.service], false)
+    // No inventory file: the estate is discovered for this run (said on stderr), or how to make one (exit 64).
+    const {inventoryForRun} = await import('../inventory/discovery/for-run.js')
+    const inventory = await inventoryForRun(flags.config, flags['accept-new-host-key'], (line) => process.stderr.write(`phoenix: ${line}\n`))
+    const planned = planRun(flags, [args.service], false, inventory)
     const run = {...planned, options: {...planned.options, posture: true}}
     const live = format === 'human' && process.stdout.isTTY
     const progress = live ? terminalProgress(run.services.map((s) => s.name), process.stdout, this.colour) : SILENT

@@ -9,7 +9,7 @@ export default class Services extends PhoenixCommand {
   static override summary = 'Show the inventory as a table. Sends nothing over the network.'
   static override examples = ['<%= config.bin %> services', '<%= config.bin %> services --config lab.yaml --json']
   static override flags = {
-    config: Flags.string({char: 'c', description: 'Inventory file (else $PHOENIX_CONFIG, ./phoenix.yaml, ~/.config/phoenix/config.yaml, the embedded default).', helpValue: 'FILE'}),
+    config: Flags.string({char: 'c', description: 'Inventory file (else $PHOENIX_CONFIG, ./phoenix.yaml, ~/.config/phoenix/config.yaml; phoenix init writes one).', helpValue: 'FILE'}),
   }
 
   async run(): Promise<Inventory> {

@@ -6,8 +6,7 @@ import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit} from 
 import type {Node} from 'yaml'
 
 import {holdSecrets} from '../io/redact.js'
-import {DEFAULT_TOPOLOGY} from './default-topology.js'
-import {ConfigError} from './errors.js'
+import {ConfigError, UsageError} from './errors.js'
 import {checkReferencedFiles, FileProblem, readBounded} from './files.js'
 import {ConfigReader} from './reader.js'
 import type {KeyPath} from './reader.js'
@@ -16,9 +15,6 @@ import {validateInventory} from './validate.js'
 
 /** An inventory is a few KB; 40k services fit in 4 MiB. Anything bigger is not one (or is /dev/zero). */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024
-
-/** Where the inventory came from when no file was found. */
-export const EMBEDDED = '(embedded default topology)'
 
 /** The config file to use: --config, $PHOENIX_CONFIG, ./phoenix.yaml, the XDG config, or none. */
 export function findConfigFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -33,11 +29,11 @@ function searchedFiles(env: NodeJS.ProcessEnv): string[] {
 }
 
 /**
- * Said on stderr when no file was found: the embedded topology is someone else's network, and a
- * new user who ran `check` without writing an inventory would otherwise never know what was probed.
+ * Said when no file was found (exit 64). The seed topology that was used here once was someone
+ * else's 10.0.0.x estate; `phoenix init` writes the user's own, `--example` that seed to edit.
  */
-function embeddedNotice(env: NodeJS.ProcessEnv): string {
-  return `no inventory file (--config, $PHOENIX_CONFIG, ${searchedFiles(env).join(', ')}): using the embedded default topology (CTs 950-957 on 10.0.0.150-157), not your estate; write an inventory first (README: "Use phoenix on your own estate")`
+export function noInventoryMessage(env: NodeJS.ProcessEnv = process.env, why = ''): string {
+  return `no inventory file (--config, $PHOENIX_CONFIG, ${searchedFiles(env).join(', ')})${why}\n  fix: run phoenix init on the Proxmox host (or phoenix init --host ADDRESS, over SSH) to write one from what runs there; phoenix init --example writes an example to edit`
 }
 
 /** Where a config warning goes: stderr, one line, never a reason to stop. */
@@ -50,13 +46,15 @@ const toStderr: Warn = (message) => process.stderr.write(`phoenix: warning: ${me
  */
 export function loadInventory(flag?: string, env: NodeJS.ProcessEnv = process.env, warn: Warn = toStderr): Inventory {
   const file = findConfigFile(flag, env)
-  if (!file) warn(embeddedNotice(env))
-  const inventory = file
-    ? parseInventory(readConfig(file, Boolean(flag)), file, warn)
-    : validateInventory(structuredClone(DEFAULT_TOPOLOGY), new ConfigReader(EMBEDDED, () => undefined))
-  // Every key the inventory names is masked in all output from here on, whichever service it belongs to.
-  holdSecrets([inventory.gateway.apiKeyEnv, ...inventory.services.map((s) => s.apiKeyEnv)].map((name) => (name ? env[name] : undefined)))
+  if (!file) throw new UsageError(noInventoryMessage(env))
+  const inventory = parseInventory(readConfig(file, Boolean(flag)), file, warn)
+  holdInventoryKeys(inventory, env)
   return inventory
+}
+
+/** Every key the inventory names is masked in all output from here on, whichever service it belongs to. */
+export function holdInventoryKeys(inventory: Inventory, env: NodeJS.ProcessEnv = process.env): void {
+  holdSecrets([inventory.gateway.apiKeyEnv, ...inventory.services.map((s) => s.apiKeyEnv)].map((name) => (name ? env[name] : undefined)))
 }
 
 /**

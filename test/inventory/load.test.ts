@@ -4,8 +4,8 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {ConfigError} from '../../src/inventory/errors.js'
-import {EMBEDDED, findConfigFile, loadInventory, parseInventory} from '../../src/inventory/load.js'
+import {ConfigError, UsageError} from '../../src/inventory/errors.js'
+import {findConfigFile, loadInventory, parseInventory} from '../../src/inventory/load.js'
 
 const GOOD = `proxmox: { host: local }
 gateway: { ctid: 953, address: 10.0.0.153, url: http://10.0.0.153 }
@@ -59,22 +59,18 @@ describe('inventory', () => {
     expect((error as Error).message).toContain('fix:')
   })
 
-  it('looks up --config, then $PHOENIX_CONFIG, then the XDG file, then the embedded default', async () => {
+  it('looks up --config, then $PHOENIX_CONFIG, then the XDG file; without any, says how to make one (never a seed estate)', async () => {
     const xdg = join(dir, 'xdg')
     await writeFile(join(dir, 'flag.yaml'), GOOD)
     expect(findConfigFile(join(dir, 'flag.yaml'), {})).toBe(join(dir, 'flag.yaml'))
     expect(findConfigFile(undefined, {PHOENIX_CONFIG: join(dir, 'env.yaml')})).toBe(join(dir, 'env.yaml'))
     expect(findConfigFile(undefined, {XDG_CONFIG_HOME: xdg, HOME: dir})).toBeUndefined()
-    const warnings: string[] = []
-    const inv = loadInventory(undefined, {XDG_CONFIG_HOME: xdg, HOME: dir}, (w) => warnings.push(w))
-    expect(inv.source).toBe(EMBEDDED)
-    // Said, never silent: the embedded estate is someone else's network.
-    expect(warnings).toEqual([expect.stringMatching(/^no inventory file \(--config, \$PHOENIX_CONFIG, .*phoenix\.yaml, .*xdg\/phoenix\/config\.yaml\): using the embedded default topology/)])
+    // The seed topology was someone else's 10.0.0.x network: it is `phoenix init --example` now.
+    expect(() => loadInventory(undefined, {XDG_CONFIG_HOME: xdg, HOME: dir})).toThrow(UsageError)
+    expect(() => loadInventory(undefined, {XDG_CONFIG_HOME: xdg, HOME: dir})).toThrow(/^no inventory file \(--config, \$PHOENIX_CONFIG, .*phoenix\.yaml, .*xdg\/phoenix\/config\.yaml\)\n  fix: run phoenix init on the Proxmox host/)
     const found: string[] = []
     loadInventory(join(dir, 'flag.yaml'), {}, (w) => found.push(w))
     expect(found).toEqual([])
-    expect(inv.services.map((s) => s.ctid)).toEqual([950, 951, 952, 954, 955, 956, 957])
-    expect(inv.gateway.ctid).toBe(953)
   })
 
   it('an unreadable config names the file', () => {

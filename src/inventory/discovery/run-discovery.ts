@@ -1,0 +1,49 @@
+import {accessSync, constants} from 'node:fs'
+import {delimiter, join} from 'node:path'
+
+import {UsageError} from '../errors.js'
+import type {ProxmoxTarget} from '../../model/inventory.js'
+import {discoverEstate} from './discover.js'
+import type {Estate} from './discover.js'
+import {draftDocument} from './draft.js'
+import type {ProxmoxSection} from './draft.js'
+
+/** Whether a command is on this machine's PATH (pct: this is a Proxmox host). */
+export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  })
+}
+
+/** The `proxmox:` section that reaches this target again. */
+export function proxmoxSection(target: ProxmoxTarget): ProxmoxSection {
+  if (target.mode === 'local') return {host: 'local'}
+  return {host: target.host, port: target.port, user: target.user, ...(target.identityFile ? {identityFile: target.identityFile} : {}), knownHosts: target.knownHosts}
+}
+
+/** Reads the estate through the host (this machine, or one SSH connection), and always closes it. */
+export async function discover(target: ProxmoxTarget, acceptNewHostKey: boolean): Promise<Estate> {
+  const {createNetIo} = await import('../../io/net-io.js')
+  const net = createNetIo()
+  const get = (url: string) => net.http({kind: 'http', url}, 3000)
+  let host
+  if (target.mode === 'local') host = (await import('../../io/local-shell.js')).createLocalShell()
+  else host = (await import('../../io/ssh-shell.js')).createSshShell(target, {acceptNewHostKey, connectTimeoutMs: 10_000})
+  try {
+    return await discoverEstate(host, get)
+  } catch (error) {
+    throw new UsageError(`cannot discover the estate: ${(error as Error).message}`)
+  } finally {
+    await host.close()
+  }
+}
+
+/** The draft inventory of a discovered estate. */
+export function estateDraft(estate: Estate, target: ProxmoxTarget) {
+  return draftDocument(estate, proxmoxSection(target), target.mode === 'local' ? 'this Proxmox host' : `${target.user}@${target.host}`)
+}

@@ -1,0 +1,64 @@
+import {readFileSync} from 'node:fs'
+
+import {parseDocument} from 'yaml'
+
+import {UsageError} from '../errors.js'
+import {ConfigReader} from '../reader.js'
+import type {ProxmoxTarget} from '../../model/inventory.js'
+import {validateInventory} from '../validate.js'
+import {onPath} from './run-discovery.js'
+
+/** The host flags of `phoenix init`. */
+export interface HostFlags {
+  host?: string
+  port?: number
+  user?: string
+  'identity-file'?: string
+  'known-hosts'?: string
+}
+
+/** Stands in for the rest of an inventory while only its proxmox section is read. */
+const STAND_IN = {gateway: {ctid: 100, address: '127.0.0.1', url: 'http://127.0.0.1'}, services: {s: {kind: 'http', ctid: 100, address: '127.0.0.1', port: 1}}}
+
+/**
+ * Where to discover from: --host (over SSH), else an inventory file's `proxmox:` section, else this
+ * machine when pct is on its PATH. Undefined when there is nothing to discover from.
+ */
+export function discoveryTarget(flags: HostFlags, file?: string): ProxmoxTarget | undefined {
+  if (flags.host) {
+    const raw = {host: flags.host, port: flags.port, user: flags.user, identityFile: flags['identity-file'], knownHosts: flags['known-hosts']}
+    return proxmoxOf(raw, '(--host and its flags)')
+  }
+  const section = file ? proxmoxInFile(file) : undefined
+  if (section !== undefined) return proxmoxOf(section, file!)
+  return onPath('pct') ? {mode: 'local'} : undefined
+}
+
+/** The raw `proxmox:` section of a YAML file, if it has one (the rest may be missing or a draft). */
+export function proxmoxInFile(file: string): unknown {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+  const value = parseDocument(text).toJS({maxAliasCount: 100}) as Record<string, unknown> | null
+  return value && typeof value === 'object' ? value.proxmox : undefined
+}
+
+/** Whether a file is an inventory with only its proxmox section (the estate is to be discovered). */
+export function proxmoxOnly(file: string): boolean {
+  try {
+    const value = parseDocument(readFileSync(file, 'utf8')).toJS({maxAliasCount: 100}) as Record<string, unknown> | null
+    return Boolean(value && typeof value === 'object' && value.proxmox !== undefined && value.services === undefined && value.gateway === undefined)
+  } catch {
+    return false
+  }
+}
+
+function proxmoxOf(raw: unknown, source: string): ProxmoxTarget {
+  const cleaned = raw && typeof raw === 'object' ? Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) : raw
+  const inventory = validateInventory({...STAND_IN, proxmox: cleaned}, new ConfigReader(source, () => undefined))
+  if (!inventory.proxmox) throw new UsageError(`${source}: no proxmox section`)
+  return inventory.proxmox
+}

@@ -1,0 +1,73 @@
+import {readFile, rm, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {Report} from '../../src/model/report.js'
+import {apiKeys} from './api-keys.js'
+import {down, phoenixEnv, phoenixNs, up} from './lab.js'
+import type {Mode} from './lab.js'
+import {run} from './proc.js'
+import {CLIENT_KEY, KNOWN_HOSTS, SSH_PORT, SSH_USER} from './sshd.js'
+import {GATEWAY_CTID, HOST, REPO, SERVICES, STATE} from './topology.js'
+
+/**
+ * Issue 12 part 3: `phoenix init` on the lab writes an inventory under which `check --all` passes
+ * with no edit except the keys (exported from the lab's key file, as an operator does), on the
+ * host itself and over SSH (--host). Every value it wrote says how it was found; no key is in it.
+ */
+const MODES: readonly Mode[] = ['local', 'ssh']
+
+async function phoenixIn(mode: Mode, args: readonly string[]) {
+  // No ~/.config/phoenix/config.yaml of this machine's user is found; the repo has no ./phoenix.yaml.
+  const env = {...(await phoenixEnv(mode)), XDG_CONFIG_HOME: join(STATE, 'no-xdg')}
+  return run([...phoenixNs(mode), process.execPath, join(REPO, 'bin/run.js'), ...args], {env, cwd: REPO, timeoutMs: 120_000})
+}
+
+const sshFlags = ['--host', HOST.address, '--port', String(SSH_PORT), '--user', SSH_USER, '--identity-file', CLIENT_KEY, '--known-hosts', KNOWN_HOSTS]
+
+describe('lab: phoenix init', () => {
+  beforeAll(async () => {
+    await up()
+  }, 300_000)
+  afterAll(async () => {
+    await down()
+  }, 120_000)
+
+  it.each(MODES)('writes an inventory check --all passes under, every guess marked, no key (%s)', async (mode) => {
+    const file = join(STATE, `init-${mode}.yaml`)
+    await rm(file, {force: true})
+    const host = mode === 'ssh' ? sshFlags : []
+    const init = await phoenixIn(mode, ['init', '--config', file, ...host])
+    expect(init.code, init.stderr).toBe(0)
+    expect(init.stdout).toContain(`wrote ${file}`)
+    expect(init.stdout).toMatch(/export the keys before a run: VLLM_API_KEY, QDRANT_API_KEY/)
+    const text = await readFile(file, 'utf8')
+    for (const line of text.split('\n').filter((l) => /^\s+\w+: \S/.test(l))) expect(line, 'a value without how it was found').toMatch(/ # \S/)
+    for (const key of Object.values(await apiKeys())) expect(text).not.toContain(key)
+    for (const s of SERVICES) expect(text).toMatch(new RegExp(`ctid: ${s.ctid} #`))
+    expect(text).toMatch(new RegExp(`gateway:\\n  ctid: ${GATEWAY_CTID} #`))
+    // A second init does not overwrite it; --merge finds nothing new.
+    expect((await phoenixIn(mode, ['init', '--config', file, ...host])).code).toBe(64)
+    expect((await phoenixIn(mode, ['init', '--config', file, '--merge', ...host])).stdout).toContain('nothing new to add')
+
+    const check = await phoenixIn(mode, ['check', '--all', '--json', '--config', file])
+    const report = JSON.parse(check.stdout) as Report
+    expect(report.services.filter((s) => s.status !== 'pass').map((s) => `${s.name}: ${s.verdict.summary}`)).toEqual([])
+    expect(check.code).toBe(0)
+    expect(report.services).toHaveLength(SERVICES.length + 1)
+  }, 240_000)
+
+  it.each(MODES)('without an inventory (or with only its proxmox section), check discovers the estate for the run and says how to save it (%s)', async (mode) => {
+    const file = join(STATE, `proxmox-only-${mode}.yaml`)
+    await writeFile(file, `proxmox: { host: ${HOST.address}, port: ${SSH_PORT}, user: ${SSH_USER}, identityFile: ${CLIENT_KEY}, knownHosts: ${KNOWN_HOSTS} }\n`)
+    const check = await phoenixIn(mode, ['check', '--all', '--json', ...(mode === 'ssh' ? ['--config', file] : [])])
+    const saved = mode === 'ssh' ? `phoenix init --merge --config '${file}'` : 'phoenix init'
+    const where = mode === 'ssh' ? `${SSH_USER}@${HOST.address}` : 'this Proxmox host'
+    expect(check.stderr).toContain(`: diagnosing the estate discovered on ${where} for this run; found ${SERVICES.length} services`)
+    expect(check.stderr.trim().endsWith(`Save it (and edit it) with: ${saved}`)).toBe(true)
+    const report = JSON.parse(check.stdout) as Report
+    expect(report.services.filter((s) => s.status !== 'pass').map((s) => `${s.name}: ${s.verdict.summary}`)).toEqual([])
+    expect(check.code).toBe(0)
+  }, 240_000)
+})
