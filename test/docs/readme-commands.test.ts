@@ -42,6 +42,7 @@ const RUN_ELSEWHERE: [RegExp, string][] = [
   [/^phoenix completion bash$/, 'test/cli/completion.test.ts'],
   [/^phoenix init( --dry-run)?$/, 'test/lab/init.test.ts'],
   [/^phoenix init --host /, 'test/lab/init.test.ts'],
+  [/^phoenix init --from /, 'test/inventory/discovery/import.test.ts'],
   [/^\/opt\/phoenix\/bin\/run\.js check --all --json/, 'test/commands/check-diag.test.ts'],
 ]
 /** Run below. */

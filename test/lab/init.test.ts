@@ -1,15 +1,16 @@
-import {readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Report} from '../../src/model/report.js'
+import {LXC_SCHEMA, lxcConfigs} from '../inventory/discovery/operators-files.js'
 import {apiKeys} from './api-keys.js'
 import {down, phoenixEnv, phoenixNs, up} from './lab.js'
 import type {Mode} from './lab.js'
 import {run} from './proc.js'
 import {CLIENT_KEY, KNOWN_HOSTS, SSH_PORT, SSH_USER} from './sshd.js'
-import {GATEWAY_CTID, HOST, REPO, SERVICES, STATE} from './topology.js'
+import {GATEWAY_CTID, HOST, REPO, SERVICES, STATE, SUBNET} from './topology.js'
 
 /**
  * Issue 12 part 3: `phoenix init` on the lab writes an inventory under which `check --all` passes
@@ -69,5 +70,29 @@ describe('lab: phoenix init', () => {
     const report = JSON.parse(check.stdout) as Report
     expect(report.services.filter((s) => s.status !== 'pass').map((s) => `${s.name}: ${s.verdict.summary}`)).toEqual([])
     expect(check.code).toBe(0)
+  }, 240_000)
+
+  it('imports a phoenix_lxc_configs.json shaped like the operators\', merged with what discovery sees: every guess marked, check --all passes', async () => {
+    const dir = join(STATE, 'import')
+    await mkdir(dir, {recursive: true})
+    const from = join(dir, 'phoenix_lxc_configs.json')
+    await writeFile(join(dir, 'phoenix_lxc_configs.schema.json'), JSON.stringify(LXC_SCHEMA))
+    await writeFile(from, JSON.stringify(lxcConfigs(SUBNET, '/usr/local/phoenix_hypervisor/etc/phoenix_lxc_configs.schema.json'), null, 4))
+    const file = join(dir, 'phoenix.yaml')
+    await rm(file, {force: true})
+    const init = await phoenixIn('local', ['init', '--from', from, '--config', file])
+    expect(init.code, init.stderr).toBe(0)
+    expect(init.stdout).toContain('merged with what discovery sees on the host')
+    const text = await readFile(file, 'utf8')
+    for (const line of text.split('\n').filter((l) => /^\s+\w+: \S/.test(l))) expect(line, 'a value without how it was found').toMatch(/ # \S/)
+    // The file's values and the host's agree: both said; what only the host knows comes from the host.
+    expect(text).toContain('    port: 8000 # phoenix_lxc_configs.json: lxc_configs.950.vllm_engine_config.ServerConfig.port; ss in CT 950')
+    expect(text).toMatch(/ {2}vllm-qwen:\n(.*\n)*? {4}runtime: \{ systemd: vllm-chat \} # systemctl list-units in CT 950/)
+    expect(text).toContain('# NOTE: not in the imported file')
+    for (const key of Object.values(await apiKeys())) expect(text).not.toContain(key)
+    const check = await phoenixIn('local', ['check', '--all', '--json', '--config', file])
+    const report = JSON.parse(check.stdout) as Report
+    expect(report.services.filter((s) => s.status !== 'pass').map((s) => `${s.name}: ${s.verdict.summary}`)).toEqual([])
+    expect(report.services).toHaveLength(SERVICES.length + 1)
   }, 240_000)
 })

@@ -28,6 +28,8 @@ export interface FoundService {
   apiKeyEnv?: Guess<string>
   /** What phoenix could not tell: each a TODO line of the draft. */
   todo: string[]
+  /** What the user should know about it (a dependency, a firewall rule): NOTE lines. */
+  notes?: string[]
 }
 
 export interface FoundGateway {
@@ -176,10 +178,11 @@ function route(s: FoundService, config: GatewayConfig | undefined): void {
   if (s.kind.value === 'vllm' && !s.task && r) s.task = {value: /embed/.test(r.path) ? 'embed' : 'chat', how: `its gateway route ${r.path}`}
 }
 
-function uniqueNames(services: FoundService[]): void {
+/** Service names as the inventory allows them (lowercase, -, _), each once; `gateway` is taken. */
+export function uniqueNames(services: FoundService[]): void {
   const seen = new Map<string, number>()
   for (const s of services) {
-    const base = s.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 50) || `ct${s.ctid.value}`
+    const base = s.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/-+$/, '').replace(/^[^a-z0-9]+/, '').slice(0, 50) || `ct${s.ctid.value}`
     const n = (seen.get(base) ?? 0) + 1
     seen.set(base, n)
     s.name = base === 'gateway' || n > 1 ? `${base}-${s.ctid.value}${n > 2 ? `-${n}` : ''}` : base

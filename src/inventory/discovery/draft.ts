@@ -11,7 +11,7 @@ export type ProxmoxSection = {host: 'local'} | {host: string; port?: number; use
  * could not tell as `# TODO:` lines, notes (VMs, unknown ports) at the end. Never a key: only the
  * names of the variables that hold them.
  */
-export function draftDocument(estate: Estate, proxmox: ProxmoxSection, source: string): Document {
+export function draftDocument(estate: Estate, proxmox: ProxmoxSection, source: string, proxmoxHow?: string): Document {
   const doc = new Document({})
   doc.commentBefore = [
     ` phoenix inventory: a draft written by phoenix init from ${source}.`,
@@ -20,7 +20,7 @@ export function draftDocument(estate: Estate, proxmox: ProxmoxSection, source: s
   ].join('\n')
   const px = doc.createNode(proxmox) as YAMLMap
   for (const pair of px.items) {
-    const how = proxmox.host === 'local' ? 'phoenix init ran on this Proxmox host' : pair === px.items[0] ? 'phoenix init reached it over SSH' : 'as phoenix init connected'
+    const how = proxmoxHow ?? (proxmox.host === 'local' ? 'phoenix init ran on this Proxmox host' : pair === px.items[0] ? 'phoenix init reached it over SSH' : 'as phoenix init connected')
     ;(pair.value as Node).comment = ` ${how}`
   }
   doc.set('proxmox', px)
@@ -55,7 +55,7 @@ function serviceNode(doc: Document, s: FoundService): YAMLMap {
     const guess = s[key] as Guess<unknown> | undefined
     if (guess) put(doc, map, key, guess)
   }
-  todo(map, s.todo)
+  todo(map, s.todo, s.notes)
   return map
 }
 
@@ -67,8 +67,9 @@ function put(doc: Document, map: YAMLMap, key: string, guess: Guess<unknown>): v
   map.set(doc.createNode(key), node)
 }
 
-function todo(map: YAMLMap, lines: readonly string[]): void {
-  if (lines.length) map.comment = lines.map((l) => ` TODO: ${l}`).join('\n')
+function todo(map: YAMLMap, lines: readonly string[], notes: readonly string[] = []): void {
+  const all = [...lines.map((l) => ` TODO: ${l}`), ...notes.map((n) => ` NOTE: ${n}`)]
+  if (all.length) map.comment = all.join('\n')
 }
 
 /** The draft as text. */

@@ -1,8 +1,7 @@
-import {readFileSync} from 'node:fs'
-
 import {parseDocument} from 'yaml'
 
 import {UsageError} from '../errors.js'
+import {readBounded} from '../files.js'
 import {ConfigReader} from '../reader.js'
 import type {ProxmoxTarget} from '../../model/inventory.js'
 import {validateInventory} from '../validate.js'
@@ -36,23 +35,26 @@ export function discoveryTarget(flags: HostFlags, file?: string): ProxmoxTarget 
 
 /** The raw `proxmox:` section of a YAML file, if it has one (the rest may be missing or a draft). */
 export function proxmoxInFile(file: string): unknown {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch {
-    return undefined
-  }
-  const value = parseDocument(text).toJS({maxAliasCount: 100}) as Record<string, unknown> | null
+  const value = readYaml(file)
   return value && typeof value === 'object' ? value.proxmox : undefined
 }
 
 /** Whether a file is an inventory with only its proxmox section (the estate is to be discovered). */
 export function proxmoxOnly(file: string): boolean {
+  const value = readYaml(file)
+  return Boolean(value && typeof value === 'object' && value.proxmox !== undefined && value.services === undefined && value.gateway === undefined)
+}
+
+/**
+ * The file's YAML as plain values, or nothing when it is not a small regular file of valid YAML
+ * (a FIFO is never waited on): loading it then says what is wrong.
+ */
+function readYaml(file: string): Record<string, unknown> | null | undefined {
   try {
-    const value = parseDocument(readFileSync(file, 'utf8')).toJS({maxAliasCount: 100}) as Record<string, unknown> | null
-    return Boolean(value && typeof value === 'object' && value.proxmox !== undefined && value.services === undefined && value.gateway === undefined)
+    const doc = parseDocument(readBounded(file, 4 * 1024 * 1024).data.toString('utf8'))
+    return doc.errors.length ? undefined : (doc.toJS({maxAliasCount: 100}) as Record<string, unknown> | null)
   } catch {
-    return false
+    return undefined
   }
 }
 
