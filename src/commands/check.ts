@@ -38,7 +38,7 @@ ${EXIT_CODES_HELP}`
     const [{executeRun, planRun}, {SILENT, terminalProgress}, {waitPlan}] = await Promise.all([import('../cli/run-diagnosis.js'), import('../output/progress.js'), import('../cli/wait-loop.js')])
     const format = chooseFormat(flags, this.jsonEnabled())
     // No inventory file: the estate is discovered for this run (said on stderr), or how to make one (exit 64).
-    const {inventoryForRun} = await import('../inventory/discovery/for-run.js')
+    const {inventoryForRun} = await import('../run/discovery/for-run.js')
     const inventory = await inventoryForRun(flags.config, flags['accept-new-host-key'], (line) => process.stderr.write(`phoenix: ${line}\n`))
     const run = planRun(flags, argv as string[], flags.all, inventory)
     const live = format === 'human' && process.stdout.isTTY

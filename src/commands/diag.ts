@@ -31,7 +31,7 @@ ${EXIT_CODES_HELP}`
     const format = chooseFormat(flags, this.jsonEnabled())
     // diag shows the gateway's posture too (hardening); check leaves it to `phoenix audit`.
     // No inventory file: the estate is discovered for this run (said on stderr), or how to make one (exit 64).
-    const {inventoryForRun} = await import('../inventory/discovery/for-run.js')
+    const {inventoryForRun} = await import('../run/discovery/for-run.js')
     const inventory = await inventoryForRun(flags.config, flags['accept-new-host-key'], (line) => process.stderr.write(`phoenix: ${line}\n`))
     const planned = planRun(flags, [args.service], false, inventory)
     const run = {...planned, options: {...planned.options, posture: true}}

@@ -40,7 +40,7 @@ An existing file is never overwritten: --merge keeps your edits and adds what is
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Init)
-    const {initDraft} = await import('../inventory/discovery/init-run.js')
+    const {initDraft} = await import('../run/discovery/init-run.js')
     const {findConfigFile} = await import('../inventory/load.js')
     const file = flags.config ? resolve(flags.config) : (findConfigFile(undefined) ?? resolve('phoenix.yaml'))
     const {draft, summary} = await initDraft(flags, file)

@@ -1,7 +1,7 @@
 import {Document, isMap, isScalar, parseDocument} from 'yaml'
 import type {Node, YAMLMap} from 'yaml'
 
-import type {Estate, FoundGateway, FoundService, Guess} from './discover.js'
+import type {Estate, FoundGateway, FoundService, Guess} from './estate.js'
 
 /** How phoenix reaches the host, as the draft's `proxmox:` section says it. */
 export type ProxmoxSection = {host: 'local'} | {host: string; port?: number; user?: string; identityFile?: string; knownHosts?: string}

@@ -1,6 +1,6 @@
 import type {ServiceKind} from '../../model/inventory.js'
-import type {Estate, FoundGateway, FoundService} from './discover.js'
-import {uniqueNames} from './discover.js'
+import type {Estate, FoundGateway, FoundService} from './estate.js'
+import {uniqueNames} from './estate.js'
 import {kindFromName} from './recognise.js'
 
 /** One CT of the operators' phoenix_lxc_configs.json (the keys phoenix reads). */

@@ -1,4 +1,4 @@
-import type {Estate, FoundService, Guess} from './discover.js'
+import type {Estate, FoundService, Guess} from './estate.js'
 
 /**
  * The operators' file and what discovery saw, as one estate: a service of the file found on the host

@@ -1,3 +1,6 @@
+import {accessSync, constants} from 'node:fs'
+import {delimiter, join} from 'node:path'
+
 import {parseDocument} from 'yaml'
 
 import {UsageError} from '../errors.js'
@@ -5,7 +8,6 @@ import {readBounded} from '../files.js'
 import {ConfigReader} from '../reader.js'
 import type {ProxmoxTarget} from '../../model/inventory.js'
 import {validateInventory} from '../validate.js'
-import {onPath} from './run-discovery.js'
 
 /** The host flags of `phoenix init`. */
 export interface HostFlags {
@@ -63,4 +65,16 @@ function proxmoxOf(raw: unknown, source: string): ProxmoxTarget {
   const inventory = validateInventory({...STAND_IN, proxmox: cleaned}, new ConfigReader(source, () => undefined))
   if (!inventory.proxmox) throw new UsageError(`${source}: no proxmox section`)
   return inventory.proxmox
+}
+
+/** Whether a command is on this machine's PATH (pct: this is a Proxmox host). */
+export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  })
 }

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import type {Estate} from '../../../src/inventory/discovery/discover.js'
+import type {Estate} from '../../../src/inventory/discovery/estate.js'
 import {draftDocument, draftText, mergeDraft} from '../../../src/inventory/discovery/draft.js'
 import {parseInventory} from '../../../src/inventory/load.js'
 

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {parseScan, SCAN_SCRIPT} from '../../../src/inventory/discovery/guest-scan.js'
-import {readGatewayConfig, routeTo} from '../../../src/inventory/discovery/gateway-routes.js'
+import {readGatewayConfig, routeTo} from '../../../src/run/discovery/gateway-routes.js'
 import {dump} from '../../gateway/dump-fixture.js'
 
 const M = '@@phoenix-scan:'

@@ -1,24 +1,9 @@
-import {accessSync, constants} from 'node:fs'
-import {delimiter, join} from 'node:path'
-
-import {UsageError} from '../errors.js'
+import {UsageError} from '../../inventory/errors.js'
 import type {ProxmoxTarget} from '../../model/inventory.js'
 import {discoverEstate} from './discover.js'
-import type {Estate} from './discover.js'
-import {draftDocument} from './draft.js'
-import type {ProxmoxSection} from './draft.js'
-
-/** Whether a command is on this machine's PATH (pct: this is a Proxmox host). */
-export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  return (env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, command), constants.X_OK)
-      return true
-    } catch {
-      return false
-    }
-  })
-}
+import type {Estate} from '../../inventory/discovery/estate.js'
+import {draftDocument} from '../../inventory/discovery/draft.js'
+import type {ProxmoxSection} from '../../inventory/discovery/draft.js'
 
 /** The `proxmox:` section that reaches this target again. */
 export function proxmoxSection(target: ProxmoxTarget): ProxmoxSection {

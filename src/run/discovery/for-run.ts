@@ -1,11 +1,11 @@
 import {q} from '../../io/shell-words.js'
-import {ConfigError, UsageError} from '../errors.js'
-import {findConfigFile, holdInventoryKeys, loadInventory, noInventoryMessage, parseInventory} from '../load.js'
+import {ConfigError, UsageError} from '../../inventory/errors.js'
+import {findConfigFile, holdInventoryKeys, loadInventory, noInventoryMessage, parseInventory} from '../../inventory/load.js'
 import type {Inventory} from '../../model/inventory.js'
-import {draftText} from './draft.js'
+import {draftText} from '../../inventory/discovery/draft.js'
 import {estateSummary, NOTHING_TO_DISCOVER} from './init-run.js'
 import {discover, estateDraft} from './run-discovery.js'
-import {discoveryTarget, proxmoxOnly} from './target.js'
+import {discoveryTarget, proxmoxOnly} from '../../inventory/discovery/target.js'
 
 /**
  * The inventory of a `check` or `diag` run. A file when there is one; without one (or with a file

@@ -1,55 +1,15 @@
 import type {ExecResult, Shell} from '../../model/ports.js'
 import type {RuntimeDef, ServiceKind} from '../../model/inventory.js'
+import type {Estate, FoundGateway, FoundService, Guess} from '../../inventory/discovery/estate.js'
+import {uniqueNames} from '../../inventory/discovery/estate.js'
 import {readGatewayConfig, routeTo} from './gateway-routes.js'
 import type {GatewayConfig} from './gateway-routes.js'
-import {parseScan, reachable, SCAN_SCRIPT} from './guest-scan.js'
-import type {GuestScan, ListeningSocket} from './guest-scan.js'
-import {agentEnabled, configAddress, parseGuestConfig, parsePctList, parseQmList} from './proxmox-lists.js'
-import type {ListedGuest} from './proxmox-lists.js'
-import {fingerprint, kindFromName} from './recognise.js'
-import type {Get, Recognised} from './recognise.js'
-
-/** A value phoenix guessed, and how it found it (the draft's comment). */
-export interface Guess<T> {
-  value: T
-  how: string
-}
-
-export interface FoundService {
-  name: string
-  kind: Guess<Exclude<ServiceKind, 'nginx'>>
-  ctid: Guess<number>
-  address: Guess<string>
-  port: Guess<number>
-  runtime?: Guess<RuntimeDef>
-  route?: Guess<string | {host: string; path: string}>
-  model?: Guess<string>
-  task?: Guess<'chat' | 'embed'>
-  apiKeyEnv?: Guess<string>
-  /** What phoenix could not tell: each a TODO line of the draft. */
-  todo: string[]
-  /** What the user should know about it (a dependency, a firewall rule): NOTE lines. */
-  notes?: string[]
-}
-
-export interface FoundGateway {
-  ctid: Guess<number>
-  address: Guess<string>
-  url: Guess<string>
-  errorLog?: Guess<string>
-  nginxConf?: Guess<string>
-  todo: string[]
-}
-
-/** The estate as discovery saw it. */
-export interface Estate {
-  /** `local` or `ssh root@pve:22`. */
-  host: string
-  gateway?: FoundGateway
-  services: FoundService[]
-  /** Guests and ports that are not a service phoenix knows, and what it could not read: the draft's notes. */
-  notes: string[]
-}
+import {parseScan, reachable, SCAN_SCRIPT} from '../../inventory/discovery/guest-scan.js'
+import type {GuestScan, ListeningSocket} from '../../inventory/discovery/guest-scan.js'
+import {agentEnabled, configAddress, parseGuestConfig, parsePctList, parseQmList} from '../../inventory/discovery/proxmox-lists.js'
+import type {ListedGuest} from '../../inventory/discovery/proxmox-lists.js'
+import {fingerprint, kindFromName} from '../../inventory/discovery/recognise.js'
+import type {Get, Recognised} from '../../inventory/discovery/recognise.js'
 
 const SKIP_PROCESSES = /^(sshd|nginx|master|exim4|dnsmasq|systemd.*|chronyd|rpcbind|rpc\.\w+|cupsd|smbd|named|unbound|postgres|mysqld|mariadbd|redis-server)$/
 const TIMEOUT_MS = 15_000
@@ -176,17 +136,6 @@ function route(s: FoundService, config: GatewayConfig | undefined): void {
   if (r) s.route = {value: r.host ? {host: r.host, path: r.path} : r.path, how: r.how}
   else if (config) s.todo.push('route: no location of the gateway proxies to it (leave it out if clients do not reach it through the gateway)')
   if (s.kind.value === 'vllm' && !s.task && r) s.task = {value: /embed/.test(r.path) ? 'embed' : 'chat', how: `its gateway route ${r.path}`}
-}
-
-/** Service names as the inventory allows them (lowercase, -, _), each once; `gateway` is taken. */
-export function uniqueNames(services: FoundService[]): void {
-  const seen = new Map<string, number>()
-  for (const s of services) {
-    const base = s.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/-+$/, '').replace(/^[^a-z0-9]+/, '').slice(0, 50) || `ct${s.ctid.value}`
-    const n = (seen.get(base) ?? 0) + 1
-    seen.set(base, n)
-    s.name = base === 'gateway' || n > 1 ? `${base}-${s.ctid.value}${n > 2 ? `-${n}` : ''}` : base
-  }
 }
 
 async function vmNote(host: Shell, vm: ListedGuest): Promise<string> {

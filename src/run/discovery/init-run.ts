@@ -2,12 +2,12 @@ import {existsSync} from 'node:fs'
 
 import type {Document} from 'yaml'
 
-import {UsageError} from '../errors.js'
-import type {Estate} from './discover.js'
+import {UsageError} from '../../inventory/errors.js'
+import type {Estate} from '../../inventory/discovery/estate.js'
 import {discover, estateDraft} from './run-discovery.js'
-import {discoveryTarget} from './target.js'
-import type {HostFlags} from './target.js'
-import {exampleDocument} from './write-draft.js'
+import {discoveryTarget} from '../../inventory/discovery/target.js'
+import type {HostFlags} from '../../inventory/discovery/target.js'
+import {exampleDocument} from '../../inventory/discovery/write-draft.js'
 
 export interface InitFlags extends HostFlags {
   example: boolean
