@@ -1,4 +1,5 @@
 import type {Observation, Probe} from './probes.js'
+import type {Finding} from './findings.js'
 import type {GuestRef} from './ports.js'
 import type {Hint} from './report.js'
 import type {Layer, Status} from './status.js'
@@ -12,7 +13,7 @@ export interface Judgement {
   /** States the actual value: `status 502, expected 2xx`. */
   summary: string
   /** The cause this points to when the check is the one that explains a failure (see causes.ts). */
-  finding?: string
+  finding?: Finding
   /** Lines worth showing as evidence (log lines, the `ss` line, a status and body). */
   evidence?: string[]
   /** The exact fix this check can name (an nginx file and line), shown before the cause's hints. */

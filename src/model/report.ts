@@ -1,4 +1,5 @@
 import type {Observation} from './probes.js'
+import type {CauseCode} from './findings.js'
 import type {Layer, Status} from './status.js'
 
 /** Bump when a field changes meaning or goes away; adding fields does not bump it. */
@@ -32,7 +33,7 @@ export interface Hint {
 export interface Verdict {
   layer: Layer | null
   /** Stable snake_case code; see the causes table in the README. */
-  cause: string
+  cause: CauseCode
   summary: string
   hints: Hint[]
   /** The lines that support the verdict: log lines, the `ss` line, a status and body. */
@@ -54,7 +55,7 @@ export interface ServiceReport {
  */
 export interface RootCause {
   /** A cause code of the causes table. */
-  cause: string
+  cause: CauseCode
   layer: Layer | null
   /** Where the fault is: `gateway CT 953`, `CT 950`, `vantage`. */
   scope: string

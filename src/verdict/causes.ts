@@ -1,3 +1,4 @@
+import type {CauseCode} from '../model/findings.js'
 import type {Layer} from '../model/status.js'
 
 /** A cause: a stable code, the layer it belongs to, and what it means to an operator. */
@@ -72,9 +73,9 @@ export const CAUSES = {
   vantage_unreachable: {layer: null, meaning: 'phoenix could not get to a vantage point (SSH to the host, or pct exec into a CT): a blind spot, not a fault.'},
   tool_missing: {layer: null, meaning: 'A CT lacks the tool a check needs (curl, nc, ss): install it or accept the blind spot.'},
   deadline: {layer: null, meaning: 'The run\'s overall deadline passed before the check finished.'},
-} as const satisfies Record<string, Cause>
+} as const satisfies Record<CauseCode, Cause>
 
-export type CauseCode = keyof typeof CAUSES
+export type {CauseCode}
 
 /** Whether a string is a known cause code. */
 export function isCause(code: string): code is CauseCode {

@@ -1,3 +1,4 @@
+import type {Finding} from '../model/findings.js'
 import type {Observation} from '../model/probes.js'
 import type {CheckResult, Hint, LayerResult} from '../model/report.js'
 import type {Judgement} from '../model/check-spec.js'
@@ -7,7 +8,7 @@ import type {Layer} from '../model/status.js'
 
 /** A check result with the cause it points to (kept out of the JSON's check objects). */
 export interface JudgedCheck extends CheckResult {
-  finding?: string
+  finding?: Finding
   evidence?: string[]
   hints?: Hint[]
 }

@@ -1,11 +1,12 @@
-import {CAUSES, isCause} from './causes.js'
+import type {CauseCode} from '../model/findings.js'
+import {CAUSES} from './causes.js'
 import type {Hint, RootCause, ServiceReport} from '../model/report.js'
 
 /** The gateway's causes seen from a route: the same fault for every route that goes through it. */
-const GATEWAY_FACING = ['gateway_down', 'gateway_timeout', 'gateway_tls', 'gateway_dns', 'gateway_https_redirect']
+const GATEWAY_FACING: readonly CauseCode[] = ['gateway_down', 'gateway_timeout', 'gateway_tls', 'gateway_dns', 'gateway_https_redirect']
 
 /** A verdict at the gateway target's own service layer that stops nginx answering anyone. */
-const NGINX_STOPPED = ['service_down', 'service_crashed', 'runtime_missing', 'not_listening', 'api_refused', 'api_timeout']
+const NGINX_STOPPED: readonly CauseCode[] = ['service_down', 'service_crashed', 'runtime_missing', 'not_listening', 'api_refused', 'api_timeout']
 
 /** One group of services one fault explains, before it is known whether it is more than one. */
 interface Group {
@@ -54,8 +55,8 @@ function hintsOf(source: ServiceReport | undefined, fallback: ServiceReport): Hi
   return (source ?? fallback).verdict.hints
 }
 
-function meaning(cause: string): string {
-  return isCause(cause) ? CAUSES[cause].meaning.replace(/\.$/, '') : cause
+function meaning(cause: CauseCode): string {
+  return CAUSES[cause].meaning.replace(/\.$/, '')
 }
 
 /**

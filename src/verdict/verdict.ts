@@ -1,3 +1,4 @@
+import type {Finding} from '../model/findings.js'
 import type {Inventory, ServiceDef} from '../model/inventory.js'
 import {CAUSES, isCause} from './causes.js'
 import type {CauseCode} from './causes.js'
@@ -7,7 +8,7 @@ import type {LayerResult, Verdict} from '../model/report.js'
 import type {Layer, Status} from '../model/status.js'
 
 /** When several checks of the failing layer point to causes, the most fundamental one explains the rest. */
-const SERVICE_PRIORITY: readonly string[] = [
+const SERVICE_PRIORITY: readonly CauseCode[] = [
   'container_stopped', 'runtime_missing', 'service_crashed', 'service_down', 'service_starting', 'not_listening',
   'api_refused', 'api_timeout', 'connection_reset', 'answer_not_http', 'tls_mismatch', 'answer_truncated', 'answer_stalled', 'api_unhealthy', 'api_unexpected', 'api_error', 'config_invalid', 'cert_expired', 'database_not_ready', 'not_ready',
   'api_auth_failed', 'model_missing', 'collection_missing', 'inference_failed', 'embedding_dim_mismatch', 'service_restarting',
@@ -17,7 +18,7 @@ const SERVICE_PRIORITY: readonly string[] = [
  * Warnings inside the CT that explain failures further out: while vLLM loads, every outer layer is
  * refused, and the verdict is "starting", not "network blocked".
  */
-const EXPLAINS_OUTER: readonly string[] = ['service_starting']
+const EXPLAINS_OUTER: readonly Finding[] = ['service_starting']
 
 const MAX_EVIDENCE = 25
 
@@ -61,26 +62,41 @@ function failingChecks(layers: readonly LayerResult[]): JudgedCheck[] {
 }
 
 /** Client-layer causes that nginx's own config can explain (the gateway.route check reads it). */
-const CONFIG_EXPLAINS = ['route_missing', 'route_wrong_upstream', 'client_redirected', 'gateway_https_redirect', 'gateway_drops_key', 'route_wrong_target', 'upstream_mismatch', 'upstream_error', 'websocket_not_proxied', 'host_header_rejected']
+const CONFIG_EXPLAINS: readonly CauseCode[] = ['route_missing', 'route_wrong_upstream', 'client_redirected', 'gateway_https_redirect', 'gateway_drops_key', 'route_wrong_target', 'upstream_mismatch', 'upstream_error', 'websocket_not_proxied', 'host_header_rejected']
 
 /** The service layer, when a warning there explains a failure further out. */
 function explainingWarning(layers: readonly LayerResult[]): LayerResult | undefined {
   const service = layers.find((l) => l.layer === 'service')
   if (service?.status !== 'warn' || !layers.some((l) => l.status === 'fail')) return undefined
-  return (service.checks as JudgedCheck[]).some((c) => c.status === 'warn' && EXPLAINS_OUTER.includes(c.finding ?? '')) ? service : undefined
+  return (service.checks as JudgedCheck[]).some((c) => c.status === 'warn' && has(EXPLAINS_OUTER, c.finding)) ? service : undefined
 }
 
 function explainingCause(layer: LayerResult): CauseCode {
-  const f = (layer.checks as JudgedCheck[]).find((c) => EXPLAINS_OUTER.includes(c.finding ?? ''))?.finding
+  const f = (layer.checks as JudgedCheck[]).find((c) => has(EXPLAINS_OUTER, c.finding))?.finding
   return f && isCause(f) ? f : 'service_starting'
 }
 
 /** Causes that say what an answer did after the connection was made: at whichever layer, they are the cause. */
-const BROKEN_ANSWER: readonly string[] = ['answer_not_http', 'tls_mismatch', 'answer_truncated', 'answer_stalled', 'connection_reset']
+const BROKEN_ANSWER: readonly Finding[] = ['answer_not_http', 'tls_mismatch', 'answer_truncated', 'answer_stalled', 'connection_reset']
+
+/**
+ * The client's findings that are the gateway's own fault (a route to another service's upstream does
+ * not explain them), and the ones that say nginx could not use its upstream. Keyed by the union's
+ * members, so the compiler asks for a new gateway_ or upstream_ finding here.
+ */
+const GATEWAY_OWN: Record<Extract<Finding, `gateway_${string}`>, true> = {
+  gateway_blocked: true, gateway_ct_stopped: true, gateway_down: true, gateway_timeout: true, gateway_tls: true, gateway_dns: true, gateway_drops_key: true, gateway_https_redirect: true,
+}
+const UPSTREAM: Record<Extract<Finding, `upstream_${string}`>, true> = {upstream_mismatch: true, upstream_error: true, upstream_refused: true, upstream_timeout: true}
+
+/** Whether a check's finding is one of these. */
+function has(list: readonly Finding[], finding: Finding | undefined): boolean {
+  return finding !== undefined && list.includes(finding)
+}
 
 function failCause(layer: LayerResult, layers: readonly LayerResult[]): CauseCode {
   const find = (l: Layer, id: string) => checksOf(layers, l).find((c) => c.id === id)
-  const broken = checksOf(layers, layer.layer).find((c) => c.status === 'fail' && BROKEN_ANSWER.includes(c.finding ?? ''))?.finding
+  const broken = checksOf(layers, layer.layer).find((c) => c.status === 'fail' && has(BROKEN_ANSWER, c.finding))?.finding
   if (broken && isCause(broken) && layer.layer !== 'service') return broken
   switch (layer.layer) {
     case 'service':
@@ -100,8 +116,8 @@ function failCause(layer: LayerResult, layers: readonly LayerResult[]): CauseCod
       const failed = checksOf(layers, 'client').find((c) => c.status === 'fail')
       const finding = failed?.finding ?? 'client_unexpected'
       // nginx's config says the route leads to another service: whatever that service answered, that is the fault.
-      if (find('gateway', 'gateway.route')?.finding === 'route_wrong_upstream' && !finding.startsWith('gateway_')) return 'route_wrong_upstream'
-      if (finding.startsWith('upstream_')) return gatewayReaches(layers) ? 'upstream_mismatch' : 'upstream_error'
+      if (find('gateway', 'gateway.route')?.finding === 'route_wrong_upstream' && !Object.hasOwn(GATEWAY_OWN, finding)) return 'route_wrong_upstream'
+      if (Object.hasOwn(UPSTREAM, finding)) return gatewayReaches(layers) ? 'upstream_mismatch' : 'upstream_error'
       // A 404 that nginx's config explains as a path problem (the prefix kept, a rewrite) is that problem.
       if (finding === 'route_missing' && find('gateway', 'gateway.route')?.finding === 'route_wrong_target') return 'route_wrong_target'
       return isCause(finding) ? finding : 'client_unexpected'
@@ -116,8 +132,8 @@ function gatewayReaches(layers: readonly LayerResult[]): boolean {
 }
 
 function pickByPriority(layer: LayerResult): CauseCode | undefined {
-  const findings = (layer.checks as JudgedCheck[]).filter((c) => c.status === 'fail').map((c) => c.finding ?? '')
-  const ranked = SERVICE_PRIORITY.find((f) => findings.includes(f)) ?? findings.find(isCause)
+  const findings = (layer.checks as JudgedCheck[]).filter((c) => c.status === 'fail').map((c) => c.finding)
+  const ranked = SERVICE_PRIORITY.find((f) => findings.includes(f)) ?? findings.find((f) => f !== undefined && isCause(f))
   return ranked && isCause(ranked) ? ranked : undefined
 }
 

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
+import type {CauseCode} from '../../src/model/findings.js'
 import type {ServiceReport} from '../../src/model/report.js'
 import {findRootCauses} from '../../src/verdict/root-causes.js'
 import type {Layer, Status} from '../../src/model/status.js'
@@ -7,7 +8,7 @@ import type {Layer, Status} from '../../src/model/status.js'
 const GATEWAY = 953
 
 /** A service whose verdict is this, with the one check that says why. */
-function svc(name: string, ctid: number, layer: Layer | null, cause: string, status: Status = 'fail', gate?: {id: string; summary: string}): ServiceReport {
+function svc(name: string, ctid: number, layer: Layer | null, cause: CauseCode, status: Status = 'fail', gate?: {id: string; summary: string}): ServiceReport {
   const checks = gate ? [{id: gate.id, status: 'unknown' as Status, summary: gate.summary, durationMs: 1}] : []
   return {name, kind: name === 'gateway' ? 'nginx' : 'http', ctid, status, layers: [{layer: layer ?? 'service', status, checks}],
     verdict: {layer, cause, summary: `${name}: ${cause}`, hints: [{text: `fix ${name}`, command: `fix ${name}`}], evidence: []}}

@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {CAUSES} from '../../src/verdict/causes.js'
 import {hintsFor} from '../../src/verdict/hints.js'
 import type {JudgedCheck} from '../../src/verdict/judge.js'
+import type {Finding} from '../../src/model/findings.js'
 import type {LayerResult} from '../../src/model/report.js'
 import {worstStatus} from '../../src/model/status.js'
 import type {Layer, Status} from '../../src/model/status.js'
@@ -23,7 +24,7 @@ const n8n = inventory.services[0]!
 const ollama = inventory.services[1]!
 const openWebUi = inventory.services[2]!
 
-type C = [id: string, status: Status, finding?: string]
+type C = [id: string, status: Status, finding?: Finding]
 const pass = (id: string): C => [id, 'pass']
 
 /** Layers from terse check tuples, statuses rolled up as the engine does. */
@@ -44,12 +45,12 @@ const healthyClient: C[] = [pass('client.http')]
 describe('decideVerdict: the inside-out tree', () => {
   it.each<[string, Partial<Record<Layer, C[]>>, Layer | null, string]>([
     ['all layers pass', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: healthyClient}, null, 'healthy'],
-    ['CT stopped', {service: [['service.ct', 'fail', 'container_stopped'], ['service.runtime', 'skip'], ['service.listen', 'skip'], ['service.http', 'skip']], host: [['host.ping', 'warn', 'ping_no_reply'], ['host.tcp', 'fail', 'port_filtered'], ['host.http', 'skip']]}, 'service', 'container_stopped'],
+    ['CT stopped', {service: [['service.ct', 'fail', 'container_stopped'], ['service.runtime', 'skip'], ['service.listen', 'skip'], ['service.http', 'skip']], host: [['host.ping', 'warn', 'ping_filtered'], ['host.tcp', 'fail', 'port_filtered'], ['host.http', 'skip']]}, 'service', 'container_stopped'],
     ['unit crashed beats the port that is gone with it', {service: [pass('service.ct'), ['service.runtime', 'fail', 'service_crashed'], ['service.listen', 'fail', 'not_listening'], ['service.http', 'skip']]}, 'service', 'service_crashed'],
     ['wrong port', {service: [pass('service.ct'), pass('service.runtime'), ['service.listen', 'fail', 'not_listening'], ['service.http', 'skip']], host: [pass('host.ping'), ['host.tcp', 'fail', 'port_refused']]}, 'service', 'not_listening'],
     ['hung API', {service: [pass('service.ct'), pass('service.runtime'), pass('service.listen'), ['service.http', 'fail', 'api_timeout']], host: [pass('host.tcp'), ['host.http', 'fail', 'api_timeout']]}, 'service', 'api_timeout'],
     ['loopback bind is a host-layer fault explained by the ss line', {service: [pass('service.ct'), pass('service.runtime'), ['service.listen', 'warn', 'bound_to_loopback'], pass('service.http')], host: [pass('host.ping'), ['host.tcp', 'fail', 'port_refused'], ['host.http', 'skip']]}, 'host', 'bound_to_loopback'],
-    ['host blocked while healthy inside', {service: healthyService, host: [['host.ping', 'warn', 'ping_no_reply'], ['host.tcp', 'fail', 'port_filtered'], ['host.http', 'skip']], gateway: [pass('gateway.ct'), ['gateway.tcp', 'fail', 'port_filtered']]}, 'host', 'network_blocked'],
+    ['host blocked while healthy inside', {service: healthyService, host: [['host.ping', 'warn', 'ping_filtered'], ['host.tcp', 'fail', 'port_filtered'], ['host.http', 'skip']], gateway: [pass('gateway.ct'), ['gateway.tcp', 'fail', 'port_filtered']]}, 'host', 'network_blocked'],
     ['host ok, gateway fails: between gateway and CT', {service: healthyService, host: healthyHost, gateway: [pass('gateway.ct'), ['gateway.tcp', 'fail', 'port_filtered'], ['gateway.http', 'skip']], client: [['client.http', 'fail', 'upstream_timeout']]}, 'gateway', 'gateway_blocked'],
     ['all inner ok, client 502: nginx upstream wrong', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [['client.http', 'fail', 'upstream_refused']]}, 'client', 'upstream_mismatch'],
     ['client 502 with no inner layers run', {client: [['client.http', 'fail', 'upstream_refused']]}, 'client', 'upstream_error'],

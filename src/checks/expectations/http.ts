@@ -1,9 +1,10 @@
 import type {Expectation, Judgement, Seen} from '../../model/check-spec.js'
 import {OBSERVE_LIMIT} from '../../io/redact.js'
+import type {Finding} from '../../model/findings.js'
 import type {HttpObservation, NetErrorCode} from '../../model/probes.js'
 
 /** Findings for an answer that broke after the connection was made: what happened, not "down" or "firewall". */
-const BROKEN_ANSWER: Partial<Record<NetErrorCode, string>> = {
+const BROKEN_ANSWER: Partial<Record<NetErrorCode, Finding>> = {
   protocol: 'answer_not_http',
   tls_mismatch: 'tls_mismatch',
   truncated: 'answer_truncated',
@@ -12,12 +13,12 @@ const BROKEN_ANSWER: Partial<Record<NetErrorCode, string>> = {
 }
 
 /** The finding for a failed request at a service's own port (inside the CT, from the host, from the gateway). */
-export function requestFailure(code: NetErrorCode): string {
+export function requestFailure(code: NetErrorCode): Finding {
   return BROKEN_ANSWER[code] ?? (code === 'timeout' ? 'api_timeout' : code === 'refused' ? 'api_refused' : 'api_error')
 }
 
 /** The finding for an answer that broke after connecting, wherever it happened; undefined for other failures. */
-export function brokenAnswer(code: NetErrorCode): string | undefined {
+export function brokenAnswer(code: NetErrorCode): Finding | undefined {
   return BROKEN_ANSWER[code]
 }
 
