@@ -61,16 +61,32 @@ export abstract class PhoenixCommand extends Command {
    * With a wait plan (`--wait`), an unsettled report is rerun first (see waitFor()).
    */
   protected async finish(report: Report, output: OutputChoice, wait?: WaitPlan): Promise<void> {
-    const formatter = (await FORMATS[output.format]()).default
-    // Every key the run holds is masked before any format sees the report, and in its text again.
-    const render = (r: Report) => maskHeld(formatter.render(maskDeep(r, maskHeld), output.context))
+    const render = await this.renderer(output)
     const {last, shown} = wait ? await this.waitFor(report, wait, output, render) : {last: report, shown: false}
     if (!shown && output.textfile === undefined) await write(render(last))
     else if (!shown) await writeTextfile(output.textfile!, render(last))
-    // Interrupted (Ctrl-C, SIGTERM): 130 or 143, whatever the partial report's status.
+    await this.exitFor(last, output)
+  }
+
+  /** The report as its format prints it. Every key the run holds is masked before any format sees the report, and in its text again. */
+  protected async renderer(output: OutputChoice): Promise<(r: Report) => string> {
+    const formatter = (await FORMATS[output.format]()).default
+    return (r: Report) => maskHeld(formatter.render(maskDeep(r, maskHeld), output.context))
+  }
+
+  /** Ends with the report's exit code in its format; interrupted (Ctrl-C, SIGTERM): 130 or 143, whatever the partial report's status. */
+  protected async exitFor(report: Report, output: OutputChoice): Promise<void> {
+    const formatter = (await FORMATS[output.format]()).default
     const interrupted = interruptedExitCode()
-    const code = formatter.exitCode?.(last, interrupted) ?? interrupted ?? exitCodeFor(last.status)
+    const code = formatter.exitCode?.(report, interrupted) ?? interrupted ?? exitCodeFor(report.status)
     if (code !== 0) this.exit(code)
+  }
+
+  /** Lines for the person at the terminal: on stdout in the human view, on stderr when stdout carries a machine format. */
+  protected async tell(lines: string[], output: OutputChoice): Promise<void> {
+    const text = maskHeld(lines.join('\n'))
+    if (output.format === 'human' && output.textfile === undefined) await write(text)
+    else this.logToStderr(text)
   }
 
   /**

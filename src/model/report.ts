@@ -27,7 +27,15 @@ export interface LayerResult {
 export interface Hint {
   text: string
   command?: string
+  /**
+   * Set on a hint whose command is a safe, reversible action phoenix may run itself with
+   * `diag --fix` (after confirmation): starting or restarting, never an edit or a removal.
+   */
+  fix?: FixKind
 }
+
+/** The actions `diag --fix` knows: each starts something that should run; none changes config. */
+export type FixKind = 'start_guest' | 'restart_service' | 'start_nginx'
 
 /** Which layer broke and why. `layer` is null when the service is healthy. */
 export interface Verdict {

@@ -46,6 +46,9 @@ function context(s: ServiceDef, inv: Inventory): HintContext {
 
 type HintMaker = (c: HintContext, inv: Inventory) => Hint[]
 
+/** `c.start` restarts the unit or container the inventory names; without one it only lists sockets. */
+const restartFix = (c: HintContext): Pick<Hint, 'fix'> => (c.s.runtime && ('systemd' in c.s.runtime || 'docker' in c.s.runtime) ? {fix: 'restart_service'} : {})
+
 const upstreamCheck = (c: HintContext, inv: Inventory): Hint => ({text: `Compare nginx's upstream for ${c.s.name} with ${c.s.address}:${c.s.port}`, command: shIn(guestOf(inv.gateway), `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -B2 -A6 -F -e upstream -e ${word(c.s.route?.path ?? c.s.name)}`)})
 const errorLog = (_c: HintContext, inv: Inventory): Hint => ({text: 'Read what nginx says about this upstream', command: gatewayErrorLog(inv)})
 const rawAnswer = (c: HintContext): Hint => ({text: 'Look at the raw answer (the first bytes are enough)', command: `curl -sv --max-time 5 ${c.url} 2>&1 | head -c 2000`})
@@ -54,15 +57,15 @@ const firewall = (c: HintContext): Hint => ({text: `Check the Proxmox firewall r
 /** A hint for every cause, with the exact command for this CT, unit, container and route. */
 const HINTS: Record<CauseCode, HintMaker> = {
   healthy: () => [],
-  container_stopped: (c) => [{text: `Start ${c.guest.label}`, command: `${c.guest.start} ${c.guest.id}`}, {text: 'If it does not stay up, read why', command: `journalctl -u ${c.guest.unit} -n 50 --no-pager`}],
+  container_stopped: (c) => [{text: `Start ${c.guest.label}`, command: `${c.guest.start} ${c.guest.id}`, fix: 'start_guest'}, {text: 'If it does not stay up, read why', command: `journalctl -u ${c.guest.unit} -n 50 --no-pager`}],
   runtime_missing: (c) => [{text: 'List what runs in the CT and fix runtime: in the inventory', command: `${c.ct} sh -c 'systemctl list-units --type=service --no-pager; docker ps -a'`}],
-  service_down: (c) => [{text: `Start ${c.s.name}`, command: c.start}, {text: 'Then read its last log lines', command: c.logs}],
+  service_down: (c) => [{text: `Start ${c.s.name}`, command: c.start, ...restartFix(c)}, {text: 'Then read its last log lines', command: c.logs}],
   service_crashed: (c) => [{text: `Read why ${c.s.name} exited (the last lines are in the evidence)`, command: c.logs}, {text: 'Fix the cause, then restart it', command: c.start}],
   service_starting: (c) => [{text: 'Wait for the model to load; follow the log', command: c.logs}],
   service_restarting: (c) => [{text: 'Read why the container restarts', command: c.logs}],
   not_listening: (c) => [{text: `See what listens in ${c.guest.label}; the service's port setting or the inventory's port (${c.s.port}) is wrong`, command: `${c.ct} ss -tlnp`}, {text: 'Read its startup log', command: c.logs}],
   api_refused: (c) => [{text: 'The port refuses connections inside the CT; read the log', command: c.logs}],
-  api_timeout: (c) => [{text: `${c.s.name} is hung: read its log, then restart it`, command: c.logs}, {text: 'Restart', command: c.start}],
+  api_timeout: (c) => [{text: `${c.s.name} is hung: read its log, then restart it`, command: c.logs}, {text: 'Restart', command: c.start, ...restartFix(c)}],
   api_unhealthy: (c) => [{text: `${c.s.name} reports itself unhealthy: read its log`, command: c.logs}, {text: 'Restart once the cause is fixed', command: c.start}],
   api_unexpected: (c) => [{text: `Check that port ${c.s.port} in ${c.guest.label} is really ${c.s.kind}`, command: `${c.ct} ss -tlnp`}],
   api_error: (c) => [{text: 'Read the service log', command: c.logs}],
@@ -95,8 +98,8 @@ const HINTS: Record<CauseCode, HintMaker> = {
   network_blocked: (c) => [firewall(c), {text: `Check from the host by hand`, command: `nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, {text: "Look for a firewall inside the CT", command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
   host_http_failed: (c) => [{text: 'Request the health path from the host by hand', command: `curl -sv --max-time 5 ${q(`http://${hostPort(c.s.address, c.s.port)}${healthPathOf(c.s, kindModule(c.s.kind))}`)}`}],
   gateway_blocked: (c, inv) => [{text: `Test the hop nginx makes, from ${c.gwGuest.label}`, command: `${c.gw} nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, firewall(c), {text: `Check ${c.guest.label}'s own firewall for rules against ${inv.gateway.address}`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
-  gateway_ct_stopped: (c) => [{text: `Start the gateway ${c.gwGuest.label}`, command: `${c.gwGuest.start} ${c.gwGuest.id}`}],
-  gateway_down: (_c, inv) => [{text: 'Check nginx in the gateway CT', command: gatewayStatus(inv)}, {text: 'Test its config, then start it', command: nginxTestThen(inv, 'start')}],
+  gateway_ct_stopped: (c) => [{text: `Start the gateway ${c.gwGuest.label}`, command: `${c.gwGuest.start} ${c.gwGuest.id}`, fix: 'start_guest'}],
+  gateway_down: (_c, inv) => [{text: 'Check nginx in the gateway CT', command: gatewayStatus(inv)}, {text: 'Test its config, then start it', command: nginxTestThen(inv, 'start'), fix: 'start_nginx'}],
   gateway_timeout: (_c, inv) => [{text: 'nginx does not answer in time; check its state and load', command: gatewayStatus(inv)}],
   gateway_tls: (_c, inv) => [{text: `Check the certificate the gateway serves against gateway.ca`, command: `openssl s_client -connect ${word(tlsTarget(inv))} -showcerts </dev/null`}],
   gateway_dns: (_c, inv) => [{text: `Resolve ${new URL(inv.gateway.url).hostname}, or use the gateway's IP in gateway.url`, command: `getent hosts ${word(new URL(inv.gateway.url).hostname)}`}],

@@ -43,6 +43,7 @@ const RUN_ELSEWHERE: [RegExp, string][] = [
   [/^phoenix init( --dry-run)?$/, 'test/lab/init.test.ts'],
   [/^phoenix init --host /, 'test/lab/init.test.ts'],
   [/^phoenix init --from /, 'test/inventory/discovery/import.test.ts'],
+  [/^phoenix diag \S+ --fix$/, 'test/lab/fix.test.ts'],
   [/^\/opt\/phoenix\/bin\/run\.js check --all --json/, 'test/commands/check-diag.test.ts'],
 ]
 /** Run below. */
