@@ -1,4 +1,5 @@
 import {spawnSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {chmod, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -47,7 +48,11 @@ describe('phoenix completion bash', () => {
   })
 
   it('offers the commands, then the topic\'s subcommands', () => {
-    expect(tab([''])).toEqual({offers: ['audit', 'check', 'completion', 'diag', 'gateway', 'services'], stderr: ''})
+    // Every command oclif knows (its manifest), by its first word: a new command completes without an edit here.
+    const manifest = JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {hidden?: boolean}>}
+    const firstWords = [...new Set(Object.entries(manifest.commands).filter(([, c]) => !c.hidden).map(([id]) => id.split(':')[0]!))].sort()
+    expect(firstWords).toEqual(expect.arrayContaining(['audit', 'check', 'completion', 'diag', 'gateway', 'services']))
+    expect(tab([''])).toEqual({offers: firstWords, stderr: ''})
     expect(tab(['di']).offers).toEqual(['diag'])
     expect(tab(['gateway', '']).offers).toEqual(['routes'])
   })
