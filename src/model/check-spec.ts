@@ -18,6 +18,12 @@ export interface Judgement {
   evidence?: string[]
   /** The exact fix this check can name (an nginx file and line), shown before the cause's hints. */
   hints?: Hint[]
+  /**
+   * The servers nginx sends the route to (`10.0.0.102:80`; an upstream block's, or proxy_pass's
+   * host:port): several services whose routes fail behind the same ones are one root cause, whatever
+   * upstream block or location names them.
+   */
+  via?: string
 }
 
 /**

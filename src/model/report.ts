@@ -46,6 +46,8 @@ export interface Verdict {
   hints: Hint[]
   /** The lines that support the verdict: log lines, the `ss` line, a status and body. */
   evidence: string[]
+  /** For a route nginx cannot use (upstream_error, upstream_mismatch): the backend it sends it to, as nginx's config names it. */
+  via?: string
 }
 
 export interface ServiceReport {

@@ -11,6 +11,7 @@ export interface JudgedCheck extends CheckResult {
   finding?: Finding
   evidence?: string[]
   hints?: Hint[]
+  via?: string
 }
 
 /** What a probe that could not run says: a blind spot (unknown), never a fault. */
@@ -72,6 +73,7 @@ function toCheck(id: string, j: Judgement, durationMs: number, observed?: Observ
     ...(j.finding ? {finding: j.finding} : {}),
     ...(j.evidence?.length ? {evidence: j.evidence} : {}),
     ...(j.hints?.length ? {hints: j.hints} : {}),
+    ...(j.via ? {via: j.via} : {}),
   }
 }
 

@@ -5,6 +5,9 @@ import type {Hint, RootCause, ServiceReport} from '../model/report.js'
 /** The gateway's causes seen from a route: the same fault for every route that goes through it. */
 const GATEWAY_FACING: readonly CauseCode[] = ['gateway_down', 'gateway_timeout', 'gateway_tls', 'gateway_dns', 'gateway_https_redirect']
 
+/** Causes where nginx could not use the backend a route goes to. */
+const VIA_CAUSES: readonly CauseCode[] = ['upstream_error', 'upstream_mismatch']
+
 /** A verdict at the gateway target's own service layer that stops nginx answering anyone. */
 const NGINX_STOPPED: readonly CauseCode[] = ['service_down', 'service_crashed', 'runtime_missing', 'not_listening', 'api_refused', 'api_timeout']
 
@@ -18,7 +21,7 @@ interface Group {
 /**
  * The faults that explain several services' verdicts at once, each said once: the gateway CT
  * stopped, nginx not answering, a vantage phoenix could not reach (the host over SSH, pct), one CT
- * that several services share. Each service keeps its own verdict; this only groups them. Pure:
+ * that several services share, one nginx backend (upstream) that several routes go to. Each service keeps its own verdict; this only groups them. Pure:
  * from the verdicts alone, biggest group first. A fault that explains one service is its verdict.
  */
 export function findRootCauses(services: readonly ServiceReport[], gatewayCtid: number): RootCause[] {
@@ -40,6 +43,10 @@ export function findRootCauses(services: readonly ServiceReport[], gatewayCtid: 
     } else if (cause === 'vantage_unreachable') {
       const gate = blindGate(s)
       add(s, `vantage:${gate}`, {cause, layer: null, scope: 'vantage', summary: `phoenix could not get in: ${gate}`, hints: s.verdict.hints})
+    } else if (s.verdict.via && VIA_CAUSES.includes(cause)) {
+      // One backend behind several routes (a shared upstream block, a `location /` to a proxy): nginx cannot use it for any of them.
+      const via = s.verdict.via
+      add(s, `via:${via}`, {cause, layer: 'client', scope: `nginx → ${via}`, summary: `nginx cannot use ${via} for any route it sends there: ${lowerFirst(meaning(cause))}`, hints: s.verdict.hints})
     } else {
       add(s, `ct:${s.ctid}:${layer}:${cause}`, {cause, layer, scope: `CT ${s.ctid}`, summary: `CT ${s.ctid}: ${meaning(cause)}`, hints: s.verdict.hints})
     }
@@ -53,6 +60,10 @@ export function findRootCauses(services: readonly ServiceReport[], gatewayCtid: 
 /** The hints of the service that is the fault itself (the gateway target), else of one it explains. */
 function hintsOf(source: ServiceReport | undefined, fallback: ServiceReport): Hint[] {
   return (source ?? fallback).verdict.hints
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1)
 }
 
 function meaning(cause: CauseCode): string {

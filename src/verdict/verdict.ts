@@ -37,8 +37,12 @@ export function decideVerdict(service: ServiceDef, layers: readonly LayerResult[
   if (layer.status === 'unknown') for (const c of failingChecks(layers)) lines.push(`${c.id}: ${c.summary}`)
   // A check that knows the exact fix (the nginx file and line) says it before the cause's general hints.
   const specific = checks.flatMap((c) => c.hints ?? [])
-  return {layer: layer.layer, cause, summary: summaryFor(service, layer, cause), hints: [...specific, ...hintsFor(cause, service, inv)], evidence: lines}
+  const via = VIA_CAUSES.includes(cause) ? checksOf(layers, 'gateway').find((c) => c.id === 'gateway.route')?.via : undefined
+  return {layer: layer.layer, cause, summary: summaryFor(service, layer, cause), hints: [...specific, ...hintsFor(cause, service, inv)], evidence: lines, ...(via ? {via} : {})}
 }
+
+/** Causes where nginx could not use the backend it sends the route to: the backend, shared by routes, may be the one fault. */
+const VIA_CAUSES: readonly CauseCode[] = ['upstream_error', 'upstream_mismatch']
 
 /**
  * The host and gateway layers are paths: their causes ("blocked between the two CTs", "passes

@@ -64,7 +64,7 @@ const UPSTREAM_LINE = confLine(': server [\\d.]+:\\d+')
 const UPSTREAM_FIX = new RegExp(`In ${CONF}:\\d+ change [\\d.]+:\\d+ to [\\d.]+:\\d+`)
 
 /** An address on the bridge where nothing listens (no machine has it). */
-const NOWHERE = `${SUBNET}.199`
+export const NOWHERE = `${SUBNET}.199`
 
 const ALL = SERVICES.map((s) => s.name)
 const SYSTEMD = SERVICES.filter((s) => s.runtime === 'systemd').map((s) => s.name)

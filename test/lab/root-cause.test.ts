@@ -5,6 +5,7 @@ import {startNginx} from './fault-mechanics.js'
 import {down, fault, heal, phoenix, up} from './lab.js'
 import type {Mode} from './lab.js'
 import {pct} from './services.js'
+import {NOWHERE} from './faults.js'
 import {GATEWAY_CTID, SERVICES} from './topology.js'
 
 /**
@@ -80,6 +81,25 @@ describe('lab: one root cause, not a cascade', () => {
       expect(report.rootCauses![0]!.summary).toContain(`(gateway: ${gateway.verdict.layer}/${gateway.verdict.cause})`)
       const human = await phoenix(ARGS, {mode})
       expect(human.stdout.split('\n')[0]).toMatch(/^✖ root cause of \d+ services .*\[client\/gateway_down\]$/)
+    })
+  })
+
+  describe('two routes sent to one address where nothing answers (vllm-chat and vllm-embed, both port 8000)', () => {
+    const both = SERVICES.filter((s) => s.name === 'vllm-chat' || s.name === 'vllm-embed')
+    beforeAll(async () => {
+      for (const s of both) await fault(s.name, 'upstream-wrong-address')
+    }, 60_000)
+    afterAll(async () => {
+      for (const s of both) await heal(s.name)
+    }, 60_000)
+
+    it.each(MODES)('is one root cause named by that backend, each service keeping its own verdict (%s)', async (mode) => {
+      const report = JSON.parse((await phoenix([...ARGS, '--json'], {mode})).stdout) as Report
+      const behind = report.services.filter((s) => both.some((b) => b.name === s.name))
+      for (const s of behind) expect(s.verdict, s.name).toMatchObject({layer: 'client', cause: 'upstream_mismatch', via: `${NOWHERE}:8000`})
+      expect(report.rootCauses).toEqual([expect.objectContaining({cause: 'upstream_mismatch', layer: 'client', scope: `nginx → ${NOWHERE}:8000`, services: both.map((s) => s.name)})])
+      const human = await phoenix(ARGS, {mode})
+      expect(human.stdout.split('\n')[0]).toBe(`✖ root cause of 2 services (${both.map((s) => s.name).join(', ')}): nginx cannot use ${NOWHERE}:8000 for any route it sends there: the gateway CT reaches the service directly, yet nginx answers 502/504: its upstream address or port is wrong [client/upstream_mismatch]`)
     })
   })
 })

@@ -43,6 +43,26 @@ describe('findRootCauses: one fault behind several verdicts, said once', () => {
     expect(findRootCauses([svc('n8n', 954, 'service', 'service_down'), svc('ollama', 955, 'service', 'service_down')], GATEWAY)).toEqual([])
   })
 
+  it('routes nginx sends to one backend it cannot use (a shared upstream, a location / to a proxy) are one fault, named by that backend', () => {
+    const behind = (name: string, ctid: number, cause: CauseCode, via: string) => {
+      const s = svc(name, ctid, 'client', cause)
+      return {...s, verdict: {...s.verdict, via}}
+    }
+    const services = [
+      behind('n8n', 954, 'upstream_error', '10.0.0.102:80'),
+      behind('ollama', 955, 'upstream_error', '10.0.0.102:80'),
+      behind('qdrant', 952, 'upstream_mismatch', '10.0.0.102:80'),
+      behind('webui', 956, 'upstream_error', '10.0.0.156:8080'),
+    ]
+    expect(findRootCauses(services, GATEWAY)).toEqual([{
+      cause: 'upstream_error', layer: 'client', scope: 'nginx → 10.0.0.102:80',
+      summary: 'nginx cannot use 10.0.0.102:80 for any route it sends there: nginx could not use its upstream (502/504); the inner layers were not checked, so where is open',
+      services: ['n8n', 'ollama', 'qdrant'], hints: [{text: 'fix n8n', command: 'fix n8n'}],
+    }])
+    // Without the backend (a verdict from before the route was read), the same causes stay each service's own.
+    expect(findRootCauses(services.map((s) => ({...s, verdict: {...s.verdict, via: undefined}})), GATEWAY)).toEqual([])
+  })
+
   it('one service, or a healthy estate, has no root cause beyond its verdict', () => {
     expect(findRootCauses([svc('n8n', 954, 'gateway', 'gateway_ct_stopped')], GATEWAY)).toEqual([])
     expect(findRootCauses([svc('n8n', 954, null, 'healthy', 'pass'), svc('ollama', 955, null, 'healthy', 'pass')], GATEWAY)).toEqual([])

@@ -66,7 +66,14 @@ export function judgeRoute(s: ServiceDef, inv: Inventory, obs: NginxObservation,
   }
   const pass = route.proxyPass
   const target = `${pass.upstream ? `upstream ${pass.upstream} ` : ''}${pass.servers.map((x) => `${x.address}:${x.port}`).join(', ')}`
-  const located = `location ${route.location.path} (${at(route.location)}) → ${target}`
+  // Every judgement from here on names the backend: routes failing behind the same one are one root cause.
+  const via = pass.servers.map((x) => `${x.address}:${x.port}`).join(', ')
+  return {...judgeProxied(s, inv, route, req, obs, seen, errors, `location ${route.location.path} (${at(route.location)}) → ${target}`), via}
+}
+
+/** A route that proxies somewhere: is it the service, with the headers and path the service needs? */
+function judgeProxied(s: ServiceDef, inv: Inventory, route: GatewayRoute, req: ReturnType<typeof routeRequest>, obs: NginxObservation, seen: Seen, errors: string[], located: string): Judgement {
+  const pass = route.proxyPass!
   if (!pass.servers.some((x) => x.address === s.address && x.port === s.port)) {
     return judgeMismatch({s, inv, route, routes: obs.routes, upstreams: obs.upstreams ?? [], located, seen, errors, reload: `${inGateway(inv)} sh -c '${RELOAD}'`})
   }
