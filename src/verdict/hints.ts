@@ -1,5 +1,6 @@
 import {q} from '../io/shell-words.js'
-import {healthPathOf, hostPort} from '../checks/services/kind.js'
+import {BEARER_KEY, healthPathOf, hostPort} from '../checks/services/kind.js'
+import type {KeyFacts} from '../checks/services/kind.js'
 import {kindModule} from '../checks/services/registry.js'
 import type {Inventory, ServiceDef} from '../model/inventory.js'
 import type {CauseCode} from './causes.js'
@@ -115,7 +116,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
   host_header_rejected: (c, inv) => [{text: `Ollama accepts only local Host names: set proxy_set_header Host localhost:${c.s.port}; in ${c.route}, then reload`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/ollama/'}`)}, {text: 'Or let Ollama listen on every address (then it accepts any Host)', command: `${c.ct} systemctl edit ${word(unitOr(c, 'ollama'))}`}],
   websocket_not_proxied: (c, inv) => [{text: `Add to ${c.route}: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; then reload`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`, 10)}, {text: 'Reload after the fix', command: nginxTestThen(inv, 'reload')}],
   websocket_origin_rejected: (c) => [{text: `Pass the browser's host through: proxy_set_header Host $host; (or X-Forwarded-Host and X-Forwarded-Proto) in ${c.route}; for n8n also N8N_PROXY_HOPS=1`, command: c.logs}],
-  gateway_drops_key: (c, inv) => [{text: `Find what ${c.route} does with the ${c.s.kind === 'qdrant' ? 'api-key' : 'Authorization'} header: a proxy_set_header that blanks or replaces it drops the client's key`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`, 10)}],
+  gateway_drops_key: (c, inv) => [{text: `Find what ${c.route} does with the ${keyFacts(c).header} header: a proxy_set_header that blanks or replaces it drops the client's key`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`, 10)}],
   client_forbidden: (c, inv) =>
     c.s.kind === 'ollama'
       ? [{text: 'Ollama bound to loopback rejects foreign Host headers: set proxy_set_header Host localhost:11434 in the route', command: nginxShow(inv, `location ${c.s.route?.path ?? '/ollama/'}`)}]
@@ -155,8 +156,15 @@ function databaseEnv(c: HintContext): string {
  * environment (Qdrant's QDRANT__SERVICE__API_KEY in api-key; vLLM's VLLM_API_KEY as a Bearer).
  */
 function ctApi(c: HintContext, path: string, keyed = false, pipe = ''): string {
-  const key = keyed ? (c.s.kind === 'qdrant' ? {format: 'api-key: %s', env: 'QDRANT__SERVICE__API_KEY'} : {format: 'Authorization: Bearer %s', env: 'VLLM_API_KEY'}) : undefined
+  const {header, bearer, ownEnv} = keyFacts(c)
+  // A kind that names no env var of its own is asked for vLLM's (these hints are vLLM's and Qdrant's).
+  const key = keyed ? {format: `${header}: ${bearer ? 'Bearer ' : ''}%s`, env: ownEnv ?? 'VLLM_API_KEY'} : undefined
   return `${c.ct} sh -c ${q(ctApiScript(c.s, path, key, pipe))}`
+}
+
+/** How the service's kind sends its API key (its module's facts). */
+function keyFacts(c: HintContext): KeyFacts {
+  return kindModule(c.s.kind).key ?? BEARER_KEY
 }
 
 /** The gateway URL on https, as its redirect points. */

@@ -1,4 +1,5 @@
 import type {Expectation, Judgement} from '../../model/check-spec.js'
+import type {CauseCode} from '../../model/findings.js'
 import type {Layer} from '../../model/status.js'
 import type {Inventory, ServiceDef} from '../../model/inventory.js'
 import type {BodyCheck} from '../expectations/http.js'
@@ -62,6 +63,37 @@ export interface ServiceKindModule {
    * loads its model for minutes before it listens. Undefined falls back to `not_listening`.
    */
   notListening?(runtime: Observation | undefined, port: number): Judgement | undefined
+  /** How a client sends this kind's API key (unset: `Authorization: Bearer KEY`). */
+  key?: KeyFacts
+  /** The WebSocket its web page opens through the gateway: the route must pass the upgrade. */
+  websocket?: WebSocketFacts
+  /** Its route is an API: the gateway's hardening audit expects a rate limit and auth on it. */
+  api?: boolean
+  /** The service the README's causes table shows hints for (`npm run docs`). */
+  example: ServiceDef
+  /** The causes whose README example is this kind (the rest are shown for n8n). */
+  exampleFor?: readonly CauseCode[]
+}
+
+/** The header a kind's API key travels in. */
+export interface KeyFacts {
+  /** As sent: `api-key` (Qdrant), `Authorization`. */
+  header: string
+  /** Sent as `Bearer KEY` rather than the bare key. */
+  bearer: boolean
+  /** The env var the service itself reads its key from, for a hint that calls its API inside the CT. */
+  ownEnv?: string
+}
+
+/** The key's header when a kind names none: `Authorization: Bearer KEY` (vLLM, OpenAI-style APIs). */
+export const BEARER_KEY: KeyFacts = {header: 'Authorization', bearer: true}
+
+/** A kind's WebSocket: the path under its route and what its users see when the upgrade fails. */
+export interface WebSocketFacts {
+  subpath: string
+  breaks: string
+  /** The service closes a socket whose Origin does not match the Host it sees (n8n). */
+  checksOrigin?: boolean
 }
 
 /** The health path of a service: the inventory's, else its kind's default. */
@@ -69,9 +101,9 @@ export function healthPathOf(service: ServiceDef, kind: ServiceKindModule): stri
   return service.health ?? kind.defaultHealth
 }
 
-/** The header a service's API key travels in: Qdrant's `api-key`, else `Authorization: Bearer` (lower-case, as nginx's table keys it). */
-export function keyHeaderOf(service: ServiceDef): 'api-key' | 'authorization' {
-  return service.kind === 'qdrant' ? 'api-key' : 'authorization'
+/** The header a kind's API key travels in, lower-case as nginx's table keys it: `api-key`, `authorization`. */
+export function keyHeaderOf(kind: ServiceKindModule): string {
+  return (kind.key ?? BEARER_KEY).header.toLowerCase()
 }
 
 /** `addr:port`, bracketing IPv6. */

@@ -18,7 +18,9 @@ export const n8nKind: ServiceKindModule = {
     // the route sent another path (a rewrite, or proxy_pass without the trailing slash).
     accept: twoHundredWithout('"status":"ok"', 'the route answers 200 but not n8n\'s health: n8n got another path (rewrite or proxy_pass URI?)', 'route_wrong_target'),
   }),
-  extraChecks: (s, c) => [readinessCheck(s, c), websocketThroughGateway(s, c, 'rest/push?pushRef=phoenix', 'the editor shows "Connection lost"', true)].filter((x): x is KindCheck => x !== undefined),
+  websocket: {subpath: 'rest/push?pushRef=phoenix', breaks: 'the editor shows "Connection lost"', checksOrigin: true},
+  example: {name: 'n8n', kind: 'n8n', ctid: 954, address: '10.0.0.154', port: 5678, runtime: {docker: 'n8n'}, route: {path: '/n8n/'}},
+  extraChecks: (s, c) => [readinessCheck(s, c), websocketThroughGateway(s, c, n8nKind.websocket!)].filter((x): x is KindCheck => x !== undefined),
 }
 
 /** /healthz/readiness: 503 while the database is unreachable or migrations run. */

@@ -16,6 +16,8 @@ import {kindModule} from './registry.js'
  */
 export const nginxKind: ServiceKindModule = {
   defaultHealth: '/',
+  example: {name: 'gateway', kind: 'nginx', ctid: 953, address: '10.0.0.153', port: 80, runtime: {systemd: 'nginx'}, route: {path: '/'}},
+  exampleFor: ['config_invalid', 'hardening_weak', 'cert_expired', 'cert_expiring'],
   // The gateway checking a route to itself says nothing the other layers do not.
   layers: ['service', 'host', 'client'],
   // Any answer from nginx (404 for /, 301 to https) means it is up; 5xx means it is not serving.

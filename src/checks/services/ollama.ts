@@ -12,6 +12,9 @@ import {insideUrl} from './kind.js'
  */
 export const ollamaKind: ServiceKindModule = {
   defaultHealth: '/',
+  api: true,
+  example: {name: 'ollama', kind: 'ollama', ctid: 955, address: '10.0.0.155', port: 11434, runtime: {systemd: 'ollama'}, route: {path: '/ollama/'}, model: 'llama3.2:latest'},
+  exampleFor: ['model_missing', 'bound_to_loopback', 'host_header_rejected', 'cli_missing'],
   verifyHealth: twoHundredWithout('Ollama is running', 'answered 200 but not "Ollama is running": is this Ollama?', 'api_unexpected'),
   client: () => ({subpath: 'api/tags', accept: throughGateway}),
   // Without model: in the inventory there is nothing to ask for a token (Ollama has no default model).

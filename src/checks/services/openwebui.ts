@@ -8,7 +8,9 @@ import {websocketThroughGateway} from './websocket-check.js'
 export const openWebUiKind: ServiceKindModule = {
   defaultHealth: '/health',
   client: () => ({subpath: 'health', accept: () => undefined}),
-  extraChecks: (s, c) => [readyCheck(s, c), websocketThroughGateway(s, c, 'ws/socket.io/?EIO=4&transport=websocket', 'its socket.io connection, which carries the chat\'s live events, fails')].filter((x): x is KindCheck => x !== undefined),
+  websocket: {subpath: 'ws/socket.io/?EIO=4&transport=websocket', breaks: 'its socket.io connection, which carries the chat\'s live events, fails'},
+  example: {name: 'openwebui', kind: 'openwebui', ctid: 956, address: '10.0.0.156', port: 8080, runtime: {docker: 'open-webui'}, route: {path: '/webui/'}},
+  extraChecks: (s, c) => [readyCheck(s, c), websocketThroughGateway(s, c, openWebUiKind.websocket!)].filter((x): x is KindCheck => x !== undefined),
 }
 
 function readyCheck(s: ServiceDef, c: PlanContext): KindCheck {

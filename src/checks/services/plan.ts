@@ -8,7 +8,7 @@ import {listensReachably} from '../expectations/listen.js'
 import {pingAnswers, tcpConnects} from '../expectations/net.js'
 import {containerRunning, unitActive} from '../expectations/runtime.js'
 import type {HttpProbe} from '../../model/probes.js'
-import {GATEWAY_KEY, healthPathOf, hostPort, insideUrl} from './kind.js'
+import {BEARER_KEY, GATEWAY_KEY, healthPathOf, hostPort, insideUrl} from './kind.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
 import {kindModule} from './registry.js'
 import {unlessKeyUnset, unsetKeyVars} from './key-unset.js'
@@ -161,7 +161,7 @@ function withGatewayKey(c: PlanContext, probe: HttpProbe): HttpProbe {
 function withKey(s: ServiceDef, c: PlanContext, probe: HttpProbe): HttpProbe {
   const key = c.apiKeys.get(s.name)
   if (!key) return probe
-  const header = s.kind === 'qdrant' ? 'api-key' : 'Authorization'
-  const value = s.kind === 'qdrant' ? key : `Bearer ${key}`
+  const {header, bearer} = kindModule(s.kind).key ?? BEARER_KEY
+  const value = bearer ? `Bearer ${key}` : key
   return {...probe, headers: {...probe.headers, [header]: value}, secretHeaders: [...(probe.secretHeaders ?? []), header]}
 }

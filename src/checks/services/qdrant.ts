@@ -12,6 +12,11 @@ import {insideUrl} from './kind.js'
  */
 export const qdrantKind: ServiceKindModule = {
   defaultHealth: '/healthz',
+  api: true,
+  // Qdrant's own header, the bare key; the service reads it from QDRANT__SERVICE__API_KEY.
+  key: {header: 'api-key', bearer: false, ownEnv: 'QDRANT__SERVICE__API_KEY'},
+  example: {name: 'qdrant', kind: 'qdrant', ctid: 952, address: '10.0.0.152', port: 6333, runtime: {docker: 'qdrant'}, route: {path: '/qdrant/'}, apiKeyEnv: 'QDRANT_API_KEY', collections: ['docs']},
+  exampleFor: ['not_ready', 'collection_missing', 'api_auth_failed', 'api_key_unset'],
   verifyHealth: twoHundredWithout('healthz check passed', 'answered 200 but not "healthz check passed": is this Qdrant?', 'api_unexpected'),
   // A client's real call, with the key (plan.ts adds it): /healthz is open, so it would pass behind
   // a gateway that blanks the key.

@@ -18,6 +18,15 @@ let table: Record<ServiceKind, ServiceKindModule> | undefined
 
 /** The module of a service kind. */
 export function kindModule(kind: ServiceKind): ServiceKindModule {
+  return kindTable()[kind]
+}
+
+/** Every kind's module, in the table's order. */
+export function kindModules(): ServiceKindModule[] {
+  return Object.values(kindTable())
+}
+
+function kindTable(): Record<ServiceKind, ServiceKindModule> {
   table ??= {
     http: httpKind,
     vllm: vllmKind,
@@ -28,5 +37,5 @@ export function kindModule(kind: ServiceKind): ServiceKindModule {
     llamacpp: llamaCppKind,
     nginx: nginxKind,
   }
-  return table[kind]
+  return table
 }

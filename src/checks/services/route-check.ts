@@ -7,18 +7,14 @@ import type {Inventory, ServiceDef} from '../../model/inventory.js'
 import type {NginxObservation, NginxProbe} from '../../model/probes.js'
 import {inGateway} from '../hint-words.js'
 import {keyHeaderOf} from './kind.js'
+import {kindModule} from './registry.js'
 import {judgeMismatch} from './route-mismatch.js'
 
-/** Kinds whose clients need a WebSocket through the gateway. */
-const WEBSOCKET_KINDS = new Set(['n8n', 'openwebui'])
 const RELOAD = 'nginx -t && systemctl reload nginx'
-
-/** Kinds whose routes are APIs: the hardening audit expects rate limits and auth on them. */
-const API_KINDS = new Set(['vllm', 'ollama', 'qdrant', 'llamacpp'])
 
 /** The one nginx probe of a run (every service's gateway.route and the gateway's own checks share it). */
 export function nginxProbe(inv: Inventory): NginxProbe {
-  const apiPaths = inv.services.filter((s) => s.route && API_KINDS.has(s.kind)).map((s) => s.route!.path)
+  const apiPaths = inv.services.filter((s) => s.route && kindModule(s.kind).api).map((s) => s.route!.path)
   return {kind: 'nginx', ...(inv.gateway.nginxConf ? {conf: inv.gateway.nginxConf} : {}), errorLog: inv.gateway.errorLog, errorLines: 200, apiPaths: [...new Set(apiPaths)].sort()}
 }
 
@@ -77,16 +73,16 @@ function judgeProxied(s: ServiceDef, inv: Inventory, route: GatewayRoute, req: R
   if (!pass.servers.some((x) => x.address === s.address && x.port === s.port)) {
     return judgeMismatch({s, inv, route, routes: obs.routes, upstreams: obs.upstreams ?? [], located, seen, errors, reload: `${inGateway(inv)} sh -c '${RELOAD}'`})
   }
-  if (WEBSOCKET_KINDS.has(s.kind) && !route.websocket) {
+  if (kindModule(s.kind).websocket && !route.websocket) {
     return {status: 'warn', summary: `${located}: no Upgrade/Connection headers, so ${s.name}'s WebSocket (its live updates) fails`, finding: 'websocket_not_proxied', evidence: [located, ...errors],
       hints: [{text: `In ${at(route.location)} add: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";`, command: `${inGateway(inv)} sh -c '${RELOAD}'`}]}
   }
-  const key = s.apiKeyEnv ? route.headers[keyHeaderOf(s)] : undefined
+  const key = s.apiKeyEnv ? route.headers[keyHeaderOf(kindModule(s.kind))] : undefined
   if (key && !key.value.includes('$http_')) {
-    const line = `${at(key)}: proxy_set_header ${keyHeaderOf(s)} "${key.value}"`
+    const line = `${at(key)}: proxy_set_header ${keyHeaderOf(kindModule(s.kind))} "${key.value}"`
     const wide = route.headersFrom && route.headersFrom !== 'location' ? ` (set at the ${route.headersFrom} level: every location there that sets no header of its own inherits it)` : ''
-    return {status: 'warn', summary: `${located}: nginx replaces the ${keyHeaderOf(s)} header clients send (${line}), so ${s.name} never gets their key`, finding: 'gateway_drops_key', evidence: [line, ...errors],
-      hints: [{text: `In ${at(key)} remove proxy_set_header ${keyHeaderOf(s)} (nginx then passes the client's own)${wide}, then test and reload`, command: `${inGateway(inv)} sh -c '${RELOAD}'`}]}
+    return {status: 'warn', summary: `${located}: nginx replaces the ${keyHeaderOf(kindModule(s.kind))} header clients send (${line}), so ${s.name} never gets their key`, finding: 'gateway_drops_key', evidence: [line, ...errors],
+      hints: [{text: `In ${at(key)} remove proxy_set_header ${keyHeaderOf(kindModule(s.kind))} (nginx then passes the client's own)${wide}, then test and reload`, command: `${inGateway(inv)} sh -c '${RELOAD}'`}]}
   }
   const sent = upstreamPath(route, req.path)
   if (sent !== req.expected) {

@@ -18,6 +18,10 @@ const KV_CACHE_WARN = 0.9
  */
 export const vllmKind: ServiceKindModule = {
   defaultHealth: '/health',
+  api: true,
+  key: {header: 'Authorization', bearer: true, ownEnv: 'VLLM_API_KEY'},
+  example: {name: 'vllm-embed', kind: 'vllm', task: 'embed', ctid: 951, address: '10.0.0.151', port: 8000, runtime: {systemd: 'vllm-embed'}, route: {path: '/v1/embeddings'}, dim: 1024},
+  exampleFor: ['kv_cache_full', 'embedding_dim_mismatch', 'inference_failed', 'service_starting'],
   // The call a client makes, with the key (plan.ts adds it): /v1/models behind a prefix route, the
   // exact route itself otherwise. vLLM checks the key before routing, so the 405 proves it passed.
   client: (s, c) => ({

@@ -2,7 +2,7 @@ import type {Expectation, Judgement, Seen} from '../../model/check-spec.js'
 import {nginxTestThen} from '../hint-words.js'
 import type {ServiceDef} from '../../model/inventory.js'
 import type {WebSocketObservation} from '../../model/probes.js'
-import type {KindCheck, PlanContext} from './kind.js'
+import type {KindCheck, PlanContext, WebSocketFacts} from './kind.js'
 import {originUnforwarded} from './websocket-origin.js'
 
 /**
@@ -10,7 +10,7 @@ import {originUnforwarded} from './websocket-origin.js'
  * page would send. nginx clears Upgrade/Connection unless the route sets them: the service then
  * sees a plain GET and answers it (n8n: 401). `breaks`: what a user of this kind sees then.
  */
-export function websocketThroughGateway(s: ServiceDef, c: PlanContext, subpath: string, breaks: string, checksOrigin = false): KindCheck | undefined {
+export function websocketThroughGateway(s: ServiceDef, c: PlanContext, {subpath, breaks, checksOrigin = false}: WebSocketFacts): KindCheck | undefined {
   if (!s.route || !s.route.path.endsWith('/')) return undefined
   const gw = c.inventory.gateway
   const base = new URL(gw.url)
