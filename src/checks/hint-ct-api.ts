@@ -5,7 +5,7 @@
  * service's variables). The key reaches curl on stdin (printf is a shell builtin), never argv.
  */
 import {q} from '../io/shell-words.js'
-import {hostPort} from '../checks/services/kind.js'
+import {hostPort} from './services/kind.js'
 import type {ServiceDef} from '../model/inventory.js'
 
 /** `NAME=value` lines of the service's own environment: `docker inspect` or `systemctl show`. */
