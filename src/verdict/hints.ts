@@ -1,30 +1,14 @@
 import {q} from '../io/shell-words.js'
 import {BEARER_KEY, healthPathOf, hostPort} from '../checks/services/kind.js'
-import type {KeyFacts} from '../checks/services/kind.js'
+import {ctApi, unitOr} from '../checks/hint-context.js'
+import type {HintContext, HintMaker} from '../checks/hint-context.js'
 import {kindModule} from '../checks/services/registry.js'
 import type {Inventory, ServiceDef} from '../model/inventory.js'
 import type {CauseCode} from './causes.js'
-import {ctApiScript, runtimeEnvLines} from '../checks/hint-ct-api.js'
+import {runtimeEnvLines} from '../checks/hint-ct-api.js'
 import {envIsSet, gatewayErrorLog, gatewayStatus, gatewayWords, nginxShow, nginxTestThen, shIn, word} from '../checks/hint-words.js'
 import {guestOf, guestWords} from '../io/guests/guests.js'
-import type {GuestWords} from '../model/ports.js'
 import type {Hint} from '../model/report.js'
-
-/** The names a hint needs, spelled out once. */
-interface HintContext {
-  s: ServiceDef
-  /** How the service's guest and the gateway's are named and entered (`CT 954`, `pct exec 954 --`). */
-  guest: GuestWords
-  gwGuest: GuestWords
-  ct: string
-  gw: string
-  /** `systemctl` or `docker` words for this service's runtime. */
-  start: string
-  logs: string
-  route: string
-  /** The service's health URL as the host reaches it, shell-quoted. */
-  url: string
-}
 
 function context(s: ServiceDef, inv: Inventory): HintContext {
   const guest = guestWords(guestOf(s))
@@ -42,10 +26,9 @@ function context(s: ServiceDef, inv: Inventory): HintContext {
     logs: unit ? `${ct} journalctl -u ${word(unit)} -n 50 --no-pager` : container ? `${ct} docker logs --tail 50 ${word(container)}` : `${ct} ss -tlnp`,
     url: q(`http://${hostPort(s.address, s.port)}${healthPathOf(s, kindModule(s.kind))}`),
     route: s.route ? `${s.route.host ? `server_name ${s.route.host}, ` : ''}location ${s.route.path}` : 'its location',
+    key: kindModule(s.kind).key ?? BEARER_KEY,
   }
 }
-
-type HintMaker = (c: HintContext, inv: Inventory) => Hint[]
 
 /** `c.start` restarts the unit or container the inventory names; without one it only lists sockets. */
 const restartFix = (c: HintContext): Pick<Hint, 'fix'> => (c.s.runtime && ('systemd' in c.s.runtime || 'docker' in c.s.runtime) ? {fix: 'restart_service'} : {})
@@ -70,10 +53,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
   api_unhealthy: (c) => [{text: `${c.s.name} reports itself unhealthy: read its log`, command: c.logs}, {text: 'Restart once the cause is fixed', command: c.start}],
   api_unexpected: (c) => [{text: `Check that port ${c.s.port} in ${c.guest.label} is really ${c.s.kind}`, command: `${c.ct} ss -tlnp`}],
   api_error: (c) => [{text: 'Read the service log', command: c.logs}],
-  model_missing: (c) =>
-    c.s.kind === 'ollama'
-      ? [{text: `Pull ${c.s.model ?? 'the model'} into ${c.guest.label}`, command: `${c.ct} ollama pull ${word(c.s.model ?? 'MODEL')}`}, {text: 'Then list what is there', command: `${c.ct} ollama list`}]
-      : [{text: `vLLM serves another model: check --model / --served-model-name in the unit, or fix model: in the inventory`, command: `${c.ct} systemctl cat ${word(unitOr(c, 'vllm'))}`}, {text: 'See what it serves', command: ctApi(c, '/v1/models', Boolean(c.s.apiKeyEnv))}],
+  model_missing: (c) => [{text: `vLLM serves another model: check --model / --served-model-name in the unit, or fix model: in the inventory`, command: `${c.ct} systemctl cat ${word(unitOr(c, 'vllm'))}`}, {text: 'See what it serves', command: ctApi(c, '/v1/models', Boolean(c.s.apiKeyEnv))}],
   api_auth_failed: (c) => [
     c.s.apiKeyEnv
       ? {text: `The service refused the key in $${c.s.apiKeyEnv}: compare it with the key the service was started with (its unit's or container's environment), and export the right one where phoenix runs`, command: envIsSet(c.s.apiKeyEnv)}
@@ -83,18 +63,12 @@ const HINTS: Record<CauseCode, HintMaker> = {
   inference_failed: (c) => [{text: `The model is listed but does not answer: read the log`, command: c.logs}],
   embedding_dim_mismatch: (c) => [{text: `Compare the loaded model with the vector size your collections use (dim: ${c.s.dim ?? '?'})`, command: ctApi(c, '/v1/models', Boolean(c.s.apiKeyEnv))}],
   kv_cache_full: (c) => [{text: 'The KV cache is nearly full: lower --max-model-len or --max-num-seqs, or add GPU memory; watch the queue', command: ctApi(c, '/metrics', false, `grep -E 'kv_cache_usage_perc|num_requests_(running|waiting)'`)}],
-  not_ready: (c) =>
-    c.s.kind === 'qdrant'
-      ? [{text: 'Some shards are not ready: check the cluster state and the p2p port 6335 between peers', command: ctApi(c, '/cluster', true)}, {text: 'Read the log', command: c.logs}]
-      : [{text: 'Start-up, the database or Redis is not ready: read the log', command: c.logs}],
+  not_ready: (c) => [{text: 'Start-up, the database or Redis is not ready: read the log', command: c.logs}],
   database_not_ready: (c) => [{text: 'n8n cannot use its database (down, unreachable, or migrations running): read its log', command: c.logs}, {text: `See the database settings ${c.s.name} runs with (its own environment; secrets masked)`, command: databaseEnv(c)}],
   collection_missing: (c) => [{text: `List the collections Qdrant has; create or restore the missing one, or fix collections: in the inventory`, command: ctApi(c, '/collections', true)}],
   cli_missing: (c) => [{text: `Put the binary's folder on the login PATH (e.g. /usr/local/bin in /etc/profile)`, command: `${c.ct} bash -lc 'echo $PATH; ls -l /usr/local/bin/ollama'`}],
   slow: (c) => [{text: `Look at the load in ${c.guest.label}`, command: `${c.ct} sh -c 'uptime; top -bn1 | head -n 15'`}],
-  bound_to_loopback: (c) =>
-    c.s.kind === 'ollama'
-      ? [{text: 'Ollama binds 127.0.0.1 by default: add Environment="OLLAMA_HOST=0.0.0.0:11434" to the unit, then restart', command: `${c.ct} systemctl edit ${word(unitOr(c, 'ollama'))}`}, {text: 'Restart', command: c.start}]
-      : [{text: `Make ${c.s.name} listen on 0.0.0.0:${c.s.port} (or ${c.s.address}), not 127.0.0.1`, command: `${c.ct} ss -tlnp`}, {text: 'Restart after the change', command: c.start}],
+  bound_to_loopback: (c) => [{text: `Make ${c.s.name} listen on 0.0.0.0:${c.s.port} (or ${c.s.address}), not 127.0.0.1`, command: `${c.ct} ss -tlnp`}, {text: 'Restart after the change', command: c.start}],
   bound_elsewhere: (c) => [{text: `Make ${c.s.name} listen on 0.0.0.0 or ${c.s.address}, or fix address: in the inventory`, command: `${c.ct} ss -tlnp`}],
   network_blocked: (c) => [firewall(c), {text: `Check from the host by hand`, command: `nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, {text: "Look for a firewall inside the CT", command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
   host_http_failed: (c) => [{text: 'Request the health path from the host by hand', command: `curl -sv --max-time 5 ${q(`http://${hostPort(c.s.address, c.s.port)}${healthPathOf(c.s, kindModule(c.s.kind))}`)}`}],
@@ -116,11 +90,8 @@ const HINTS: Record<CauseCode, HintMaker> = {
   host_header_rejected: (c, inv) => [{text: `Ollama accepts only local Host names: set proxy_set_header Host localhost:${c.s.port}; in ${c.route}, then reload`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/ollama/'}`)}, {text: 'Or let Ollama listen on every address (then it accepts any Host)', command: `${c.ct} systemctl edit ${word(unitOr(c, 'ollama'))}`}],
   websocket_not_proxied: (c, inv) => [{text: `Add to ${c.route}: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; then reload`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`, 10)}, {text: 'Reload after the fix', command: nginxTestThen(inv, 'reload')}],
   websocket_origin_rejected: (c) => [{text: `Pass the browser's host through: proxy_set_header Host $host; (or X-Forwarded-Host and X-Forwarded-Proto) in ${c.route}; for n8n also N8N_PROXY_HOPS=1`, command: c.logs}],
-  gateway_drops_key: (c, inv) => [{text: `Find what ${c.route} does with the ${keyFacts(c).header} header: a proxy_set_header that blanks or replaces it drops the client's key`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`, 10)}],
-  client_forbidden: (c, inv) =>
-    c.s.kind === 'ollama'
-      ? [{text: 'Ollama bound to loopback rejects foreign Host headers: set proxy_set_header Host localhost:11434 in the route', command: nginxShow(inv, `location ${c.s.route?.path ?? '/ollama/'}`)}]
-      : [{text: 'The route needs credentials: check the gateway\'s auth for it and the service\'s api key', command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`)}],
+  gateway_drops_key: (c, inv) => [{text: `Find what ${c.route} does with the ${c.key.header} header: a proxy_set_header that blanks or replaces it drops the client's key`, command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`, 10)}],
+  client_forbidden: (c, inv) => [{text: 'The route needs credentials: check the gateway\'s auth for it and the service\'s api key', command: nginxShow(inv, `location ${c.s.route?.path ?? '/'}`)}],
   client_redirected: (c, inv) => [{text: `Find what answers the redirect for ${c.route} (the Location is in the evidence): a return or rewrite in nginx, or the service behind it`, command: shIn(guestOf(inv.gateway), `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -E 'return +30|rewrite|location'`)}, errorLog(c, inv)],
   gateway_https_redirect: (_c, inv) => [{text: `The gateway redirects http to https: use the https URL in gateway.url (${httpsOf(inv.gateway.url)}), with gateway.ca if a private CA signed its certificate`, command: `curl -sI ${q(inv.gateway.url)}`}],
   client_unexpected: (c, inv) => [errorLog(c, inv)],
@@ -151,22 +122,6 @@ function databaseEnv(c: HintContext): string {
   return `${c.ct} sh -c ${q(`${runtimeEnvLines(c.s)} | grep '^DB_' | ${MASK}`)}`
 }
 
-/**
- * GET an API path inside the CT (ctApiScript). `keyed`: with the service's key from its own
- * environment (Qdrant's QDRANT__SERVICE__API_KEY in api-key; vLLM's VLLM_API_KEY as a Bearer).
- */
-function ctApi(c: HintContext, path: string, keyed = false, pipe = ''): string {
-  const {header, bearer, ownEnv} = keyFacts(c)
-  // A kind that names no env var of its own is asked for vLLM's (these hints are vLLM's and Qdrant's).
-  const key = keyed ? {format: `${header}: ${bearer ? 'Bearer ' : ''}%s`, env: ownEnv ?? 'VLLM_API_KEY'} : undefined
-  return `${c.ct} sh -c ${q(ctApiScript(c.s, path, key, pipe))}`
-}
-
-/** How the service's kind sends its API key (its module's facts). */
-function keyFacts(c: HintContext): KeyFacts {
-  return kindModule(c.s.kind).key ?? BEARER_KEY
-}
-
 /** The gateway URL on https, as its redirect points. */
 function httpsOf(url: string): string {
   const u = new URL(url)
@@ -187,11 +142,7 @@ function keyVars(c: HintContext, inv: Inventory): string[] {
   return named.length ? named : ['NAME']
 }
 
-function unitOr(c: HintContext, fallback: string): string {
-  return c.s.runtime && 'systemd' in c.s.runtime ? c.s.runtime.systemd : fallback
-}
-
-/** The hints for a cause, for this service. */
+/** The hints for a cause, for this service: its kind's own where the kind has them, else the cause's. */
 export function hintsFor(cause: CauseCode, service: ServiceDef, inv: Inventory): Hint[] {
-  return HINTS[cause](context(service, inv), inv)
+  return (kindModule(service.kind).hints?.[cause] ?? HINTS[cause])(context(service, inv), inv)
 }

@@ -1,5 +1,6 @@
 import type {Expectation, Judgement} from '../../model/check-spec.js'
 import type {CauseCode} from '../../model/findings.js'
+import type {HintMaker} from '../hint-context.js'
 import type {Layer} from '../../model/status.js'
 import type {Inventory, ServiceDef} from '../../model/inventory.js'
 import type {BodyCheck} from '../expectations/http.js'
@@ -73,6 +74,8 @@ export interface ServiceKindModule {
   example: ServiceDef
   /** The causes whose README example is this kind (the rest are shown for n8n). */
   exampleFor?: readonly CauseCode[]
+  /** Its own hints, for the causes whose fix differs for this kind (the rest are the cause's, verdict/hints.ts). */
+  hints?: Partial<Record<CauseCode, HintMaker>>
 }
 
 /** The header a kind's API key travels in. */

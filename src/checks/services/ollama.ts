@@ -3,6 +3,8 @@ import type {ServiceDef} from '../../model/inventory.js'
 import {apiAnswers, listed, parseJson, sameModel} from '../expectations/api.js'
 import {twoHundredWithout} from '../expectations/http.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
+import {unitOr} from '../hint-context.js'
+import {nginxShow, word} from '../hint-words.js'
 import {insideUrl} from './kind.js'
 
 /**
@@ -15,6 +17,11 @@ export const ollamaKind: ServiceKindModule = {
   api: true,
   example: {name: 'ollama', kind: 'ollama', ctid: 955, address: '10.0.0.155', port: 11434, runtime: {systemd: 'ollama'}, route: {path: '/ollama/'}, model: 'llama3.2:latest'},
   exampleFor: ['model_missing', 'bound_to_loopback', 'host_header_rejected', 'cli_missing'],
+  hints: {
+    model_missing: (c) => [{text: `Pull ${c.s.model ?? 'the model'} into ${c.guest.label}`, command: `${c.ct} ollama pull ${word(c.s.model ?? 'MODEL')}`}, {text: 'Then list what is there', command: `${c.ct} ollama list`}],
+    bound_to_loopback: (c) => [{text: 'Ollama binds 127.0.0.1 by default: add Environment="OLLAMA_HOST=0.0.0.0:11434" to the unit, then restart', command: `${c.ct} systemctl edit ${word(unitOr(c, 'ollama'))}`}, {text: 'Restart', command: c.start}],
+    client_forbidden: (c, inv) => [{text: 'Ollama bound to loopback rejects foreign Host headers: set proxy_set_header Host localhost:11434 in the route', command: nginxShow(inv, `location ${c.s.route?.path ?? '/ollama/'}`)}],
+  },
   verifyHealth: twoHundredWithout('Ollama is running', 'answered 200 but not "Ollama is running": is this Ollama?', 'api_unexpected'),
   client: () => ({subpath: 'api/tags', accept: throughGateway}),
   // Without model: in the inventory there is nothing to ask for a token (Ollama has no default model).

@@ -3,6 +3,7 @@ import {apiAnswers, listed, parseJson} from '../expectations/api.js'
 import {twoHundredWithout} from '../expectations/http.js'
 import {keyDroppedByGateway} from '../expectations/route-key.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
+import {ctApi} from '../hint-context.js'
 import {insideUrl} from './kind.js'
 
 /**
@@ -17,6 +18,9 @@ export const qdrantKind: ServiceKindModule = {
   key: {header: 'api-key', bearer: false, ownEnv: 'QDRANT__SERVICE__API_KEY'},
   example: {name: 'qdrant', kind: 'qdrant', ctid: 952, address: '10.0.0.152', port: 6333, runtime: {docker: 'qdrant'}, route: {path: '/qdrant/'}, apiKeyEnv: 'QDRANT_API_KEY', collections: ['docs']},
   exampleFor: ['not_ready', 'collection_missing', 'api_auth_failed', 'api_key_unset'],
+  hints: {
+    not_ready: (c) => [{text: 'Some shards are not ready: check the cluster state and the p2p port 6335 between peers', command: ctApi(c, '/cluster', true)}, {text: 'Read the log', command: c.logs}],
+  },
   verifyHealth: twoHundredWithout('healthz check passed', 'answered 200 but not "healthz check passed": is this Qdrant?', 'api_unexpected'),
   // A client's real call, with the key (plan.ts adds it): /healthz is open, so it would pass behind
   // a gateway that blanks the key.
