@@ -27,7 +27,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# The real-CT lab's Debian rootfs: built once (a few minutes) and cached in /var/cache/phoenix-lab.
-if [ "$(id -u)" = 0 ]; then bash scripts/lab-rootfs.sh >/dev/null; fi
+# The real-CT lab's Debian rootfs and its docker layer (docker.io over it; the layer script builds
+# the rootfs first): built once (a few minutes, then about 30 s) and cached in /var/cache/phoenix-lab.
+if [ "$(id -u)" = 0 ]; then bash scripts/lab-docker-layer.sh >/dev/null; fi
 
 npm run --silent build

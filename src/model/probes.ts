@@ -159,6 +159,8 @@ export interface ContainerObservation {
   state: string
   restarts?: number
   exitCode?: number
+  /** docker's State.OOMKilled: the kernel's OOM killer ended it (exit 137 without it is a stop or kill). */
+  oomKilled?: boolean
   logs: string[]
 }
 

@@ -18,7 +18,7 @@ import {SERVICES, STATE} from './topology.js'
 /**
  * The fault matrix: every fault of the table on every service it applies to, diagnosed by the
  * built phoenix from the Proxmox host (local) and from an admin machine over SSH, on the real-CT
- * lab: the systemd-kind services' CTs boot real systemd (the gateway and docker-kind CTs are shims). One fault at a
+ * lab: the services' CTs boot real systemd, the docker-kind ones run real dockerd (the gateway's is a shim). One fault at a
  * time, injected on all its services at once, one `check` per mode (of the seven services, and of
  * the gateway where the row says its verdict): each affected target's verdict must be the row's,
  * with the evidence and hints it names, every other service healthy; then healed, everything
@@ -107,7 +107,8 @@ function targets(f: Fault): readonly string[] {
 describe('fault matrix against the namespace lab', () => {
   beforeAll(async () => {
     // The real-CT lab (real-ct.ts): vllm-chat, vllm-embed, ollama and llamacpp as real systemd
-    // units in LXC CTs; PHOENIX_LAB_REAL=0 runs the matrix on the shims only.
+    // units, qdrant, n8n and open-webui as real docker containers, in LXC CTs; PHOENIX_LAB_REAL=0
+    // runs the matrix on the shims only.
     await up({real: REAL})
   }, 1_200_000)
 

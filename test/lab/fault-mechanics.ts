@@ -18,9 +18,15 @@ export async function restore(s: LabService): Promise<void> {
   await waitListening(s.ctid, s.port, '0.0.0.0')
 }
 
-/** nft in a CT's own namespace: a table the lab owns, so healing is deleting it. */
+/**
+ * nft in a CT's own namespace: a table the lab owns, so healing is deleting it. The rules filter
+ * what comes in for the CT (input) and what its dockerd forwards to a published container (-p is a
+ * DNAT, so that traffic never reaches input); docker0's own traffic (a container's answers to
+ * docker-proxy) passes, as it never crosses the CT's firewall.
+ */
 export async function firewall(s: LabService, rules: string): Promise<void> {
-  const table = `table inet phoenix_lab {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    ${rules}\n  }\n}\n`
+  const chain = (name: string) => `  chain ${name} {\n    type filter hook ${name} priority 0; policy accept;\n    iifname "docker0" accept\n    ${rules}\n  }\n`
+  const table = `table inet phoenix_lab {\n${chain('input')}${chain('forward')}}\n`
   await must(['ip', 'netns', 'exec', ctById(s.ctid).ns, 'nft', '-f', '-'], {input: `add table inet phoenix_lab\ndelete table inet phoenix_lab\n${table}`})
 }
 

@@ -89,14 +89,18 @@ const otherPort = (s: LabService) => s.port + 1
 
 export const FAULTS: readonly Fault[] = [
   {
-    name: 'stopped', does: 'the unit or container is stopped', appliesTo: ALL,
+    // open-webui's PID 1 is a shell (topology.ts shellPid1): on real docker, docker stop kills it
+    // after the grace period and it exits 137, still a stop (real-systemd-findings D2).
+    name: 'stopped', does: 'systemctl stop / docker stop (open-webui\'s PID 1 ignores SIGTERM: exit 137 after the 10 s grace period)', appliesTo: ALL,
     inject: stopService,
     heal: async (s) => (await startService(s), await waitListening(s.ctid, s.port)),
     expect: {layer: 'service', cause: 'service_down'},
   },
   {
     name: 'crashed', does: 'the process exits right after start (emulator --fault crash)', appliesTo: ALL,
-    inject: async (s) => (await rerunService(s, {fault: 'crash'}), await waitState(s, 'failed')),
+    // A real container's policy becomes on-failure:3 (docker's start limit: exited after the third
+    // restart); systemd's Restart=on-failure ends failed at StartLimitBurst=3.
+    inject: async (s) => (await rerunService(s, {fault: 'crash', restart: 'on-failure:3'}), await waitState(s, 'failed', 90_000)),
     heal: restore,
     expect: {layer: 'service', cause: 'service_crashed'},
   },
@@ -142,7 +146,7 @@ export const FAULTS: readonly Fault[] = [
   {
     name: 'ct-stopped', does: 'pct stop: units stopped, init gone, link down', appliesTo: ALL,
     inject: (s) => pct(['stop', s.ctid]),
-    heal: async (s) => (await pct(['start', s.ctid]), await waitListening(s.ctid, s.port)),
+    heal: async (s) => (await pct(['start', s.ctid]), await waitListening(s.ctid, s.port, undefined, 90_000)),
     expect: {layer: 'service', cause: 'container_stopped'},
   },
   {

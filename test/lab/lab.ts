@@ -7,7 +7,8 @@ import {prepareGateway} from './gateway.js'
 import {CONFIG_LOCAL, CONFIG_SSH, configFor, inventoryYaml} from './inventory.js'
 import type {Mode} from './inventory.js'
 import {ctDir, prepareCt} from './cts.js'
-import {destroyRealCts, prepareRealCt, realCandidates, rootfsTree, startHolder, waitBooted} from './real-ct.js'
+import {destroyRealCts, prepareRealCt, realCandidates, rootfsTrees, runsDocker, startHolder, waitBooted} from './real-ct.js'
+import {buildImageTarball, importImage} from './real-docker.js'
 import {createNetwork, destroyNetwork, labNamespaces} from './namespaces.js'
 import {run, waitUntil} from './proc.js'
 import {ctExec, defineService, PCT, pct, SHIM_ENV, startService, waitListening} from './services.js'
@@ -48,7 +49,7 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
   const real = options.real ?? process.env.PHOENIX_LAB_REAL === '1'
   await preflight(real)
   // Built once and cached outside the lab's state (minutes the first time, nothing after).
-  const tree = real ? await rootfsTree() : undefined
+  const trees = real ? await rootfsTrees() : undefined
   await down()
   await mkdir(STATE, {recursive: true})
   await writeFile(join(STATE, 'lab.env'), `# sourced by test/lab/shims/lib.sh\nPHX_PREFIX='${PREFIX}'\nPHX_NODE='pve'\n`)
@@ -65,18 +66,22 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
     await createNetwork()
     await Promise.all([makeCertificates(), prepareSshd(), makeApiKeys()])
     await prepareGateway()
-    const reals = tree ? realCandidates() : []
-    if (tree) await startHolder()
+    const reals = trees ? realCandidates() : []
+    if (trees) await startHolder()
+    if (reals.some((ct) => runsDocker(ct.ctid))) buildImageTarball()
     for (const ct of CTS) {
       await prepareCt(ct)
-      if (tree && reals.includes(ct)) await prepareRealCt(ct, tree, join(ctDir(ct.ctid), 'bin'))
+      if (trees && reals.includes(ct)) await prepareRealCt(ct, trees, join(ctDir(ct.ctid), 'bin'))
       await pct(['start', ct.ctid])
     }
     // The VMs (real containers with the guest agent) only with real CTs: the shims have no VM.
-    const vms = tree ? VMS : []
-    for (const vm of vms) await prepareVm(vm, tree!)
-    const services = tree ? [...SERVICES, ...VM_SERVICES] : SERVICES
-    await Promise.all([...reals.map((ct) => waitBooted(ct.ctid)), ...vms.map(bootVm)])
+    const vms = trees ? VMS : []
+    for (const vm of vms) await prepareVm(vm, trees!)
+    const services = trees ? [...SERVICES, ...VM_SERVICES] : SERVICES
+    await Promise.all([...reals.map(async (ct) => {
+      await waitBooted(ct.ctid)
+      if (runsDocker(ct.ctid)) await importImage((argv) => ctExec(ct.ctid, argv))
+    }), ...vms.map(bootVm)])
     await Promise.all(services.map((s) => defineService(s)))
     await Promise.all([...services.map(startService), ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx']), startSshd()])
     await Promise.all([

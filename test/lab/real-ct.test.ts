@@ -10,6 +10,7 @@ import type {Mode} from './lab.js'
 import {labNamespaces, labPids} from './namespaces.js'
 import {run, waitUntil} from './proc.js'
 import {LXC_PATH, realCandidates} from './real-ct.js'
+import {IMAGE} from './real-docker.js'
 import {PCT, SHIM_ENV, startService, stopService, waitListening} from './services.js'
 import {REPO, SERVICES, STATE, VMS} from './topology.js'
 
@@ -84,6 +85,22 @@ describe('real-CT lab: real systemd in LXC, entered as Proxmox does', () => {
     expect(show.stdout).toMatch(/SubState=running/)
   })
 
+  it('the docker-kind CTs run a real dockerd: docker inspect answers from it, the container runs the imported image', async () => {
+    const n8n = SERVICES.find((s) => s.name === 'n8n')!
+    expect((await pct(['exec', String(n8n.ctid), '--', 'systemctl', 'is-system-running'])).stdout.trim()).toMatch(/^(running|degraded)$/)
+    const inspect = await pct(['exec', String(n8n.ctid), '--', 'docker', 'inspect', n8n.unit])
+    const [c] = JSON.parse(inspect.stdout) as {Name: string; Config: {Image: string}; State: {Status: string; OOMKilled: boolean}; HostConfig: {RestartPolicy: {Name: string}}}[]
+    expect({name: c?.Name, image: c?.Config.Image, status: c?.State.Status, restart: c?.HostConfig.RestartPolicy.Name}).toEqual({name: '/n8n', image: IMAGE, status: 'running', restart: 'unless-stopped'})
+    // Published through docker-proxy, as `docker run -p 5678:5678` is on the estate.
+    const ss = await pct(['exec', String(n8n.ctid), '--', 'ss', '-tlnpH', `sport = :${n8n.port}`])
+    expect(ss.stdout).toMatch(/docker-proxy/)
+    // Its key reached the container through --env-file, never an argv.
+    const qdrant = SERVICES.find((s) => s.name === 'qdrant')!
+    const ps = await pct(['exec', String(qdrant.ctid), '--', 'ps', '-eo', 'args'])
+    expect(ps.stdout).toMatch(/emulator\/main\.ts/)
+    expect(ps.stdout).not.toMatch(/QDRANT_API_KEY=/)
+  })
+
   it("pct exec keeps the caller's environment by default (PVE 8), clears it with --keep-env 0, and fails as pct.pm does", async () => {
     const env = {...SHIM_ENV, PHX_CANARY: 'canary-1', SSL_CERT_FILE: '/nowhere'}
     const kept = await pct(['exec', String(VLLM.ctid), '--', 'sh', '-c', 'echo "${PHX_CANARY:-none} ${SSL_CERT_FILE:-unset}"'], env)
@@ -139,10 +156,12 @@ describe('real-CT lab: real systemd in LXC, entered as Proxmox does', () => {
   })
 
   it('down after a killed `lab up --real` leaves nothing either', async () => {
-    // `up` killed once its first real CT runs: the holder and LXC's monitors outlive it.
+    // `up` killed once a dockerd runs: the holder, LXC's monitors and the CTs outlive it.
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/lab/cli.ts'), 'up', '--real'], {cwd: REPO, detached: true, stdio: 'ignore'})
     try {
-      await waitUntil('a real CT running under the killed up', async () => (await readdir(`/run/lxc/lock${LXC_PATH}`).catch(() => [])).length > 0, 120_000, 100)
+      // Once a docker CT's dockerd has made its data root: containers, their mounts and cgroups inside.
+      const dockerData = join(LXC_PATH, String(SERVICES.find((s) => s.runtime === 'docker')!.ctid), 'docker-data')
+      await waitUntil('a dockerd running under the killed up', async () => (await readdir(dockerData).catch(() => [])).length > 0, 120_000, 100)
     } finally {
       process.kill(-child.pid!, 'SIGKILL')
     }

@@ -1,8 +1,9 @@
-import {existsSync, readFileSync, realpathSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {mkdir, readdir, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {must, run, startDetached, waitUntil} from './proc.js'
+import {DAEMON_JSON, IMAGE_DIR_IN_CT, imageDir, labBinds} from './real-docker.js'
 import {CTS, GATEWAY_CTID, HOST, REPO, SERVICES, STATE} from './topology.js'
 import type {Ct} from './topology.js'
 
@@ -11,7 +12,8 @@ import type {Ct} from './topology.js'
  * systemd-kind services are real LXC containers named by their CTID, booting real systemd from a
  * cached Debian rootfs (scripts/lab-rootfs.sh) with one overlay each, in the network namespace the
  * lab already made for the CT (lxc.namespace.share.net). The lab's pct enters them with lxc-attach
- * as Proxmox's does. The gateway and the docker-kind CTs stay namespaces with the shims for now.
+ * as Proxmox's does. The docker-kind services' CTs run Debian's dockerd too (real-docker.ts). The
+ * gateway stays a namespace with the shims for now.
  */
 
 /** Where LXC keeps the lab's containers (its lxcpath): config, overlay delta, log, per CTID. */
@@ -21,15 +23,28 @@ export function isRealCt(ctid: number): boolean {
   return existsSync(join(LXC_PATH, String(ctid), 'config'))
 }
 
-/** The CTs a real lab boots: those whose services all run as systemd units (not the gateway). */
+/** The CTs a real lab boots: those of the services (not the gateway). */
 export function realCandidates(): Ct[] {
-  return CTS.filter((ct) => ct.ctid !== GATEWAY_CTID && SERVICES.some((s) => s.ctid === ct.ctid) && SERVICES.every((s) => s.ctid !== ct.ctid || s.runtime === 'systemd'))
+  return CTS.filter((ct) => ct.ctid !== GATEWAY_CTID && SERVICES.some((s) => s.ctid === ct.ctid))
 }
 
-/** Builds (once, cached outside git) and extracts the rootfs; returns its read-only tree. */
-export async function rootfsTree(): Promise<string> {
-  const out = await must(['bash', join(REPO, 'scripts/lab-rootfs.sh')], {timeoutMs: 1_200_000})
-  return out.trim().split('\n').at(-1)!
+/** A CT whose services run as docker containers: it boots the docker layer and runs dockerd. */
+export function runsDocker(ctid: number): boolean {
+  return SERVICES.some((s) => s.ctid === ctid && s.runtime === 'docker')
+}
+
+/** The read-only trees a real CT's overlay stacks: the rootfs, and the docker layer on top of it. */
+export interface Trees {
+  rootfs: string
+  docker: string
+}
+
+/** Builds (once, cached outside git) and extracts the rootfs and the docker layer. */
+export async function rootfsTrees(): Promise<Trees> {
+  const last = (out: string) => out.trim().split('\n').at(-1)!
+  const rootfs = last(await must(['bash', join(REPO, 'scripts/lab-rootfs.sh')], {timeoutMs: 1_200_000}))
+  const docker = last(await must(['bash', join(REPO, 'scripts/lab-docker-layer.sh')], {timeoutMs: 1_200_000}))
+  return {rootfs, docker}
 }
 
 /**
@@ -53,18 +68,26 @@ export async function startHolder(): Promise<void> {
 }
 
 /**
- * Writes the CT's LXC config: rootfs overlay, the lab's netns, node and the repo read-only, its
- * /usr/local/bin (when given), and any further `lxc.mount.entry` lines (a VM's agent socket folder).
+ * Writes the CT's LXC config: rootfs overlay (with the docker layer for a docker CT), the lab's
+ * netns, node and the repo read-only, its /usr/local/bin (when given), and any further
+ * `lxc.mount.entry` lines (a VM's agent socket folder).
  */
-export async function prepareRealCt(ct: Pick<Ct, 'ctid' | 'hostname' | 'ns'>, tree: string, ctBin?: string, mountEntries: readonly string[] = []): Promise<void> {
+export async function prepareRealCt(ct: Pick<Ct, 'ctid' | 'hostname' | 'ns'>, trees: Trees, ctBin?: string, mountEntries: readonly string[] = []): Promise<void> {
   const dir = join(LXC_PATH, String(ct.ctid))
   await mkdir(join(dir, 'delta'), {recursive: true})
   // The emulators run from the repo with the host's node: both bound at their own paths, read-only.
-  const binds = [REPO.replace(/\/$/, ''), realpathSync(join(REPO, 'node_modules'))]
-  const mounts = [...new Set(binds)].filter((p, i, all) => !all.some((o, j) => j !== i && p.startsWith(`${o}/`)))
+  const mounts = labBinds()
+  const docker = runsDocker(ct.ctid)
+  if (docker) {
+    await mkdir(join(dir, 'delta/etc/docker'), {recursive: true})
+    await writeFile(join(dir, 'delta/etc/docker/daemon.json'), DAEMON_JSON)
+    await mkdir(join(dir, 'docker-data'), {recursive: true})
+  }
+  // overlayfs stacks lower dirs left to right, top first: the docker layer over the rootfs.
+  const lower = docker ? `${trees.docker}:${trees.rootfs}` : trees.rootfs
   const lines = [
     `lxc.uts.name = ${ct.hostname}`, 'lxc.arch = amd64',
-    `lxc.rootfs.path = overlay:${tree}:${join(dir, 'delta')}`,
+    `lxc.rootfs.path = overlay:${lower}:${join(dir, 'delta')}`,
     'lxc.init.cmd = /sbin/init', 'lxc.apparmor.profile = unconfined',
     `lxc.namespace.share.net = /run/netns/${ct.ns}`,
     'lxc.mount.auto = proc:mixed sys:mixed cgroup:mixed', 'lxc.autodev = 1',
@@ -77,6 +100,9 @@ export async function prepareRealCt(ct: Pick<Ct, 'ctid' | 'hostname' | 'ns'>, tr
     // The CT's /usr/local/bin is the lab's folder for it: installCli/removeCli edit it from outside.
     ...(ctBin ? [`lxc.mount.entry = ${ctBin} usr/local/bin none bind,ro,create=dir 0 0`] : []),
     ...mountEntries.map((m) => `lxc.mount.entry = ${m}`),
+    // dockerd's overlay2 cannot stack on the CT's overlay root: a plain directory is its data root.
+    ...(docker ? [`lxc.mount.entry = ${join(dir, 'docker-data')} var/lib/docker none bind,create=dir 0 0`,
+      `lxc.mount.entry = ${imageDir()} ${IMAGE_DIR_IN_CT.slice(1)} none bind,ro,create=dir 0 0`] : []),
     '',
   ]
   await writeFile(join(dir, 'config'), lines.join('\n'))

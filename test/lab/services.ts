@@ -5,6 +5,8 @@ import {apiKeys} from './api-keys.js'
 import {must, run, waitUntil} from './proc.js'
 import {isRealCt, vmArgv} from './real-ct.js'
 import {realUnitScript} from './real-units.js'
+import {containerScript} from './real-docker.js'
+import type {ContainerOptions} from './real-docker.js'
 import {REPO, SHIMS, STATE, vmById} from './topology.js'
 import type {LabService} from './topology.js'
 
@@ -25,6 +27,8 @@ export interface EmulatorOptions {
   /** The key the unit runs with instead of the lab's (a rotated key). */
   apiKey?: string
   extra?: readonly string[]
+  /** A real container's restart policy instead of unless-stopped (e.g. on-failure:3). */
+  restart?: string
 }
 
 /**
@@ -57,10 +61,10 @@ export function emulatorArgv(s: LabService, o: EmulatorOptions = {}): string[] {
  * Writes a unit's definition: kind, description, the command its supervisor runs, and its
  * environment (a file the command sources, as systemd's EnvironmentFile= or docker's --env-file).
  */
-export async function defineUnit(ctid: number | 'host', name: string, kind: 'systemd' | 'docker', description: string, command: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<void> {
+export async function defineUnit(ctid: number | 'host', name: string, kind: 'systemd' | 'docker', description: string, command: readonly string[], env: Readonly<Record<string, string>> = {}, container?: ContainerOptions): Promise<void> {
   if (ctid !== 'host' && isRealCt(ctid)) {
-    if (kind !== 'systemd') throw new Error(`CT ${ctid} is a real CT without docker: ${name} cannot run there`)
-    await ctExec(ctid, ['sh', '-s'], realUnitScript(name, description, command, env))
+    if (kind === 'docker' && !container) throw new Error(`${name}: a real container needs what it publishes`)
+    await ctExec(ctid, ['sh', '-s'], kind === 'docker' ? containerScript(name, command, env, container!) : realUnitScript(name, description, command, env))
     return
   }
   const dir = unitDir(ctid, name)
@@ -81,7 +85,14 @@ export async function defineService(s: LabService, o: EmulatorOptions = {}): Pro
   if (s.apiKeyEnv && !key) throw new Error(`no API key for ${s.name} in the lab's state: was the lab brought up?`)
   // n8n's docker image runs with NODE_ENV=production: its push checks the Origin (after the session).
   const env = {...(s.apiKeyEnv && key ? {[s.apiKeyEnv]: key} : {}), ...(s.kind === 'n8n' ? {NODE_ENV: 'production'} : {})}
-  await defineUnit(s.ctid, s.unit, s.runtime, description, [process.execPath, '--import', 'tsx', emulator, ...emulatorArgv(s, o)], env)
+  // A real container listens on all of its own addresses; where the service is reachable in its CT
+  // is what `-p` publishes (127.0.0.1:PORT:PORT is the container's loopback-bind).
+  const container = s.runtime === 'docker' && isRealCt(s.ctid)
+  const port = o.port ?? s.port
+  const publish = !o.host || o.host === '0.0.0.0' ? `${port}:${port}` : `${o.host}:${port}:${port}`
+  const argv = emulatorArgv(s, container ? {...o, host: '0.0.0.0'} : o)
+  await defineUnit(s.ctid, s.unit, s.runtime, description, [process.execPath, '--import', 'tsx', emulator, ...argv], env,
+    container ? {publish, restart: o.restart, shellPid1: s.shellPid1} : undefined)
 }
 
 /** `pct ARGS` through the lab's shim, throwing when it fails. */
@@ -121,7 +132,7 @@ export async function rerunService(s: LabService, o: EmulatorOptions = {}): Prom
   await restartService(s)
 }
 
-/** active | inactive | failed | not-found, as the shims report it. */
+/** active | inactive | failed | not-found (activating, restarting on real parts), as the CT reports it. */
 export async function serviceState(s: LabService): Promise<string> {
   const argv = s.runtime === 'docker' ? ['docker', 'inspect', '-f', '{{.State.Status}}', s.unit] : ['systemctl', 'is-active', s.unit]
   const r = await run(guestArgv(s.ctid, argv), {env: SHIM_ENV})
@@ -158,10 +169,11 @@ export async function waitState(s: LabService, state: string, ms = 30_000): Prom
 }
 
 
-/** The last lines a unit logged: the real CT's journal (`journalctl -o cat`), or the shim's log file. */
+/** The last lines a unit logged: the real CT's journal (`journalctl -o cat`) or `docker logs`, or the shim's log file. */
 export async function unitLogLines(s: LabService, lines: number): Promise<string[]> {
+  const argv = s.runtime === 'docker' ? ['sh', '-c', `docker logs --tail ${lines} ${shq(s.unit)} 2>&1`] : ['journalctl', '-u', s.unit, '-n', String(lines), '-o', 'cat', '-q', '--no-pager']
   const text = isRealCt(s.ctid)
-    ? (await run(guestArgv(s.ctid, ['journalctl', '-u', s.unit, '-n', String(lines), '-o', 'cat', '-q', '--no-pager']), {env: SHIM_ENV})).stdout
+    ? (await run(guestArgv(s.ctid, argv), {env: SHIM_ENV})).stdout
     : await readFile(join(unitDir(s.ctid, s.unit), 'log'), 'utf8').catch(() => '')
   return text.split('\n').filter((l) => l.trim()).slice(-lines)
 }

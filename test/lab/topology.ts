@@ -119,6 +119,11 @@ export interface LabService {
   cli?: readonly string[]
   /** Runs in a VM: `ctid` is then the VMID (one id space), entered through the guest agent. */
   vm?: true
+  /**
+   * A real container whose PID 1 is a shell running the server as its child (a start script that
+   * does not exec): it ignores SIGTERM, so `docker stop` kills it after the grace period, exit 137.
+   */
+  shellPid1?: boolean
 }
 
 export const SERVICES: readonly LabService[] = [
@@ -140,7 +145,7 @@ export const SERVICES: readonly LabService[] = [
     routes: ['/ollama/'], model: 'llama3.2:latest', args: ['--host-guard'], cli: ['ollama'],
   },
   // Its socket.io is at /webui/ws/socket.io/ through the gateway: the route passes the upgrade.
-  {name: 'open-webui', kind: 'openwebui', ctid: 956, port: 8080, runtime: 'docker', unit: 'open-webui', routes: ['/webui/'], args: []},
+  {name: 'open-webui', kind: 'openwebui', ctid: 956, port: 8080, runtime: 'docker', unit: 'open-webui', routes: ['/webui/'], args: [], shellPid1: true},
   // llama-server --port 8081, as the plan has it (its own default is 8080, or 9931 in new releases).
   {name: 'llamacpp', kind: 'llamacpp', ctid: 957, port: 8081, runtime: 'systemd', unit: 'llama-server', routes: ['/llamacpp/'], args: []},
 ]

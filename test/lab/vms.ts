@@ -4,6 +4,7 @@ import {join} from 'node:path'
 
 import {must, run, waitUntil} from './proc.js'
 import {prepareRealCt, vmArgv, waitBooted} from './real-ct.js'
+import type {Trees} from './real-ct.js'
 import {BRIDGE, HOST, SHIMS, STATE} from './topology.js'
 import type {Vm} from './topology.js'
 
@@ -34,12 +35,12 @@ export function qmConfig(vm: Vm, hwaddr: string, agent = true): string {
 }
 
 /** Writes the VM's qm.conf and its container's LXC config (the agent's socket folder bound in). */
-export async function prepareVm(vm: Vm, tree: string): Promise<void> {
+export async function prepareVm(vm: Vm, trees: Trees): Promise<void> {
   const dir = vmDir(vm.vmid)
   await mkdir(join(dir, 'qga'), {recursive: true})
   const link = JSON.parse(await must(['ip', '-n', vm.ns, '-j', 'link', 'show', 'eth0'])) as {address: string}[]
   await writeFile(join(dir, 'qm.conf'), qmConfig(vm, link[0]?.address.toUpperCase() ?? ''))
-  await prepareRealCt({ctid: vm.vmid, hostname: vm.name, ns: vm.ns}, tree, undefined, [`${join(dir, 'qga')} ${QGA_IN_VM.slice(1)} none bind,create=dir 0 0`])
+  await prepareRealCt({ctid: vm.vmid, hostname: vm.name, ns: vm.ns}, trees, undefined, [`${join(dir, 'qga')} ${QGA_IN_VM.slice(1)} none bind,create=dir 0 0`])
 }
 
 /**

@@ -34,14 +34,27 @@ export function containerRunning(name: string): Expectation {
     }
     if (obs.state === 'missing') return {status: 'fail', summary: `no container named ${name} in this CT`, finding: 'runtime_missing', evidence: obs.logs}
     if (obs.state === 'restarting') return {status: 'fail', summary: `container ${name} is restarting (exit ${obs.exitCode ?? '?'}), crash loop`, finding: 'service_crashed', evidence: obs.logs}
-    const crashed = (obs.exitCode ?? 0) !== 0
+    if (obs.oomKilled) return {status: 'fail', summary: `container ${name} was killed by the kernel's OOM killer (exit ${obs.exitCode ?? 137}): its memory limit`, finding: 'service_crashed', evidence: obs.logs}
+    const signal = STOP_SIGNALS[obs.exitCode ?? 0]
+    const crashed = (obs.exitCode ?? 0) !== 0 && !signal
     return {
       status: 'fail',
-      summary: `container ${name} is ${obs.state}${obs.exitCode !== undefined ? ` (exit ${obs.exitCode})` : ''}`,
+      summary: `container ${name} is ${obs.state}${obs.exitCode !== undefined ? ` (exit ${obs.exitCode}${signal ? `: ${signal}` : ''})` : ''}`,
       finding: crashed ? 'service_crashed' : 'service_down',
       evidence: obs.logs,
     }
   }
+}
+
+/**
+ * Exit codes of a container stopped rather than crashed: `docker stop` sends SIGTERM and, after its
+ * grace period, SIGKILL; a PID 1 without a TERM handler (a shell, many images) only dies of the
+ * KILL (137), one that dies of the TERM (tini with --init) gives 143. Not an OOM kill (OOMKilled
+ * false); a segfault (139) or an abort (134) stays a crash.
+ */
+const STOP_SIGNALS: Readonly<Record<number, string>> = {
+  137: 'SIGKILL, stopped by docker stop after its grace period or docker kill',
+  143: 'SIGTERM, stopped by docker stop',
 }
 
 function mismatch(kind: string) {
