@@ -18,7 +18,7 @@ export const CAUSES = {
   service_down: {layer: 'service', meaning: 'The unit or container is stopped (it exited cleanly or was stopped).'},
   service_crashed: {layer: 'service', meaning: 'The unit failed or the container exited with an error: its last log lines say why.'},
   service_starting: {layer: 'service', meaning: 'The service is starting or loading its model; wait, then check again.'},
-  service_restarting: {layer: 'service', meaning: 'The container runs but has restarted: it is crash-looping or was killed.'},
+  service_restarting: {layer: 'service', meaning: 'The unit or container runs but has restarted: it is crash-looping or was killed.'},
   not_listening: {layer: 'service', meaning: 'Nothing listens on the configured port inside the CT (wrong port, or not started yet).'},
   api_refused: {layer: 'service', meaning: 'The port refuses connections inside the CT.'},
   api_timeout: {layer: 'service', meaning: 'The service accepts connections but does not answer its health endpoint in time (hung).'},

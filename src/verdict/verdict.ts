@@ -104,6 +104,7 @@ function failCause(layer: LayerResult, layers: readonly LayerResult[]): CauseCod
   if (broken && isCause(broken) && layer.layer !== 'service') return broken
   switch (layer.layer) {
     case 'service':
+      if (crashLoopRunning(layer)) return 'service_crashed'
       return pickByPriority(layer) ?? 'api_error'
     case 'host': {
       const listen = find('service', 'service.listen')?.finding
@@ -135,6 +136,21 @@ function gatewayReaches(layers: readonly LayerResult[]): boolean {
   return hop.length > 0 && hop.every((c) => c.status === 'pass' || c.status === 'warn')
 }
 
+/**
+ * Why the process cannot answer: caught between two crashes of a restart loop. The runtime saw it
+ * running but restarted (a unit's NRestarts, a container's RestartCount) and the checks after it find
+ * nothing that answers (a container's docker-proxy still listens and resets: real-systemd-findings
+ * D4b; a unit's port is not open yet: S4d). The restarts, with their log lines, are the cause.
+ */
+const CANNOT_ANSWER: readonly string[] = ['not_listening', 'api_refused', 'api_timeout', 'connection_reset', 'answer_not_http', 'answer_truncated', 'answer_stalled', 'api_error']
+
+function crashLoopRunning(layer: LayerResult): boolean {
+  const checks = layer.checks as JudgedCheck[]
+  const restarted = checks.some((c) => c.id === 'service.runtime' && c.status === 'warn' && c.finding === 'service_restarting')
+  const failed = checks.filter((c) => c.status === 'fail').map((c) => c.finding ?? '')
+  return restarted && failed.length > 0 && failed.every((f) => CANNOT_ANSWER.includes(f))
+}
+
 function pickByPriority(layer: LayerResult): CauseCode | undefined {
   const findings = (layer.checks as JudgedCheck[]).filter((c) => c.status === 'fail').map((c) => c.finding)
   const ranked = SERVICE_PRIORITY.find((f) => findings.includes(f)) ?? findings.find((f) => f !== undefined && isCause(f))
@@ -155,6 +171,8 @@ function evidenceFor(layer: LayerResult, layers: readonly LayerResult[], cause: 
     lines.push(`${c.id}: ${c.summary}`, ...(c.evidence ?? []).map((e) => `  ${e}`))
   }
   for (const c of layer.checks as JudgedCheck[]) if (c.status === layer.status) add(c)
+  // A crash loop caught running: the restarts and their log lines say why nothing answers.
+  if (layer.layer === 'service' && cause === 'service_crashed') for (const c of layer.checks as JudgedCheck[]) if (c.status === 'warn' && c.finding === 'service_restarting') add(c)
   if (cause === 'bound_to_loopback' || cause === 'bound_elsewhere') {
     const listen = checksOf(layers, 'service').find((c) => c.id === 'service.listen')
     if (listen) add(listen)

@@ -63,6 +63,11 @@ describe('decideVerdict: the inside-out tree', () => {
     ['vLLM loading explains the refusals further out', {service: [pass('service.ct'), pass('service.runtime'), ['service.listen', 'warn', 'service_starting'], ['service.http', 'skip']], host: [pass('host.ping'), ['host.tcp', 'fail', 'port_refused']], client: [['client.http', 'fail', 'upstream_refused']]}, 'service', 'service_starting'],
     ['a slow service does not explain a missing route', {service: [pass('service.ct'), ['service.http', 'warn', 'slow']], host: healthyHost, gateway: healthyGateway, client: [['client.http', 'fail', 'route_missing']]}, 'client', 'route_missing'],
     ['healthz fine, readiness 503', {service: [pass('service.ct'), pass('service.runtime'), pass('service.listen'), pass('service.http'), ['service.ready', 'fail', 'database_not_ready']], host: healthyHost, gateway: healthyGateway, client: healthyClient}, 'service', 'database_not_ready'],
+    // real-systemd-findings D4b: docker-proxy listens for a container between two crashes, curl is reset.
+    ['a container caught running in a restart loop, docker-proxy answering for it: crashed', {service: [pass('service.ct'), ['service.runtime', 'warn', 'service_restarting'], pass('service.listen'), ['service.http', 'fail', 'api_error']]}, 'service', 'service_crashed'],
+    // S4d: a unit restarted by systemd, active again, its port not open yet.
+    ['a unit caught active in a crash loop, nothing listening yet: crashed', {service: [pass('service.ct'), ['service.runtime', 'warn', 'service_restarting'], ['service.listen', 'fail', 'not_listening'], ['service.http', 'skip']]}, 'service', 'service_crashed'],
+    ['a restarted service that answers wrongly is not blamed on the restarts', {service: [pass('service.ct'), ['service.runtime', 'warn', 'service_restarting'], pass('service.listen'), ['service.models', 'fail', 'model_missing']]}, 'service', 'model_missing'],
     ['a crash outranks the model it no longer serves', {service: [pass('service.ct'), ['service.runtime', 'fail', 'service_crashed'], ['service.models', 'fail', 'model_missing']]}, 'service', 'service_crashed'],
     ['health route fine, WebSocket not proxied', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [pass('client.http'), ['client.websocket', 'fail', 'websocket_not_proxied']]}, 'client', 'websocket_not_proxied'],
     ['a fault outranks a blind spot', {service: [['service.ct', 'unknown', 'vantage_unreachable']], client: [['client.http', 'fail', 'gateway_down']]}, 'client', 'gateway_down'],
@@ -79,6 +84,14 @@ describe('decideVerdict: the inside-out tree', () => {
     expect(verdict.layer).toBe(layer)
     expect(verdict.cause).toBe(cause)
     expect(verdict.summary).toContain('n8n')
+  })
+
+  it("a crash loop caught running shows the restarts and the container's log lines, not only curl's error", () => {
+    const [service] = layers({service: [pass('service.ct'), ['service.runtime', 'warn', 'service_restarting'], pass('service.listen'), ['service.http', 'fail', 'api_error']]})
+    const runtime = service!.checks[1] as JudgedCheck
+    Object.assign(runtime, {summary: 'container n8n is running but restarted 1 times', evidence: ['n8n: fatal: cannot open /etc/n8n.conf']})
+    const v = decideVerdict(n8n, [service!], inventory)
+    expect(v.evidence.join('\n')).toMatch(/service\.runtime: container n8n is running but restarted 1 times\n  n8n: fatal: cannot open/)
   })
 
   it('hints name the exact CT, runtime and route', () => {

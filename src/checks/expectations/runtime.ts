@@ -5,7 +5,13 @@ export function unitActive(unit: string): Expectation {
   return (obs) => {
     if (obs.kind !== 'unit') return mismatch(obs.kind)
     const state = `${obs.active}${obs.sub ? ` (${obs.sub})` : ''}`
-    if (obs.active === 'active') return {status: 'pass', summary: `unit ${unit} is active${obs.sub ? ` (${obs.sub})` : ''}${obs.mainPid ? `, pid ${obs.mainPid}` : ''}`}
+    if (obs.active === 'active') {
+      const running = `unit ${unit} is active${obs.sub ? ` (${obs.sub})` : ''}${obs.mainPid ? `, pid ${obs.mainPid}` : ''}`
+      // NRestarts counts systemd's own restarts since the last start by hand: it crashed meanwhile
+      // (real-systemd-findings S4d: a crash loop caught while the process runs).
+      if (obs.restarts) return {status: 'warn', summary: `${running}, but systemd restarted it ${obs.restarts} times`, finding: 'service_restarting', evidence: obs.logs}
+      return {status: 'pass', summary: running}
+    }
     if (obs.active === 'not-found') return {status: 'fail', summary: `unit ${unit} does not exist in this CT`, finding: 'runtime_missing'}
     // Real systemd between two tries of Restart=: activating (auto-restart), NRestarts still 0 during
     // the first wait. The process died; it is not starting.

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {containerRunning} from '../../src/checks/expectations/runtime.js'
+import {containerRunning, unitActive} from '../../src/checks/expectations/runtime.js'
 import {parseContainer} from '../../src/checks/probes/container.js'
 
 /**
@@ -34,5 +34,18 @@ describe('a container stopped, killed or crashed, from docker inspect', () => {
   it('reads the older three-field answer (no OOMKilled) as before', () => {
     expect(verdict('exited 0 1').finding).toBe('service_crashed')
     expect(verdict('running 0 0').status).toBe('pass')
+  })
+})
+
+describe('a unit that systemd restarted', () => {
+  // real-systemd-findings S4d: `MainPID=457 NRestarts=1 LoadState=loaded ActiveState=active SubState=running`.
+  const judge = (restarts: number) => unitActive('demo')({kind: 'unit', active: 'active', sub: 'running', mainPid: 457, restarts, logs: ['demo: fatal: cannot open /etc/demo.conf']}, new Map())
+
+  it('warns with its journal while it runs again (a crash loop caught running)', () => {
+    expect(judge(1)).toEqual({status: 'warn', finding: 'service_restarting', summary: 'unit demo is active (running), pid 457, but systemd restarted it 1 times', evidence: ['demo: fatal: cannot open /etc/demo.conf']})
+  })
+
+  it('passes when it never restarted since it was started', () => {
+    expect(judge(0)).toEqual({status: 'pass', summary: 'unit demo is active (running), pid 457'})
   })
 })
