@@ -1,5 +1,5 @@
 import type {Directive} from './nginx-dump.js'
-import type {GatewayRoute, ListenSpec, RouteServer, UpstreamServer} from '../model/routes.js'
+import type {GatewayRoute, ListenSpec, Origin, RouteServer, UpstreamServer} from '../model/routes.js'
 
 /** Reading single directives into route-table values: listen, server_name, upstream, proxy_pass. */
 
@@ -46,17 +46,23 @@ export function splitHostPort(hostPort: string, defaultPort: number): {host: str
 /** proxy_pass resolved to its servers: an upstream block's, or the URL's own host:port. */
 export function readProxyPass(d: Directive, upstreams: Upstreams): NonNullable<GatewayRoute['proxyPass']> {
   const url = d.args[0] ?? ''
-  const origin = {url, file: d.file, line: d.line}
+  return {url, file: d.file, line: d.line, ...resolveUrl(url, d, upstreams)}
+}
+
+/**
+ * A proxy_pass URL's servers; `origin` is where the host is written (a map entry for a variable
+ * target). A variable left in the host is resolved per request: no fixed servers to name.
+ */
+export function resolveUrl(url: string, origin: Origin, upstreams: Upstreams): {upstream?: string; servers: UpstreamServer[]; uriPart?: string} {
   const m = /^([a-z][a-z0-9+.-]*):\/\/(unix:[^:]*|[^/]*)(?::?(\/.*))?$/i.exec(url)
-  if (!m) return {...origin, servers: []}
+  if (!m) return {servers: []}
   const [, scheme = 'http', hostPort = '', uriPart] = m
   const withUri = uriPart === undefined ? {} : {uriPart}
-  // A variable in the host is resolved per request (resolver): no fixed servers to name.
-  if (hostPort.includes('$')) return {...origin, servers: [], ...withUri}
+  if (hostPort.includes('$')) return {servers: [], ...withUri}
   const {host, port} = splitHostPort(hostPort, scheme.toLowerCase() === 'https' ? 443 : 80)
   const upstream = upstreams.get(host.toLowerCase())
-  if (upstream) return {...origin, upstream: upstream.name, servers: upstream.servers, ...withUri}
-  return {...origin, servers: [{address: host, port, file: d.file, line: d.line}], ...withUri}
+  if (upstream) return {upstream: upstream.name, servers: upstream.servers, ...withUri}
+  return {servers: [{address: host, port, file: origin.file, line: origin.line}], ...withUri}
 }
 
 const WILDCARDS = new Set(['*', '0.0.0.0', '::'])

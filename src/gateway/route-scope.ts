@@ -1,5 +1,7 @@
 import {simple} from './directive-read.js'
 import type {Directive} from './nginx-dump.js'
+import {setsOf} from './nginx-variables.js'
+import type {SetDirective} from './nginx-variables.js'
 import type {GatewayRoute, HeaderLevel, HeaderSetting} from '../model/routes.js'
 
 /**
@@ -19,10 +21,12 @@ export interface Scope {
   authRequest: boolean
   serverGuard: boolean
   serverReturn?: Directive
+  /** `set $var …;` of the server, then of each enclosing location, in the order nginx runs them. */
+  sets: SetDirective[]
 }
 
 /** Above http: nothing set. */
-export const ROOT_SCOPE: Scope = {proxyHeaders: [], addHeaders: [], limitReq: [], authBasic: false, authRequest: false, serverGuard: false}
+export const ROOT_SCOPE: Scope = {proxyHeaders: [], addHeaders: [], limitReq: [], authBasic: false, authRequest: false, serverGuard: false, sets: []}
 
 /** The scope of a block at `level`, inheriting from its parent's. */
 export function inherit(parent: Scope, block: readonly Directive[], level: HeaderLevel): Scope {
@@ -39,6 +43,7 @@ export function inherit(parent: Scope, block: readonly Directive[], level: Heade
     authRequest: onOff(simple(block, 'auth_request').at(-1)) ?? parent.authRequest,
     serverGuard: level === 'server' ? hasGuard(block) : parent.serverGuard,
     serverReturn: level === 'server' ? simple(block, 'return')[0] : parent.serverReturn,
+    sets: level === 'http' ? [] : [...parent.sets, ...setsOf(block)],
   }
 }
 

@@ -1,14 +1,22 @@
-import {blocks, collectUpstreams, readProxyPass, readServer, simple} from './directive-read.js'
+import {blocks, collectUpstreams, readProxyPass, readServer, resolveUrl, simple} from './directive-read.js'
 import type {BlockDirective, Upstreams} from './directive-read.js'
 import type {Directive} from './nginx-dump.js'
+import {collectMaps, expandUrl} from './nginx-variables.js'
 import {addHeaderRecord, hasGuard, inherit, isWebsocket, proxyHeaderRecord, readReturn, ROOT_SCOPE} from './route-scope.js'
 import type {Scope} from './route-scope.js'
-import type {GatewayRoute, RouteServer, UpstreamServer} from '../model/routes.js'
+import type {GatewayRoute, NginxMap, ProxyPass, RouteServer, UpstreamServer} from '../model/routes.js'
 
 export type {GatewayRoute, HeaderLevel, HeaderSetting, ListenSpec, Origin, RouteServer, UpstreamServer} from '../model/routes.js'
 export {matchLocation, matchRoute, matchServer} from './route-match.js'
 export type {RouteRequest} from './route-match.js'
 export {upstreamPath} from './upstream-path.js'
+export {passFor} from './pass-choice.js'
+
+/** What an http block defines for its routes to refer to. */
+interface Defs {
+  upstreams: Upstreams
+  maps: ReadonlyMap<string, NginxMap>
+}
 
 /**
  * One route per location of every http server, in config order (nested locations after their
@@ -19,9 +27,9 @@ export {upstreamPath} from './upstream-path.js'
 export function buildRouteTable(root: Directive[]): GatewayRoute[] {
   const routes: GatewayRoute[] = []
   for (const http of blocks(root, 'http')) {
-    const upstreams = collectUpstreams(http.block)
+    const defs = {upstreams: collectUpstreams(http.block), maps: collectMaps(http.block)}
     const scope = inherit(ROOT_SCOPE, http.block, 'http')
-    for (const server of blocks(http.block, 'server')) routes.push(...serverRoutes(server, scope, upstreams))
+    for (const server of blocks(http.block, 'server')) routes.push(...serverRoutes(server, scope, defs))
   }
   return routes
 }
@@ -31,25 +39,25 @@ export function upstreamBlocks(root: Directive[]): {name: string; servers: Upstr
   return blocks(root, 'http').flatMap((http) => [...collectUpstreams(http.block).values()])
 }
 
-function serverRoutes(server: BlockDirective, httpScope: Scope, upstreams: Upstreams): GatewayRoute[] {
+function serverRoutes(server: BlockDirective, httpScope: Scope, defs: Defs): GatewayRoute[] {
   const info = readServer(server)
   const scope = inherit(httpScope, server.block, 'server')
   const locations = blocks(server.block, 'location')
   if (locations.length === 0) {
     const location = {modifier: '', path: '/', file: server.file, line: server.line, implicit: true}
-    return [makeRoute(info, location, scope, [], upstreams)]
+    return [makeRoute(info, location, scope, [], defs)]
   }
-  return locations.flatMap((l) => locationRoutes(l, info, scope, upstreams))
+  return locations.flatMap((l) => locationRoutes(l, info, scope, defs))
 }
 
-function locationRoutes(loc: BlockDirective, server: RouteServer, parentScope: Scope, upstreams: Upstreams, parent?: string): GatewayRoute[] {
+function locationRoutes(loc: BlockDirective, server: RouteServer, parentScope: Scope, defs: Defs, parent?: string): GatewayRoute[] {
   const spec = locationSpec(loc.args)
   if (spec.path.startsWith('@')) return []
   const scope = inherit(parentScope, loc.block, 'location')
   const location = {...spec, file: loc.file, line: loc.line, ...(parent ? {parent} : {})}
-  const route = makeRoute(server, location, scope, loc.block, upstreams)
+  const route = makeRoute(server, location, scope, loc.block, defs)
   const key = `${loc.file}:${loc.line}`
-  return [route, ...blocks(loc.block, 'location').flatMap((l) => locationRoutes(l, server, scope, upstreams, key))]
+  return [route, ...blocks(loc.block, 'location').flatMap((l) => locationRoutes(l, server, scope, defs, key))]
 }
 
 /** `location = /x`, and the forms nginx also accepts with the modifier glued on: `location =/x`. */
@@ -60,7 +68,7 @@ export function locationSpec(args: readonly string[]): {modifier: string; path: 
   return glued ? {modifier: glued[1]!, path: glued[2]!} : {modifier: '', path: first}
 }
 
-function makeRoute(server: RouteServer, location: GatewayRoute['location'], scope: Scope, block: Directive[], upstreams: Upstreams): GatewayRoute {
+function makeRoute(server: RouteServer, location: GatewayRoute['location'], scope: Scope, block: Directive[], defs: Defs): GatewayRoute {
   const headers = proxyHeaderRecord(scope.proxyHeaders)
   const proxy = simple(block, 'proxy_pass')[0]
   // The server's return runs in its rewrite phase, before any location is even chosen.
@@ -68,7 +76,7 @@ function makeRoute(server: RouteServer, location: GatewayRoute['location'], scop
   return {
     server,
     location,
-    ...(proxy ? {proxyPass: readProxyPass(proxy, upstreams)} : {}),
+    ...(proxy ? {proxyPass: proxyPassOf(proxy, scope, defs)} : {}),
     headers,
     ...(scope.proxyHeadersFrom ? {headersFrom: scope.proxyHeadersFrom} : {}),
     addHeaders: addHeaderRecord(scope.addHeaders),
@@ -82,4 +90,26 @@ function makeRoute(server: RouteServer, location: GatewayRoute['location'], scop
     auth: scope.authBasic || scope.authRequest || scope.serverGuard || hasGuard(block),
     ...(ret ? {returns: readReturn(ret)} : {}),
   }
+}
+
+/**
+ * A proxy_pass, with every value it can take when its URL names variables the gateway defines
+ * (`proxy_pass $upstream_service;` through a map). `servers` is then every candidate's, so that
+ * the route table and discovery see them all; the check picks the request's own (passFor).
+ */
+function proxyPassOf(d: Directive, scope: Scope, defs: Defs): ProxyPass {
+  const pass = readProxyPass(d, defs.upstreams)
+  if (!pass.url.includes('$')) return pass
+  const candidates = expandUrl(pass.url, {maps: defs.maps, sets: scope.sets}, d).map((c) => {
+    const resolved = resolveUrl(c.url, c, defs.upstreams)
+    const unresolved = c.url === '' ? 'the value is empty: nginx answers 500' : resolved.servers.length === 0 ? `${c.url} is decided per request` : undefined
+    return {...c, ...resolved, ...(unresolved ? {unresolved} : {})}
+  })
+  const used = new Set(candidates.flatMap((c) => c.when.flatMap((w) => (w.map ? [w.variable.slice(1)] : []))))
+  // A map keyed on another map's variable needs that one too, to be decided per request.
+  for (const n of used) for (const m of defs.maps.get(n)!.source.matchAll(/\$\{?(\w+)/g)) if (defs.maps.has(m[1]!)) used.add(m[1]!)
+  const maps = [...used].map((n) => defs.maps.get(n)!)
+  if (candidates.length === 1 && candidates[0]!.when.length === 0) return pass
+  const servers = [...new Map(candidates.flatMap((c) => c.servers).map((x) => [`${x.address}:${x.port}`, x])).values()]
+  return {...pass, servers, dynamic: {candidates, maps}}
 }

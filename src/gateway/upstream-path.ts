@@ -21,7 +21,8 @@ export function upstreamPath(route: GatewayRoute, path: string): string {
   const suffix = args === undefined ? '' : `?${args}`
   const part = route.proxyPass?.uriPart
   if (part === undefined) return path
-  if (part.includes('$')) return expandVariables(part, uri, args)
+  // With variables anywhere in proxy_pass, its URI replaces the request's whole (ngx_http_proxy_module).
+  if (part.includes('$') || route.proxyPass!.url.includes('$')) return expandVariables(part, uri, args)
   // A URI part in a regex location is refused by nginx -t; the URI then goes unchanged.
   if (route.location.modifier.startsWith('~') || !uri.startsWith(route.location.path)) return path
   return part + uri.slice(route.location.path.length) + suffix

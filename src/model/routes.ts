@@ -56,7 +56,7 @@ export interface GatewayRoute {
     implicit?: boolean
   }
   /** proxy_pass as written, and resolved: an upstream block's servers, or the host:port of the URL. */
-  proxyPass?: Origin & {url: string; upstream?: string; servers: UpstreamServer[]; uriPart?: string}
+  proxyPass?: ProxyPass
   /** proxy_set_header in effect (inherited from server/http when the location sets none, as nginx does), lower-case names. */
   headers: Record<string, HeaderSetting>
   /** The level `headers` come from; absent when no level sets any. */
@@ -73,4 +73,52 @@ export interface GatewayRoute {
   auth: boolean
   /** `return NNN` in the location (or the server's own, which runs first), if any; target is the URL or text. */
   returns?: Origin & {status: number; target?: string}
+}
+
+/** proxy_pass as written, and resolved: an upstream block's servers, or the host:port of the URL. */
+export interface ProxyPass extends Origin {
+  url: string
+  upstream?: string
+  /** Fixed servers; for a variable target, those of every candidate (pick one per request with passFor). */
+  servers: UpstreamServer[]
+  uriPart?: string
+  /** The URL has variables the gateway defines (map, set): every value it can take. */
+  dynamic?: {candidates: PassCandidate[]; maps: NginxMap[]}
+  /** For one request: the candidate it gets (its entry is where a fix goes). */
+  chosen?: PassCandidate
+}
+
+/** One `key value;` line of a map block (`default` too; implicit: none written, so ''). */
+export interface MapEntry extends Origin {
+  key: string
+  value: string
+  implicit?: boolean
+}
+
+/** `map $source $variable { … }`. */
+export interface NginxMap extends Origin {
+  source: string
+  variable: string
+  hostnames: boolean
+  entries: MapEntry[]
+  default: MapEntry
+}
+
+/** What gives a candidate its value: a map entry (by key) or a set (`set`, or the `if (…)` it sits in). */
+export interface PassCondition {
+  variable: string
+  map?: string
+  key?: string
+  set?: string
+}
+
+/** One value a variable proxy_pass can take: where it is written, when, and where it goes. */
+export interface PassCandidate extends Origin {
+  url: string
+  when: PassCondition[]
+  upstream?: string
+  servers: UpstreamServer[]
+  uriPart?: string
+  /** Why phoenix cannot follow it (a variable only the request decides, an empty value). */
+  unresolved?: string
 }

@@ -1,6 +1,6 @@
 import type {Judgement, Seen} from '../../model/check-spec.js'
 import {entriesFor} from '../../gateway/error-log.js'
-import {matchRoute} from '../../gateway/route-table.js'
+import {matchRoute, passFor} from '../../gateway/route-table.js'
 import type {GatewayRoute} from '../../model/routes.js'
 import {upstreamPath} from '../../gateway/upstream-path.js'
 import type {Inventory, ServiceDef} from '../../model/inventory.js'
@@ -8,6 +8,7 @@ import type {NginxObservation, NginxProbe} from '../../model/probes.js'
 import {inGateway} from '../hint-words.js'
 import {keyHeaderOf} from './kind.js'
 import {kindModule} from './registry.js'
+import {judgeUndecided} from './route-dynamic.js'
 import {judgeMismatch} from './route-mismatch.js'
 
 const RELOAD = 'nginx -t && systemctl reload nginx'
@@ -44,7 +45,10 @@ export function judgeRoute(s: ServiceDef, inv: Inventory, obs: NginxObservation,
   const req = routeRequest(s, inv, subpath)
   const where = `${s.route!.host ?? ''}${req.path}`
   const errors = recentErrors(obs, s)
-  const route = matchRoute(obs.routes, req)
+  const matched = matchRoute(obs.routes, req)
+  // A variable proxy_pass (through a map or set) is judged by the value this request gets.
+  const chosen = matched && passFor(matched, req)
+  const route = matched && chosen ? {...matched, proxyPass: chosen} : matched
   const conf = inv.gateway.nginxConf ?? 'nginx.conf'
   if (route?.returns && route.returns.status >= 300 && route.returns.status < 400) {
     const r = route.returns
@@ -61,6 +65,7 @@ export function judgeRoute(s: ServiceDef, inv: Inventory, obs: NginxObservation,
       hints: [{text: `Add a location for ${s.route!.path} that proxies to ${s.address}:${s.port}, inside the server block${route ? ` at ${at(route.server)}` : ` of ${conf}`}`}]}
   }
   const pass = route.proxyPass
+  if (pass.servers.length === 0) return judgeUndecided(s, route, pass, errors)
   const target = `${pass.upstream ? `upstream ${pass.upstream} ` : ''}${pass.servers.map((x) => `${x.address}:${x.port}`).join(', ')}`
   // Every judgement from here on names the backend: routes failing behind the same one are one root cause.
   const via = pass.servers.map((x) => `${x.address}:${x.port}`).join(', ')

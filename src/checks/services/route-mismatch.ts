@@ -4,6 +4,7 @@ import {matchRoute} from '../../gateway/route-table.js'
 import type {GatewayRoute, Origin, UpstreamServer} from '../../model/routes.js'
 import type {Inventory, ServiceDef} from '../../model/inventory.js'
 import {hostPort} from './kind.js'
+import {judgeChosen} from './route-dynamic.js'
 
 /** What the route's proxy_pass reaches instead of the service, and what else uses the same config. */
 export interface MismatchContext {
@@ -32,6 +33,7 @@ export interface MismatchContext {
 export function judgeMismatch(c: MismatchContext): Judgement {
   const {s, route} = c
   const pass = route.proxyPass!
+  if (pass.chosen) return judgeChosen(c)
   const owner = c.inv.services.find((o) => o !== s && pass.servers.some((x) => x.address === o.address && x.port === o.port))
   const sharers = servicesOnLocation(c)
   const evidence = [`${at(pass)}: proxy_pass ${pass.url}${listening(c)}`, ...c.errors]
