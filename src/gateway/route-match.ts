@@ -67,7 +67,18 @@ function nameRank(name: string, host: string): number | undefined {
  */
 export function matchRoute(routes: GatewayRoute[], request: RouteRequest): GatewayRoute | undefined {
   const server = matchServer(routes, request)
-  return server && matchLocation(routes, server, request.path)
+  const route = server && matchLocation(routes, server, request.path)
+  return route && withRedirect(route, request)
+}
+
+/** The first of the route's request-dependent redirects this request gets, as its `returns`. */
+function withRedirect(route: GatewayRoute, request: RouteRequest): GatewayRoute {
+  const uri = request.path.split('?')[0] ?? ''
+  const hit = route.redirects?.find((r) => (r.scheme === 'http' ? !request.tls : r.regex !== undefined && nginxRegex(r.regex)?.test(uri) === true))
+  // The rewrite phase runs before the content handler: the redirect wins over proxy_pass.
+  if (!hit) return route
+  const {scheme: _, regex: __, ...returns} = hit
+  return {...route, returns}
 }
 
 /** The location of one server that nginx would choose for a path (its query ignored). */

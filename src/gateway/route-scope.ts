@@ -21,12 +21,14 @@ export interface Scope {
   authRequest: boolean
   serverGuard: boolean
   serverReturn?: Directive
+  /** Redirects that depend on the request (http only, or a rewrite's pattern), server then location. */
+  redirects: NonNullable<GatewayRoute['redirects']>
   /** `set $var …;` of the server, then of each enclosing location, in the order nginx runs them. */
   sets: SetDirective[]
 }
 
 /** Above http: nothing set. */
-export const ROOT_SCOPE: Scope = {proxyHeaders: [], addHeaders: [], limitReq: [], authBasic: false, authRequest: false, serverGuard: false, sets: []}
+export const ROOT_SCOPE: Scope = {proxyHeaders: [], addHeaders: [], limitReq: [], authBasic: false, authRequest: false, serverGuard: false, redirects: [], sets: []}
 
 /** The scope of a block at `level`, inheriting from its parent's. */
 export function inherit(parent: Scope, block: readonly Directive[], level: HeaderLevel): Scope {
@@ -44,6 +46,7 @@ export function inherit(parent: Scope, block: readonly Directive[], level: Heade
     serverGuard: level === 'server' ? hasGuard(block) : parent.serverGuard,
     serverReturn: level === 'server' ? simple(block, 'return')[0] : parent.serverReturn,
     sets: level === 'http' ? [] : [...parent.sets, ...setsOf(block)],
+    redirects: level === 'http' ? [] : [...parent.redirects, ...conditionalRedirects(block, level === 'server')],
   }
 }
 
@@ -84,4 +87,29 @@ export function readReturn(d: Directive): NonNullable<GatewayRoute['returns']> {
   const numeric = /^\d{3}$/.test(first)
   const target = numeric ? second : first
   return {status: numeric ? Number(first) : 302, file: d.file, line: d.line, ...(target === undefined ? {} : {target})}
+}
+
+/** `$scheme = http`, `$scheme != "https"`, `$https = ""`, `$https != on`: true only for plain http requests. */
+const HTTP_ONLY = /^\(?\s*\$(scheme\s*(=\s*"?http"?|!=\s*"?https"?)|https\s*(=\s*(""|'')|!=\s*"?on"?))\s*\)?$/
+
+/**
+ * The redirects of a block that only some requests get: an `if` on the scheme with a 3xx return
+ * (one server for :80 and :443 sending plain http to https), and, in a server, a rewrite to an
+ * absolute URL or with redirect/permanent (it runs in the server's rewrite phase, for every location).
+ */
+function conditionalRedirects(block: readonly Directive[], server: boolean): NonNullable<GatewayRoute['redirects']> {
+  const out: NonNullable<GatewayRoute['redirects']> = []
+  for (const d of block) {
+    if (d.name === 'if' && d.block && HTTP_ONLY.test(d.args.join(' '))) {
+      const ret = simple(d.block, 'return')[0]
+      const r = ret && readReturn(ret)
+      if (r && r.status >= 300 && r.status < 400) out.push({...r, scheme: 'http'})
+    }
+    if (server && d.name === 'rewrite' && !d.block) {
+      const [regex = '', to = '', flag] = d.args
+      const away = /^https?:\/\//.test(to) || flag === 'redirect' || flag === 'permanent'
+      if (away) out.push({status: flag === 'permanent' ? 301 : 302, target: to, regex, file: d.file, line: d.line})
+    }
+  }
+  return out
 }

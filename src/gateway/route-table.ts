@@ -89,6 +89,7 @@ function makeRoute(server: RouteServer, location: GatewayRoute['location'], scop
     limitReq: scope.limitReq.length > 0,
     auth: scope.authBasic || scope.authRequest || scope.serverGuard || hasGuard(block),
     ...(ret ? {returns: readReturn(ret)} : {}),
+    ...(scope.redirects.length > 0 ? {redirects: scope.redirects} : {}),
   }
 }
 

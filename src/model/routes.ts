@@ -73,6 +73,12 @@ export interface GatewayRoute {
   auth: boolean
   /** `return NNN` in the location (or the server's own, which runs first), if any; target is the URL or text. */
   returns?: Origin & {status: number; target?: string}
+  /**
+   * Redirects that depend on the request, run before the location's content (matchRoute applies
+   * them): `if ($scheme = http) { return 301 https://…; }` (scheme: 'http'), and a server-level
+   * `rewrite ^ https://…$request_uri permanent;` (regex: the pattern the URI must match).
+   */
+  redirects?: (Origin & {status: number; target?: string; scheme?: 'http'; regex?: string})[]
 }
 
 /** proxy_pass as written, and resolved: an upstream block's servers, or the host:port of the URL. */

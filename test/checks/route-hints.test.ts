@@ -6,7 +6,7 @@ import {kindModule} from '../../src/checks/services/registry.js'
 import {judgeRoute, nginxProbe, routeRequest} from '../../src/checks/services/route-check.js'
 import {isCause} from '../../src/verdict/causes.js'
 import {hintsFor} from '../../src/verdict/hints.js'
-import {matchRoute} from '../../src/gateway/route-table.js'
+import {matchRoute, passFor} from '../../src/gateway/route-table.js'
 import {parseInventory} from '../../src/inventory/load.js'
 import type {ServiceDef} from '../../src/model/inventory.js'
 import {FAULTS} from '../lab/faults.js'
@@ -35,9 +35,12 @@ function observe(conf: string): NginxObservation {
 
 /** file:line of everything another service's route goes through. */
 function linesOf(obs: NginxObservation, o: ServiceDef): string[] {
-  const r = matchRoute(obs.routes, routeRequest(o, inv, subpath(o)))
+  const request = routeRequest(o, inv, subpath(o))
+  const r = matchRoute(obs.routes, request)
   if (!r) return []
-  const origins = [r.location, ...(r.proxyPass ? [r.proxyPass, ...r.proxyPass.servers] : [])]
+  // A variable proxy_pass: the map entry (or set) this route gets is a line it uses too.
+  const pass = passFor(r, request)
+  const origins = [r.location, ...(pass ? [pass, ...pass.servers, ...(pass.chosen ? [pass.chosen] : [])] : [])]
   return origins.map((x) => `${x.file}:${x.line}`)
 }
 
@@ -62,6 +65,8 @@ const ROW_VARIATIONS: Readonly<Record<string, (name: string) => RouteVariation>>
   'websocket-headers-missing': () => ({noWebsocket: true}),
   'ollama-host-header': () => ({publicHost: true}),
   'route-wrong-upstream': () => ({proxyTo: 'vllm-embed'}),
+  'route-via-map': () => ({viaMap: true}),
+  'map-wrong-upstream': () => ({viaMap: true, proxyTo: 'vllm-embed'}),
   'gateway-blanks-key': () => ({blankKey: true}),
 }
 
@@ -99,6 +104,15 @@ describe('printed hints never break another route', () => {
     const chat = judgeAll(nginxConf({'vllm-chat': {proxyTo: 'vllm-embed'}})).find((j) => j.name === 'vllm-chat')!
     expect(chat).toMatchObject({finding: 'route_wrong_upstream', status: 'warn', breaks: []})
     expect(chat.hints[0]).toMatch(/^In \S+nginx\.conf:\d+ change proxy_pass http:\/\/embedding_service to proxy_pass http:\/\/qwen_service; \(vllm-embed keeps its own upstream embedding_service\)/)
+  })
+
+  it('routes through map $uri $lab_backend (proxy_pass http://$lab_backend): green; an entry sending chat to the embeddings upstream is fixed on that entry', () => {
+    expect(judgeAll(nginxConf({'vllm-chat': {viaMap: true}, 'vllm-embed': {viaMap: true}})).map((j) => j.status)).toEqual(inv.services.filter((s) => s.route).map(() => 'pass'))
+    const conf = nginxConf({'vllm-chat': {viaMap: true, proxyTo: 'vllm-embed'}, 'vllm-embed': {viaMap: true}})
+    const chat = judgeAll(conf).find((j) => j.name === 'vllm-chat')!
+    const entry = conf.split('\n').findIndex((l) => l.includes('~^/v1/chat/completions embedding_service')) + 1
+    expect(chat).toMatchObject({finding: 'route_wrong_upstream', status: 'warn', breaks: [], edits: [`${NGINX_CONF}:${entry}`]})
+    expect(chat.hints[0]).toMatch(`change embedding_service to qwen_service (map $uri $lab_backend entry ~^/v1/chat/completions: only vllm-chat's requests get it)`)
   })
 
   it('every service to a wrong neighbour at once: each fix is its own proxy_pass', () => {

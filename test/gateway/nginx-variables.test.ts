@@ -176,3 +176,38 @@ describe('set $var and include, with file and line of the file that holds them',
     expect(route.proxyPass).toMatchObject({file: '/etc/nginx/snippets/acme_challenge.conf', line: lineOf(ACME_SNIPPET, 'proxy_pass'), servers: [{address: '10.0.0.12', port: 80}]})
   })
 })
+
+describe('redirects that depend on the request: one server for :80 and :443, a server-level rewrite', () => {
+  const conf = `http {
+    server {
+        listen 80;
+        listen 443 ssl;
+        server_name gw.example.com;
+        if ($scheme = http) { return 308 https://$host$request_uri; }
+        location / { proxy_pass http://10.0.0.155:11434; }
+    }
+    server {
+        listen 80;
+        server_name old.example.com;
+        rewrite ^/(.*)$ https://gw.example.com/$1 permanent;
+        location / { proxy_pass http://10.0.0.1:1; }
+    }
+    server {
+        listen 80;
+        server_name mixed.example.com;
+        rewrite ^/legacy/ https://gw.example.com/ redirect;
+        location / { proxy_pass http://10.0.0.1:1; }
+    }
+}`
+  const routes = routesOf(dump({'/etc/nginx/nginx.conf': conf}))
+  it.each<[string, boolean, string, string]>([
+    ['gw.example.com', false, '/api/tags', '308 https://$host$request_uri'],
+    ['gw.example.com', true, '/api/tags', 'proxy'],
+    ['old.example.com', false, '/x', '301 https://gw.example.com/$1'],
+    ['mixed.example.com', false, '/legacy/a', '302 https://gw.example.com/'],
+    ['mixed.example.com', false, '/api', 'proxy'],
+  ])('%s (tls %s) %s: %s', (host, tls, path, expected) => {
+    const r = matchRoute(routes, {host, port: tls ? 443 : 80, tls, path})!
+    expect(r.returns ? `${r.returns.status} ${r.returns.target}` : 'proxy').toBe(expected)
+  })
+})

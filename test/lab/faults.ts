@@ -181,6 +181,21 @@ export const FAULTS: readonly Fault[] = [
     expect: {layer: 'client', cause: 'route_wrong_upstream', evidence: confLine(': proxy_pass http://embedding_service'), hint: new RegExp(`In ${CONF}:\\d+ change proxy_pass http://embedding_service to proxy_pass http://qwen_service;`)},
   },
   {
+    name: 'route-via-map', does: "the vLLM locations proxy through a variable, as the operators' gateway does: proxy_pass http://$lab_backend; with a map $uri entry per route naming its upstream, reloaded", appliesTo: ['vllm-chat', 'vllm-embed'],
+    inject: (s) => setVariation(s.name, {viaMap: true}),
+    heal: (s) => setVariation(s.name, {viaMap: undefined}),
+    // Nothing is wrong: phoenix follows the map to each route's own upstream.
+    expect: HEALTHY,
+  },
+  {
+    name: 'map-wrong-upstream', does: "vllm-chat's locations proxy through map $uri $lab_backend, whose entries for its routes name the embeddings CT's upstream (embedding_service), reloaded", appliesTo: ['vllm-chat'],
+    inject: (s) => setVariation(s.name, {viaMap: true, proxyTo: 'vllm-embed'}),
+    heal: (s) => setVariation(s.name, {viaMap: undefined, proxyTo: undefined}),
+    // The fix is the map entry of vllm-chat's route, never the proxy_pass line the map's routes share.
+    expect: {layer: 'client', cause: 'route_wrong_upstream', evidence: confLine(': map \\$uri \\$lab_backend entry ~\\^/v1/chat/completions → http://embedding_service'),
+      hint: new RegExp(`In ${CONF}:\\d+ change embedding_service to qwen_service \\(map \\$uri \\$lab_backend entry`)},
+  },
+  {
     name: 'gateway-blanks-key', does: 'the location blanks the key header (proxy_set_header api-key ""; for Qdrant, Authorization for vLLM), reloaded: the service takes the key, the route refuses it', appliesTo: ['qdrant', 'vllm-chat'],
     inject: (s) => setVariation(s.name, {blankKey: true}),
     heal: (s) => setVariation(s.name, {blankKey: undefined}),

@@ -27,6 +27,13 @@ export interface RouteVariation {
   keepPrefix?: boolean
   /** The locations proxy to this other service's upstream (route-wrong-upstream: chat sent to the embeddings CT). */
   proxyTo?: string
+  /**
+   * The locations proxy through a variable, as the operators' gateway does (`proxy_pass $upstream_service;`):
+   * `proxy_pass http://$lab_backend;` with a `map $uri $lab_backend` entry per route naming the upstream.
+   * With proxyTo, the map entry names the other upstream (the location's line stays as it is).
+   * Only for services whose proxy_pass has no URI (vLLM): with variables, a URI would replace the whole path.
+   */
+  viaMap?: boolean
   /** The location blanks the header the service's key travels in (gateway-blanks-key): `proxy_set_header api-key "";`. */
   blankKey?: boolean
 }
@@ -107,12 +114,25 @@ function locationBody(s: LabService, route: string, v: RouteVariation = {}): str
   return [...blank, ...healthyBody(s, route)].flatMap((line) => {
     if (v.keepPrefix && line.startsWith('rewrite ')) return []
     if (v.keepPrefix && line.startsWith('proxy_pass ')) return [line.replace(/\/;$/, ';')]
+    if (v.viaMap && line.startsWith('proxy_pass ')) return [`proxy_pass http://$${MAP_VARIABLE};`]
     if (v.proxyTo && line.startsWith('proxy_pass ')) return [line.replace(upstreamName(s), upstreamName(serviceByName(v.proxyTo)))]
     if (v.noWebsocket && /^proxy_set_header (Upgrade|Connection) /.test(line)) return []
     if (v.publicHost && line.startsWith('proxy_set_header Host ')) return ['proxy_set_header Host $host;']
     if (v.noHost && line.startsWith('proxy_set_header Host ')) return []
     return [line]
   })
+}
+
+/** The variable of the map the viaMap routes go through. */
+const MAP_VARIABLE = 'lab_backend'
+
+/** `map $uri $lab_backend { ~^ROUTE UPSTREAM; … }` for every route of the services that go through it. */
+function routeMap(variations: RouteVariations): string {
+  const entries = SERVICES.filter((s) => variations[s.name]?.viaMap && !variations[s.name]?.omit).flatMap((s) => {
+    const to = upstreamName(variations[s.name]?.proxyTo ? serviceByName(variations[s.name]!.proxyTo!) : s)
+    return s.routes.map((r) => `~^${r} ${to};`)
+  })
+  return entries.length === 0 ? '' : `\n${block(`map $uri $${MAP_VARIABLE}`, entries, '    ')}\n`
 }
 
 function block(head: string, body: readonly string[], indent: string): string {
@@ -145,7 +165,7 @@ http {
     scgi_temp_path ${p}/tmp/scgi;
 
     map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-
+${routeMap(variations)}
 ${upstreams.join('\n')}
 
     server {
