@@ -12,7 +12,7 @@ export function formatRoutes(report: RoutesReport, colour: boolean): string {
   const rows = report.routes.map(({route, service, match}) => [
     `${route.server.serverNames.filter(Boolean).join(' ') || '_'}:${route.server.listens.map((l) => `${l.port}${l.ssl ? 's' : ''}`).join(',')}`,
     `${route.location.modifier ? `${route.location.modifier} ` : ''}${route.location.path}`,
-    route.proxyPass ? route.proxyPass.upstream ?? route.proxyPass.url : route.returns ? `return ${route.returns.status}` : '-',
+    route.proxyPass ? upstreamCell(route.proxyPass) : route.returns ? `return ${route.returns.status}` : '-',
     route.proxyPass?.servers.map((x) => `${x.address}:${x.port}`).join(' ') ?? '-',
     route.websocket ? 'ws' : '',
     service ?? '-',
@@ -28,4 +28,11 @@ export function formatRoutes(report: RoutesReport, colour: boolean): string {
     ...report.unrouted.map((u) => `${u.service}: ${u.summary}`),
   ]
   return [...head, '', st.c.bold(line(header)), ...rows.map(line), ...(problems.length ? ['', ...problems.map((p) => st.c.yellow(`! ${p}`))] : [])].join('\n')
+}
+
+/** The upstream block, or the URL; a variable target says so and how many values it can take. */
+function upstreamCell(pass: NonNullable<RoutesReport['routes'][number]['route']['proxyPass']>): string {
+  const candidates = pass.dynamic?.candidates.length
+  if (candidates) return `${pass.url} (dynamic: ${candidates} value${candidates === 1 ? '' : 's'})`
+  return pass.upstream ?? pass.url
 }

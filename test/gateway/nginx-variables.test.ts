@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {parseNginxDump} from '../../src/gateway/nginx-dump.js'
 import {buildRouteTable, matchRoute, passFor, upstreamPath} from '../../src/gateway/route-table.js'
 import type {GatewayRoute, RouteRequest} from '../../src/gateway/route-table.js'
+import {formatRoutes} from '../../src/output/routes-table.js'
 import {dump, lineOf} from './dump-fixture.js'
 import {ACME_SNIPPET, OPERATORS_GATEWAY, operatorsDump} from './operators-fixture.js'
 
@@ -209,5 +210,24 @@ describe('redirects that depend on the request: one server for :80 and :443, a s
   ])('%s (tls %s) %s: %s', (host, tls, path, expected) => {
     const r = matchRoute(routes, {host, port: tls ? 443 : 80, tls, path})!
     expect(r.returns ? `${r.returns.status} ${r.returns.target}` : 'proxy').toBe(expected)
+  })
+})
+
+describe('phoenix gateway routes on the operators\' gateway', () => {
+  it('the variable target says it is dynamic, with the servers its values reach', () => {
+    const routes = routesOf(operatorsDump())
+    const report = {schemaVersion: 1 as const, gateway: {ctid: 101, url: 'https://nginx.phoenix.thinkheads.ai'}, test: {ok: true, messages: []}, routes: routes.map((route) => ({route})), unrouted: []}
+    const row = formatRoutes(report, false).split('\n').find((l) => l.includes('$upstream_service'))
+    expect(row).toMatch(/^\*\.phoenix\.thinkheads\.ai:443s,443s\s+\/\s+\$upstream_service \(dynamic: 1 value\)\s+traefik\.internal\.thinkheads\.ai:8443\s/)
+  })
+})
+
+describe('include inside a map block (entries kept in their own file)', () => {
+  it('the entry a host gets is named in the included file', () => {
+    const main = 'http {\n    map $host $backend {\n        default http://10.0.0.12:80;\n        include /etc/nginx/maps/hosts.map;\n    }\n    server { listen 80; location / { proxy_pass $backend; } }\n}'
+    const hosts = 'ollama.example.com http://10.0.0.155:11434;\nn8n.example.com http://10.0.0.154:5678;\n'
+    const routes = routesOf(dump({'/etc/nginx/nginx.conf': main, '/etc/nginx/maps/hosts.map': hosts}))
+    const request = {host: 'n8n.example.com', port: 80, tls: false, path: '/'}
+    expect(passFor(matchRoute(routes, request)!, request)?.servers).toEqual([{address: '10.0.0.154', port: 5678, file: '/etc/nginx/maps/hosts.map', line: 2}])
   })
 })
