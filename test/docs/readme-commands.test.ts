@@ -44,10 +44,11 @@ const RUN_ELSEWHERE: [RegExp, string][] = [
   [/^phoenix init --host /, 'test/lab/init.test.ts'],
   [/^phoenix init --from /, 'test/inventory/discovery/import.test.ts'],
   [/^phoenix diag \S+ --fix$/, 'test/lab/fix.test.ts'],
+  [/^phoenix inventory diff$/, 'test/lab/init.test.ts'],
   [/^\/opt\/phoenix\/bin\/run\.js check --all --json/, 'test/commands/check-diag.test.ts'],
 ]
 /** Run below. */
-const RUN_HERE: RegExp[] = [/^phoenix (check|diag SERVICE|audit|gateway routes|services|init) \[/, /^(phoenix|\.\/bin\/run\.js) services$/]
+const RUN_HERE: RegExp[] = [/^phoenix (check|diag SERVICE|audit|gateway routes|services|init|inventory diff) \[/, /^(phoenix|\.\/bin\/run\.js) services$/]
 
 describe('the README\'s commands', () => {
   let dir: string
@@ -66,7 +67,7 @@ describe('the README\'s commands', () => {
     for (const [, file] of RUN_ELSEWHERE) expect(existsSync(join(REPO, file)), file).toBe(true)
   })
 
-  it.each(['check', 'diag', 'audit', 'gateway routes', 'services', 'init'])('the synopsis of %s: --help exits 0 and knows every flag it shows', async (command) => {
+  it.each(['check', 'diag', 'audit', 'gateway routes', 'services', 'init', 'inventory diff'])('the synopsis of %s: --help exits 0 and knows every flag it shows', async (command) => {
     const synopsis = commands.find((c) => c.startsWith(`phoenix ${command} `) && RUN_HERE[0]!.test(c))!
     const run = await runPhoenix([...command.split(' '), '--help'], {env})
     expect(run.code).toBe(0)

@@ -95,4 +95,23 @@ describe('lab: phoenix init', () => {
     expect(report.services.filter((s) => s.status !== 'pass').map((s) => `${s.name}: ${s.verdict.summary}`)).toEqual([])
     expect(report.services).toHaveLength(SERVICES.length + 1)
   }, 240_000)
+
+  it.each(MODES)('inventory diff: where the inventory and the estate disagree, with the line to change (%s)', async (mode) => {
+    const file = join(STATE, `diff-${mode}.yaml`)
+    await rm(file, {force: true})
+    expect((await phoenixIn(mode, ['init', '--config', file, ...(mode === 'ssh' ? sshFlags : [])])).code).toBe(0)
+    const clean = await phoenixIn(mode, ['inventory', 'diff', '--config', file])
+    expect(clean.stdout.trim(), clean.stderr).toMatch(/^the inventory matches the estate on /)
+    expect(clean.code).toBe(0)
+    // The CT renumbered in the file (as when the operators renumber the estate), a port moved, a service left out.
+    const text = (await readFile(file, 'utf8')).replace(/ctid: 955 #/, 'ctid: 965 #').replace(/port: 5678 #/, 'port: 5679 #').replace(/ {2}llama-server:\n( {4}.*\n)+/, '')
+    await writeFile(file, text)
+    const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1
+    const drift = await phoenixIn(mode, ['inventory', 'diff', '--config', file])
+    expect(drift.code, drift.stderr).toBe(1)
+    expect(drift.stdout).toContain(`${file}:${lineOf('ctid: 965')}: services.ollama.ctid: the inventory says 965, the estate 955 (pct list: CT 955 (ollama-lxc))`)
+    expect(drift.stdout).toContain(`${file}:${lineOf('port: 5679')}: services.n8n.port: the inventory says 5679, the estate 5678 (ss in CT 954: `)
+    expect(drift.stdout).toContain('not in the inventory: llama-server (llamacpp, CT 957, port 8081): phoenix init --merge adds it')
+    expect(drift.stdout.trim().split('\n').at(-1)).toMatch(/^3 differences between /)
+  }, 240_000)
 })
