@@ -10,7 +10,7 @@ import {down, phoenixEnv, phoenixNs, up} from './lab.js'
 import type {Mode} from './lab.js'
 import {run} from './proc.js'
 import {CLIENT_KEY, KNOWN_HOSTS, SSH_PORT, SSH_USER} from './sshd.js'
-import {GATEWAY_CTID, HOST, REPO, SERVICES, STATE, SUBNET} from './topology.js'
+import {GATEWAY_CTID, HOST, REPO, SERVICES, STATE, SUBNET, VMS} from './topology.js'
 
 /**
  * Issue 12 part 3: `phoenix init` on the lab writes an inventory under which `check --all` passes
@@ -43,6 +43,8 @@ describe('lab: phoenix init', () => {
     expect(init.code, init.stderr).toBe(0)
     expect(init.stdout).toContain(`wrote ${file}`)
     expect(init.stdout).toMatch(/export the keys before a run: VLLM_API_KEY, QDRANT_API_KEY/)
+    // The real-CT lab has VM 1002 (qm list, qm config): a note until services in VMs are read.
+    if (process.env.PHOENIX_LAB_REAL === '1') for (const vm of VMS) expect(init.stdout).toContain(`note: VM ${vm.vmid} (${vm.name}, running, ${vm.address}, guest agent enabled): its services are not read yet`)
     const text = await readFile(file, 'utf8')
     for (const line of text.split('\n').filter((l) => /^\s+\w+: \S/.test(l))) expect(line, 'a value without how it was found').toMatch(/ # \S/)
     for (const key of Object.values(await apiKeys())) expect(text).not.toContain(key)
