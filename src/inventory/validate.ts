@@ -4,14 +4,15 @@ import {dirname, isAbsolute, resolve} from 'node:path'
 import type {ConfigReader, KeyPath} from './reader.js'
 import {SERVICE_KINDS} from '../model/inventory.js'
 import type {GatewayDef, Inventory, ProxmoxTarget, RouteDef, RuntimeDef, ServiceDef} from '../model/inventory.js'
+import type {GuestRef} from '../model/ports.js'
 import {displayUrl, gatewayUrlProblem, RULES} from './value-rules.js'
 
 const TOP_KEYS = ['proxmox', 'gateway', 'thresholds', 'services'] as const
 const PROXMOX_KEYS = ['host', 'port', 'user', 'identityFile', 'knownHosts'] as const
-const GATEWAY_KEYS = ['ctid', 'address', 'url', 'ca', 'nginxConf', 'errorLog', 'unit', 'apiKeyEnv'] as const
+const GATEWAY_KEYS = ['ctid', 'vmid', 'address', 'url', 'ca', 'nginxConf', 'errorLog', 'unit', 'apiKeyEnv'] as const
 /** The gateway is diagnosed under this name (`phoenix diag gateway`), so no service may take it. */
 export const GATEWAY_NAME = 'gateway'
-const SERVICE_KEYS = ['kind', 'ctid', 'address', 'port', 'runtime', 'health', 'route', 'model', 'task', 'dim', 'apiKeyEnv', 'collections'] as const
+const SERVICE_KEYS = ['kind', 'ctid', 'vmid', 'address', 'port', 'runtime', 'health', 'route', 'model', 'task', 'dim', 'apiKeyEnv', 'collections'] as const
 const CTID = [100, 999_999_999] as const
 
 /** Turns parsed YAML into an Inventory, or throws a ConfigError naming the first problem. */
@@ -53,7 +54,7 @@ function gateway(g: Record<string, unknown>, r: ConfigReader): GatewayDef {
   const ca = r.optionalString(g.ca, ['gateway', 'ca'])
   const nginxConf = r.optionalString(g.nginxConf, ['gateway', 'nginxConf'], RULES.absolutePath)
   return {
-    ctid: r.integer(r.required(g, 'ctid', ['gateway'], '953'), ['gateway', 'ctid'], ...CTID),
+    guest: guest(g, ['gateway'], r, 953),
     address: r.string(r.required(g, 'address', ['gateway'], '10.0.0.153'), ['gateway', 'address'], RULES.address),
     url: url.replace(/\/+$/, ''),
     ...(ca ? {ca: filePath(ca, r.file)} : {}),
@@ -76,7 +77,7 @@ function service(name: string, value: unknown, r: ConfigReader): ServiceDef {
   const def: ServiceDef = {
     name,
     kind,
-    ctid: r.integer(r.required(s, 'ctid', at, '954'), [...at, 'ctid'], ...CTID),
+    guest: guest(s, at, r, 954),
     address: r.string(r.required(s, 'address', at, '10.0.0.154'), [...at, 'address'], RULES.address),
     port: r.integer(r.required(s, 'port', at, '5678'), [...at, 'port'], 1, 65_535),
   }
@@ -89,6 +90,15 @@ function service(name: string, value: unknown, r: ConfigReader): ServiceDef {
   if (s.dim !== undefined) def.dim = r.integer(s.dim, [...at, 'dim'], 1, 65_536)
   if (s.collections !== undefined) def.collections = stringList(s.collections, [...at, 'collections'], r)
   return def
+}
+
+/** Where it runs: a CT (`ctid:`) or a VM (`vmid:`, entered through its QEMU guest agent), one of them. */
+function guest(m: Record<string, unknown>, at: KeyPath, r: ConfigReader, example: number): GuestRef {
+  if (m.ctid !== undefined && m.vmid !== undefined) {
+    r.fail([...at, 'vmid'], 'both ctid and vmid are set: it lives in one guest', 'keep ctid: for a CT or vmid: for a VM, not both')
+  }
+  if (m.vmid !== undefined) return {kind: 'vm', id: r.integer(m.vmid, [...at, 'vmid'], ...CTID)}
+  return {kind: 'ct', id: r.integer(r.required(m, 'ctid', at, `${example} (or vmid: 1002, for a VM)`), [...at, 'ctid'], ...CTID)}
 }
 
 function runtime(value: unknown, at: KeyPath, r: ConfigReader): RuntimeDef {

@@ -7,6 +7,10 @@
 export type CauseCode =
   | 'healthy'
   | 'container_stopped'
+  | 'vm_stopped'
+  | 'agent_not_enabled'
+  | 'agent_not_responding'
+  | 'exec_timed_out'
   | 'runtime_missing'
   | 'service_down'
   | 'service_crashed'

@@ -14,9 +14,12 @@ export type ProxmoxTarget =
       knownHosts: string
     }
 
-/** The nginx gateway CT. */
+import type {GuestRef} from './ports.js'
+
+/** The nginx gateway CT (or VM). */
 export interface GatewayDef {
-  ctid: number
+  /** Its CT (`ctid:` in the inventory) or VM (`vmid:`). */
+  guest: GuestRef
   address: string
   /** Base URL a client uses, e.g. http://10.0.0.153 or https://gw.lan. */
   url: string
@@ -50,7 +53,8 @@ export type ServiceKind = (typeof SERVICE_KINDS)[number] | 'nginx'
 export interface ServiceDef {
   name: string
   kind: ServiceKind
-  ctid: number
+  /** Its CT (`ctid:` in the inventory) or VM (`vmid:`, entered through the QEMU guest agent). */
+  guest: GuestRef
   address: string
   port: number
   runtime?: RuntimeDef

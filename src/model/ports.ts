@@ -70,10 +70,11 @@ export interface RunIo {
 }
 
 /**
- * A Proxmox guest phoenix goes into: a container (`pct`). A new kind of guest is one member here,
- * one transport file in src/io/guests/ and its line in the table there (the compiler asks for it).
+ * A Proxmox guest phoenix goes into: a container (`pct`) or a VM (its QEMU guest agent, `qm guest
+ * exec`); CTs and VMs share Proxmox's one id space. A new kind of guest is one member here, one
+ * transport file in src/io/guests/ and its line in the table there (the compiler asks for it).
  */
-export type GuestRef = {kind: 'ct'; id: number}
+export type GuestRef = {kind: 'ct'; id: number} | {kind: 'vm'; id: number}
 
 /** How a guest's transport names things, for summaries, evidence and the hints a person pastes. */
 export interface GuestWords {
@@ -95,6 +96,8 @@ export interface GuestWords {
   run: string
   /** The host's systemd unit that runs it, whose journal says why it stopped: `pve-container@954`. */
   unit: string
+  /** The finding when it is not running: `container_stopped` (a CT), `vm_stopped` (a VM). */
+  stopped: 'container_stopped' | 'vm_stopped'
 }
 
 /** The state of a guest as its transport reads it (`running`, `stopped`), or why it could not be read. */

@@ -181,8 +181,21 @@ export interface ListenObservation {
 
 export interface CtStatusObservation {
   kind: 'ct-status'
-  /** `running`, `stopped`, or what pct said. */
+  /** `running`, `stopped`, or what pct or qm said. */
   state: string
+  /**
+   * A running guest that still could not be entered, and why: a VM whose guest agent is not enabled
+   * or does not answer, or whose script outlived qm's --timeout. Nothing inside was seen (unknown).
+   */
+  blind?: GuestBlind
+}
+
+export interface GuestBlind {
+  finding: 'agent_not_enabled' | 'agent_not_responding' | 'exec_timed_out'
+  summary: string
+  evidence: string[]
+  /** The command that follows it up (the pid qm returned: `qm guest exec-status VMID PID`). */
+  hints?: {text: string; command?: string}[]
 }
 
 export interface WebSocketObservation {

@@ -53,7 +53,9 @@ export interface Verdict {
 export interface ServiceReport {
   name: string
   kind: string
-  ctid: number
+  /** Its CT, or (a service in a VM) its VM: one of the two. */
+  ctid?: number
+  vmid?: number
   status: Status
   layers: LayerResult[]
   verdict: Verdict

@@ -29,7 +29,7 @@ function suite(s: ServiceReport): string {
   const verdict = s.verdict.cause === 'healthy' ? '' : `<property name="verdict" value="${xml(`${s.verdict.layer ?? '-'}/${s.verdict.cause}: ${s.verdict.summary}`)}"/>`
   return [
     `  <testsuite name="${xml(s.name)}" tests="${all.length}" failures="${n('fail')}" errors="${n('unknown')}" skipped="${n('skip')}">`,
-    `    <properties><property name="ctid" value="${s.ctid}"/><property name="kind" value="${xml(s.kind)}"/>${verdict}</properties>`,
+    `    <properties>${s.vmid === undefined ? `<property name="ctid" value="${s.ctid}"/>` : `<property name="vmid" value="${s.vmid}"/>`}<property name="kind" value="${xml(s.kind)}"/>${verdict}</properties>`,
     ...all.map((c) => testCase(s.name, c)),
     '  </testsuite>',
   ].join('\n')

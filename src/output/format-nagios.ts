@@ -1,3 +1,4 @@
+import {guestOfIds, guestWords} from '../io/guests/guests.js'
 import type {Report, ServiceReport} from '../model/report.js'
 import {EXIT, exitCodeFor} from '../model/status.js'
 import type {Status} from '../model/status.js'
@@ -52,8 +53,8 @@ function rootCauses(report: Report): string[] {
 
 function detail(s: ServiceReport): string {
   const state = STATE[exitCodeFor(s.status)]
-  if (s.verdict.cause === 'healthy' && s.status === 'pass') return `${state}: ${s.name} (CT ${s.ctid}) healthy`
-  return plain(`${state}: ${s.name} (CT ${s.ctid}) ${s.verdict.layer ?? '-'}/${s.verdict.cause} - ${s.verdict.summary}`)
+  if (s.verdict.cause === 'healthy' && s.status === 'pass') return `${state}: ${s.name} (${guestWords(guestOfIds(s)).label}) healthy`
+  return plain(`${state}: ${s.name} (${guestWords(guestOfIds(s)).label}) ${s.verdict.layer ?? '-'}/${s.verdict.cause} - ${s.verdict.summary}`)
 }
 
 function slowest(s: ServiceReport): number {

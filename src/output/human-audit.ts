@@ -1,16 +1,16 @@
 import type {AuditReport} from '../run/gateway-audit.js'
 import {whereIs} from '../checks/services/nginx-posture.js'
-import {guestOf, guestWords} from '../io/guests/guests.js'
+import {guestOfIds, guestWords} from '../io/guests/guests.js'
 import {makeStyle} from './style.js'
 
 /** `phoenix audit`: each missing practice with where it is and the exact fix; a last line to sum up. */
 export function formatAudit(report: AuditReport, colour: boolean): string {
   const st = makeStyle(colour)
-  const head = st.c.gray(`gateway CT ${report.gateway.ctid} ${report.gateway.url}`)
+  const head = st.c.gray(`gateway ${guestWords(guestOfIds(report.gateway)).label} ${report.gateway.url}`)
   if (report.unread) return [head, `${st.icon('unknown')} ${report.unread}`].join('\n')
   if (!report.findings.length) return [head, `${st.icon('pass')} every hardening practice of the gateway plans is in place`].join('\n')
   const width = Math.max(...report.findings.map((f) => f.id.length))
   const lines = report.findings.flatMap((f) => [`${st.icon('warn')} ${st.c.bold(f.id.padEnd(width))}  ${f.summary}${st.c.gray(whereIs(f))}`, `${' '.repeat(width + 4)}${st.c.cyan(`→ ${f.fix}`)}`])
-  const reload = `${guestWords(guestOf(report.gateway)).run} sh -c 'nginx -t && systemctl reload nginx'`
+  const reload = `${guestWords(guestOfIds(report.gateway)).run} sh -c 'nginx -t && systemctl reload nginx'`
   return [head, '', ...lines, '', `${report.findings.length} hardening practice(s) missing; after the fixes: ${st.c.cyan(reload)}`].join('\n')
 }

@@ -1,3 +1,4 @@
+import {guestOfIds, guestWords} from '../io/guests/guests.js'
 import type {Report, ServiceReport} from '../model/report.js'
 import {rootCauseLines} from './root-cause-lines.js'
 import {duration, makeStyle} from './style.js'
@@ -14,7 +15,7 @@ export function formatCheck(report: Report, colour: boolean): string {
 }
 
 function serviceLines(s: ServiceReport, width: number, st: Style): string[] {
-  const head = `${st.icon(s.status)} ${s.name.padEnd(width)} ${st.status(s.status)} CT ${String(s.ctid).padEnd(5)}`
+  const head = `${st.icon(s.status)} ${s.name.padEnd(width)} ${st.status(s.status)} ${guestWords(guestOfIds(s)).label.padEnd(8)}`
   if (s.verdict.layer === null && s.status === 'pass') return [`${head} ${st.c.gray('healthy')}`]
   const first = s.verdict.hints.find((h) => h.command)
   const lines = [`${head} ${st.c.bold(`${s.verdict.layer ?? '-'}/${s.verdict.cause}`)}  ${firstFailure(s)}`]

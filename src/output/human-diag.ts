@@ -1,3 +1,4 @@
+import {guestOfIds, guestWords} from '../io/guests/guests.js'
 import type {CheckResult, LayerResult, ServiceReport, Verdict} from '../model/report.js'
 import {duration, makeStyle} from './style.js'
 import type {Style} from './style.js'
@@ -12,7 +13,7 @@ const LAYER_TITLES: Record<LayerResult['layer'], string> = {
 /** `phoenix diag`: the walk, layer by layer inside out, then the verdict, evidence and hints. */
 export function formatDiag(service: ServiceReport, colour: boolean): string {
   const st = makeStyle(colour)
-  const lines = [st.c.bold(`${service.name} (${service.kind}, CT ${service.ctid})`), '']
+  const lines = [st.c.bold(`${service.name} (${service.kind}, ${guestWords(guestOfIds(service)).label})`), '']
   for (const layer of service.layers) {
     lines.push(`${st.icon(layer.status)} ${st.c.bold(LAYER_TITLES[layer.layer])}  ${st.status(layer.status)}`)
     for (const check of layer.checks) lines.push(checkLine(check, st))

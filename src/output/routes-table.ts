@@ -1,10 +1,11 @@
+import {guestOfIds, guestWords} from '../io/guests/guests.js'
 import type {RoutesReport} from '../run/gateway-routes.js'
 import {makeStyle} from './style.js'
 
 /** `phoenix gateway routes`: one line per location, with the service it serves and whether it matches. */
 export function formatRoutes(report: RoutesReport, colour: boolean): string {
   const st = makeStyle(colour)
-  const head = [st.c.gray(`gateway CT ${report.gateway.ctid} ${report.gateway.url}`)]
+  const head = [st.c.gray(`gateway ${guestWords(guestOfIds(report.gateway)).label} ${report.gateway.url}`)]
   if (report.unread) head.push(st.c.magenta(report.unread))
   else if (!report.test.ok) {
     head.push(st.c.red('nginx -t fails:'), ...report.test.messages.map((m) => `  [${m.level}] ${'file' in m && m.file ? `${m.file}:${m.line}: ` : ''}${m.text}`))

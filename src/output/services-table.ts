@@ -1,3 +1,4 @@
+import {guestLabel} from '../io/guests/guests.js'
 import type {Inventory} from '../model/inventory.js'
 import {makeStyle} from './style.js'
 
@@ -7,18 +8,18 @@ export function formatServices(inv: Inventory, colour: boolean): string {
   const rows = inv.services.map((s) => [
     s.name,
     s.kind,
-    String(s.ctid),
+    guestLabel(s),
     `${s.address}:${s.port}`,
     s.runtime ? ('systemd' in s.runtime ? `systemd ${s.runtime.systemd}` : `docker ${s.runtime.docker}`) : '-',
     s.route ? `${s.route.host ?? ''}${s.route.path}` : '-',
   ])
-  const header = ['NAME', 'KIND', 'CT', 'ADDRESS', 'RUNTIME', 'ROUTE']
+  const header = ['NAME', 'KIND', 'GUEST', 'ADDRESS', 'RUNTIME', 'ROUTE']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
   const host = inv.proxmox.mode === 'local' ? 'this machine' : `ssh ${inv.proxmox.user}@${inv.proxmox.host}:${inv.proxmox.port}`
   return [
     st.c.gray(`inventory: ${inv.source}`),
-    st.c.gray(`proxmox: ${host}   gateway: CT ${inv.gateway.ctid} ${inv.gateway.url}`),
+    st.c.gray(`proxmox: ${host}   gateway: ${guestLabel(inv.gateway)} ${inv.gateway.url}`),
     '',
     st.c.bold(line(header)),
     ...rows.map(line),

@@ -1,3 +1,4 @@
+import {guestIds} from '../io/guests/guests.js'
 import {BODY_LIMIT, bodyStart} from '../io/redact.js'
 import type {Observation} from '../model/probes.js'
 import type {PlanContext} from '../checks/services/kind.js'
@@ -47,7 +48,7 @@ export async function diagnose(input: DiagnoseInput, io: RunIo, progress?: RunPr
     const judged = judgeService(s.name, own.get(s.name) ?? {observed: [], gates: []}, input.options.layers)
     const verdict = decideVerdict(s, judged, input.inventory)
     const layers = judged.map(publicLayer)
-    return {name: s.name, kind: s.kind, ctid: s.ctid, status: serviceStatus(verdict, layers), layers, verdict}
+    return {name: s.name, kind: s.kind, ...guestIds(s.guest), status: serviceStatus(verdict, layers), layers, verdict}
   })
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -57,7 +58,7 @@ export async function diagnose(input: DiagnoseInput, io: RunIo, progress?: RunPr
     inventory: input.inventory.source,
     layers: [...input.options.layers],
     services,
-    rootCauses: findRootCauses(services, input.inventory.gateway.ctid),
+    rootCauses: findRootCauses(services, input.inventory.gateway.guest),
   }
 }
 

@@ -1,3 +1,4 @@
+import {guestIds} from '../io/guests/guests.js'
 import {runnerFor} from '../checks/probes/registry.js'
 import {authChecks} from '../checks/services/nginx-posture.js'
 import type {Status} from '../model/status.js'
@@ -20,7 +21,7 @@ export interface AuditReport {
   schemaVersion: 1
   /** pass: every practice followed; warn: some missing; unknown: the config could not be read. */
   status: Extract<Status, 'pass' | 'warn' | 'unknown'>
-  gateway: {ctid: number; url: string}
+  gateway: {ctid?: number; vmid?: number; url: string}
   findings: AuditFinding[]
   /** Why nothing was audited (the CT or nginx -T could not be read). */
   unread?: string
@@ -31,7 +32,7 @@ export interface AuditReport {
  * for `nginx -T`), then asks each route whose config sets up auth without credentials: it must refuse.
  */
 export async function auditGateway(inv: Inventory, options: {timeoutMs: number; acceptNewHostKey: boolean}): Promise<AuditReport> {
-  const gateway = {ctid: inv.gateway.ctid, url: inv.gateway.url}
+  const gateway = {...guestIds(inv.gateway.guest), url: inv.gateway.url}
   const io = await createRunIo(inv, {acceptNewHostKey: options.acceptNewHostKey, deadlineMs: options.timeoutMs * 2})
   try {
     const read = await readNginx(inv, io, options.timeoutMs)

@@ -1,3 +1,4 @@
+import {guestIds} from '../io/guests/guests.js'
 import {matchRoute} from '../gateway/route-table.js'
 import type {GatewayRoute} from '../model/routes.js'
 import {judgeRoute, routeRequest} from '../checks/services/route-check.js'
@@ -18,7 +19,7 @@ export interface RouteRow {
 /** What `phoenix gateway routes` reports. */
 export interface RoutesReport {
   schemaVersion: 1
-  gateway: {ctid: number; url: string}
+  gateway: {ctid?: number; vmid?: number; url: string}
   /** `nginx -t`; ok false with no messages when nginx never ran (see `unread`). */
   test: NginxObservation['test']
   /** Why nginx's config could not be read at all (the CT, pct, SSH): not a failing `nginx -t`. */
@@ -33,7 +34,7 @@ export async function readGatewayRoutes(inv: Inventory, options: {timeoutMs: num
   const io = await createRunIo(inv, {acceptNewHostKey: options.acceptNewHostKey, deadlineMs: options.timeoutMs * 2})
   try {
     const read = await readNginx(inv, io, options.timeoutMs)
-    const gateway = {ctid: inv.gateway.ctid, url: inv.gateway.url}
+    const gateway = {...guestIds(inv.gateway.guest), url: inv.gateway.url}
     if ('unread' in read) return {schemaVersion: 1, gateway, test: {ok: false, messages: []}, unread: read.unread, routes: [], unrouted: []}
     const {obs} = read
     return {schemaVersion: 1, gateway, test: obs.test, ...lineUp(inv, obs)}

@@ -1,7 +1,7 @@
 import type {NginxObservation} from '../model/probes.js'
 import {nginxProbe} from '../checks/services/route-check.js'
 import type {CheckSpec} from '../model/check-spec.js'
-import {guestOf} from '../io/guests/guests.js'
+import {guestLabel, guestOf} from '../io/guests/guests.js'
 import type {RunIo} from '../model/ports.js'
 import {runRemoteBatch} from './remote-batch.js'
 import type {Inventory} from '../model/inventory.js'
@@ -16,5 +16,5 @@ export async function readNginx(inv: Inventory, io: RunIo, timeoutMs: number): P
   const obs = outcome.observations[0]!
   if (obs.kind === 'nginx') return {obs}
   const why = outcome.gate && outcome.gate.status !== 'pass' ? outcome.gate.summary : obs.kind === 'unavailable' ? obs.message : `unexpected observation ${obs.kind}`
-  return {unread: `could not read nginx's config in CT ${inv.gateway.ctid}: ${why}`}
+  return {unread: `could not read nginx's config in ${guestLabel(inv.gateway)}: ${why}`}
 }

@@ -70,9 +70,12 @@ async function gateFailure(specs: readonly CheckSpec[], guest: Guest, exec: Extr
   const said = firstLine(exec.stderr || exec.stdout) || `exit ${exec.code}`
   const {label, exec: enter, status} = guest.words
   const id = guest.ref.id
+  // A running VM can still be blind (its agent, qm's timeout): its own finding, evidence and follow-up.
   const gate: Judgement = obs.kind === 'ct-status' && obs.state !== 'running'
-    ? {status: 'fail', summary: `${label} is ${obs.state} (${status})`, finding: 'container_stopped', evidence: [`${enter} ${id}: ${said}`, `${status} ${id}: status: ${obs.state}`]}
-    : {status: 'unknown', summary: `${enter} ${id} failed: ${said}`, finding: 'vantage_unreachable', evidence: [`${enter} ${id}: ${said}`]}
+    ? {status: 'fail', summary: `${label} is ${obs.state} (${status})`, finding: guest.words.stopped, evidence: [`${enter} ${id}: ${said}`, `${status} ${id}: status: ${obs.state}`]}
+    : obs.kind === 'ct-status' && obs.blind
+      ? {status: 'unknown', summary: obs.blind.summary, finding: obs.blind.finding, evidence: obs.blind.evidence, ...(obs.blind.hints ? {hints: obs.blind.hints} : {})}
+      : {status: 'unknown', summary: `${enter} ${id} failed: ${said}`, finding: 'vantage_unreachable', evidence: [`${enter} ${id}: ${said}`]}
   return {observations: specs.map(() => obs), gate, durationMs: exec.durationMs}
 }
 

@@ -8,6 +8,10 @@ import type {CauseCode} from './causes.js'
 export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   healthy: 'every check of every selected layer passed',
   container_stopped: '`pct exec` failed and `pct status` says stopped',
+  vm_stopped: '`qm guest exec` failed ("VM ID is not running") and `qm status` says stopped',
+  agent_not_enabled: '`qm guest exec` refused ("No QEMU guest agent configured", or the agent never answers) and `qm config` has no `agent: 1`',
+  agent_not_responding: '`qm guest exec`: "QEMU guest agent is not running" (its 3 s guest-ping got no answer) while `qm status` says running and `qm config` has `agent: 1`',
+  exec_timed_out: '`qm guest exec` printed only the script\'s pid ("timeout reached, returning pid")',
   runtime_missing: '`systemctl show` LoadState=not-found, or `docker inspect`: no such container',
   service_down: 'unit inactive, or container exited 0, or 137/143 without OOMKilled (docker stop or kill); the last log lines',
   service_crashed: 'unit failed, restarted, or waiting to be restarted (activating, auto-restart), or container exited non-zero (not the 137/143 of a stop) / OOM-killed / restarting, or restarted while running and nothing answers; the last log lines',

@@ -9,6 +9,7 @@ import {runtimeEnvLines} from '../checks/hint-ct-api.js'
 import {envIsSet, gatewayErrorLog, gatewayStatus, gatewayWords, nginxShow, nginxTestThen, shIn, word} from '../checks/hint-words.js'
 import {guestOf, guestWords} from '../io/guests/guests.js'
 import type {Hint} from '../model/report.js'
+import type {GuestWords} from '../model/ports.js'
 
 function context(s: ServiceDef, inv: Inventory): HintContext {
   const guest = guestWords(guestOf(s))
@@ -38,10 +39,28 @@ const errorLog = (_c: HintContext, inv: Inventory): Hint => ({text: 'Read what n
 const rawAnswer = (c: HintContext): Hint => ({text: 'Look at the raw answer (the first bytes are enough)', command: `curl -sv --max-time 5 ${c.url} 2>&1 | head -c 2000`})
 const firewall = (c: HintContext): Hint => ({text: `Check the Proxmox firewall rules of ${c.guest.label} (and whether net0 has firewall=1)`, command: `cat /etc/pve/firewall/${c.guest.id}.fw; ${c.guest.config} ${c.guest.id} | grep ^net`})
 
+/** Start the guest, then read why it stopped: the host's journal of its CT or VM. */
+const startGuest = (c: HintContext): Hint[] => [{text: `Start ${c.guest.label}`, command: `${c.guest.start} ${c.guest.id}`, fix: 'start_guest'}, {text: 'If it does not stay up, read why', command: `journalctl -u ${c.guest.unit} -n 50 --no-pager`}]
+/** The VM a guest-agent cause is about: the service's, else the gateway's (a gateway in a VM). */
+const vmOf = (c: HintContext): GuestWords => (c.guest.gate === 'vm' ? c.guest : c.gwGuest)
+const agentPing = (vm: GuestWords): Hint => ({text: 'Then check that the agent answers', command: `qm guest cmd ${vm.id} ping`})
+
 /** A hint for every cause, with the exact command for this CT, unit, container and route. */
 const HINTS: Record<CauseCode, HintMaker> = {
   healthy: () => [],
-  container_stopped: (c) => [{text: `Start ${c.guest.label}`, command: `${c.guest.start} ${c.guest.id}`, fix: 'start_guest'}, {text: 'If it does not stay up, read why', command: `journalctl -u ${c.guest.unit} -n 50 --no-pager`}],
+  container_stopped: startGuest,
+  vm_stopped: startGuest,
+  agent_not_enabled: (c) => [
+    {text: `Enable the QEMU guest agent in ${vmOf(c).label}'s config and install qemu-guest-agent inside it; QEMU adds the agent's channel only at start, so stop and start the VM`, command: `qm set ${vmOf(c).id} --agent enabled=1`},
+    agentPing(vmOf(c)),
+  ],
+  agent_not_responding: (c) => [
+    {text: `Start the agent inside ${vmOf(c).label} (from its console, qm terminal ${vmOf(c).id} or the web console) and enable it at boot`, command: 'systemctl enable --now qemu-guest-agent'},
+    agentPing(vmOf(c)),
+  ],
+  exec_timed_out: (c) => [
+    {text: `Look at the load in ${vmOf(c).label}; if it is only slow, raise --timeout`, command: `${vmOf(c).run} sh -c 'uptime; top -bn1 | head -n 15'`},
+  ],
   runtime_missing: (c) => [{text: 'List what runs in the CT and fix runtime: in the inventory', command: `${c.ct} sh -c 'systemctl list-units --type=service --no-pager; docker ps -a'`}],
   service_down: (c) => [{text: `Start ${c.s.name}`, command: c.start, ...restartFix(c)}, {text: 'Then read its last log lines', command: c.logs}],
   service_crashed: (c) => [{text: `Read why ${c.s.name} exited (the last lines are in the evidence)`, command: c.logs}, {text: 'Fix the cause, then restart it', command: c.start}],

@@ -1,4 +1,5 @@
 import type {Finding} from '../model/findings.js'
+import {guestWords} from '../io/guests/guests.js'
 import type {Observation} from '../model/probes.js'
 import type {CheckResult, Hint, LayerResult} from '../model/report.js'
 import type {Judgement} from '../model/check-spec.js'
@@ -30,7 +31,7 @@ export function judgeService(service: string, observations: Observations, layers
   const byId = new Map(checks.map((c) => [c.id, c]))
   const seen = new Map<string, Observation>()
   for (const {spec, obs, durationMs} of observations.observed.filter((o) => o.spec.service === service)) {
-    const gate = byId.get(`${spec.layer}.ct`) ?? byId.get(spec.layer === 'host' ? 'host.ssh' : '')
+    const gate = byId.get(spec.vantage.at === 'guest' ? `${spec.layer}.${guestWords(spec.vantage.guest).gate}` : '') ?? byId.get(spec.layer === 'host' ? 'host.ssh' : '')
     const blocker = gate && gate.status !== 'pass' ? gate : spec.needs?.map((id) => byId.get(id)).find(blocks)
     const judged = blocker
       ? skipped(blocker)
@@ -77,8 +78,8 @@ function toCheck(id: string, j: Judgement, durationMs: number, observed?: Observ
   }
 }
 
-/** The gate (`.ct`, `.ssh`) first, so a reader sees "could we get in" before what we saw inside. */
+/** The gate (`.ct`, `.vm`, `.ssh`) first, so a reader sees "could we get in" before what we saw inside. */
 function byGateFirst(a: CheckResult, b: CheckResult): number {
-  const gate = (c: CheckResult) => (c.id.endsWith('.ct') || c.id.endsWith('.ssh') ? 0 : 1)
+  const gate = (c: CheckResult) => (c.id.endsWith('.ct') || c.id.endsWith('.vm') || c.id.endsWith('.ssh') ? 0 : 1)
   return gate(a) - gate(b)
 }

@@ -1,5 +1,7 @@
 import type {CauseCode} from '../model/findings.js'
 import {CAUSES} from './causes.js'
+import {guestOfIds, guestWords} from '../io/guests/guests.js'
+import type {GuestRef} from '../model/ports.js'
 import type {Hint, RootCause, ServiceReport} from '../model/report.js'
 
 /** The gateway's causes seen from a route: the same fault for every route that goes through it. */
@@ -24,22 +26,23 @@ interface Group {
  * that several services share, one nginx backend (upstream) that several routes go to. Each service keeps its own verdict; this only groups them. Pure:
  * from the verdicts alone, biggest group first. A fault that explains one service is its verdict.
  */
-export function findRootCauses(services: readonly ServiceReport[], gatewayCtid: number): RootCause[] {
+export function findRootCauses(services: readonly ServiceReport[], gatewayGuest: GuestRef): RootCause[] {
+  const gw = guestWords(gatewayGuest)
   const groups = new Map<string, Group>()
   const add = (s: ServiceReport, key: string, rootCause: Group['rootCause']) => {
     const group = groups.get(key) ?? groups.set(key, {key, rootCause, services: []}).get(key)!
     group.services.push(s)
   }
-  const gateway = services.find((s) => s.kind === 'nginx' && s.ctid === gatewayCtid)
+  const gateway = services.find((s) => s.kind === 'nginx' && sameGuest(guestOfIds(s), gatewayGuest))
   for (const s of services) {
     const {cause, layer} = s.verdict
     if (s.status === 'pass' || s.status === 'skip' || cause === 'healthy') continue
-    if (cause === 'gateway_ct_stopped' || (s === gateway && cause === 'container_stopped')) {
-      add(s, `ct-stopped:${gatewayCtid}`, {cause: 'gateway_ct_stopped', layer: 'gateway', scope: `gateway CT ${gatewayCtid}`, summary: `the gateway CT ${gatewayCtid} is stopped: every route through it fails`, hints: hintsOf(gateway, s)})
+    if (cause === 'gateway_ct_stopped' || (s === gateway && (cause === 'container_stopped' || cause === 'vm_stopped'))) {
+      add(s, `ct-stopped:${gw.id}`, {cause: 'gateway_ct_stopped', layer: 'gateway', scope: `gateway ${gw.label}`, summary: `the gateway ${gw.label} is stopped: every route through it fails`, hints: hintsOf(gateway, s)})
     } else if (GATEWAY_FACING.includes(cause) || (s === gateway && NGINX_STOPPED.includes(cause))) {
       const own = gateway && NGINX_STOPPED.includes(gateway.verdict.cause) ? ` (${gateway.name}: ${gateway.verdict.layer}/${gateway.verdict.cause})` : ''
       const facing = GATEWAY_FACING.includes(cause) ? cause : 'gateway_down'
-      add(s, `gateway:${facing}`, {cause: facing, layer: 'client', scope: `gateway CT ${gatewayCtid}`, summary: `${meaning(facing)}${own}`, hints: hintsOf(gateway?.verdict.cause && NGINX_STOPPED.includes(gateway.verdict.cause) ? gateway : undefined, s)})
+      add(s, `gateway:${facing}`, {cause: facing, layer: 'client', scope: `gateway ${gw.label}`, summary: `${meaning(facing)}${own}`, hints: hintsOf(gateway?.verdict.cause && NGINX_STOPPED.includes(gateway.verdict.cause) ? gateway : undefined, s)})
     } else if (cause === 'vantage_unreachable') {
       const gate = blindGate(s)
       add(s, `vantage:${gate}`, {cause, layer: null, scope: 'vantage', summary: `phoenix could not get in: ${gate}`, hints: s.verdict.hints})
@@ -48,7 +51,8 @@ export function findRootCauses(services: readonly ServiceReport[], gatewayCtid: 
       const via = s.verdict.via
       add(s, `via:${via}`, {cause, layer: 'client', scope: `nginx → ${via}`, summary: `nginx cannot use ${via} for any route it sends there: ${lowerFirst(meaning(cause))}`, hints: s.verdict.hints})
     } else {
-      add(s, `ct:${s.ctid}:${layer}:${cause}`, {cause, layer, scope: `CT ${s.ctid}`, summary: `CT ${s.ctid}: ${meaning(cause)}`, hints: s.verdict.hints})
+      const label = guestWords(guestOfIds(s)).label
+      add(s, `${label}:${layer}:${cause}`, {cause, layer, scope: label, summary: `${label}: ${meaning(cause)}`, hints: s.verdict.hints})
     }
   }
   return [...groups.values()]
@@ -66,6 +70,10 @@ function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1)
 }
 
+function sameGuest(a: GuestRef, b: GuestRef): boolean {
+  return a.kind === b.kind && a.id === b.id
+}
+
 function meaning(cause: CauseCode): string {
   return CAUSES[cause].meaning.replace(/\.$/, '')
 }
@@ -75,7 +83,7 @@ function meaning(cause: CauseCode): string {
  * without its own CT (`CT 954: pct is not installed here` is one fault for every CT).
  */
 function blindGate(s: ServiceReport): string {
-  const gates = s.layers.flatMap((l) => l.checks).filter((c) => c.status === 'unknown' && (c.id.endsWith('.ssh') || c.id.endsWith('.ct')))
+  const gates = s.layers.flatMap((l) => l.checks).filter((c) => c.status === 'unknown' && (c.id.endsWith('.ssh') || c.id.endsWith('.ct') || c.id.endsWith('.vm')))
   const gate = gates.find((c) => c.id.endsWith('.ssh')) ?? gates[0]
-  return (gate?.summary ?? s.verdict.summary).replace(/^CT \d+: /, '')
+  return (gate?.summary ?? s.verdict.summary).replace(/^(CT|VM) \d+: /, '')
 }

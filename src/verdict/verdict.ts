@@ -1,4 +1,5 @@
 import type {Finding} from '../model/findings.js'
+import {guestLabel} from '../io/guests/guests.js'
 import type {Inventory, ServiceDef} from '../model/inventory.js'
 import {CAUSES, isCause} from './causes.js'
 import type {CauseCode} from './causes.js'
@@ -9,7 +10,7 @@ import type {Layer, Status} from '../model/status.js'
 
 /** When several checks of the failing layer point to causes, the most fundamental one explains the rest. */
 const SERVICE_PRIORITY: readonly CauseCode[] = [
-  'container_stopped', 'runtime_missing', 'service_crashed', 'service_down', 'service_starting', 'not_listening',
+  'container_stopped', 'vm_stopped', 'runtime_missing', 'service_crashed', 'service_down', 'service_starting', 'not_listening',
   'api_refused', 'api_timeout', 'connection_reset', 'answer_not_http', 'tls_mismatch', 'answer_truncated', 'answer_stalled', 'api_unhealthy', 'api_unexpected', 'api_error', 'config_invalid', 'cert_expired', 'database_not_ready', 'not_ready',
   'api_auth_failed', 'model_missing', 'collection_missing', 'inference_failed', 'embedding_dim_mismatch', 'service_restarting',
 ]
@@ -112,7 +113,8 @@ function failCause(layer: LayerResult, layers: readonly LayerResult[]): CauseCod
       return find('host', 'host.tcp')?.status === 'fail' ? 'network_blocked' : 'host_http_failed'
     }
     case 'gateway': {
-      if (find('gateway', 'gateway.ct')?.finding === 'container_stopped') return 'gateway_ct_stopped'
+      const stopped = find('gateway', 'gateway.ct')?.finding ?? find('gateway', 'gateway.vm')?.finding
+      if (stopped === 'container_stopped' || stopped === 'vm_stopped') return 'gateway_ct_stopped'
       if (find('gateway', 'gateway.tcp')?.status === 'fail') return 'gateway_blocked'
       // TCP from the gateway CT got through: no firewall between the CTs; what HTTP saw is the cause.
       return pickByPriority(layer) ?? 'api_error'
@@ -191,7 +193,7 @@ function evidenceFor(layer: LayerResult, layers: readonly LayerResult[], cause: 
 function summaryFor(service: ServiceDef, layer: LayerResult, cause: CauseCode): string {
   const what = CAUSES[cause].meaning
   const where = layer.status === 'unknown' ? `could not see the ${layer.layer} layer` : `${layer.layer} layer ${layer.status === 'warn' ? 'warns' : 'fails'}`
-  return `${service.name} (CT ${service.ctid}): ${where}: ${what}`
+  return `${service.name} (${guestLabel(service)}): ${where}: ${what}`
 }
 
 function checksOf(layers: readonly LayerResult[], layer: Layer): JudgedCheck[] {

@@ -56,8 +56,8 @@ describe('no inventory file', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^# phoenix inventory: an EXAMPLE/)
     const inv = parseInventory(run.stdout, 'example.yaml')
-    expect(inv.services.map((s) => s.ctid)).toEqual([950, 951, 952, 954, 955, 956, 957])
-    expect(inv.gateway.ctid).toBe(953)
+    expect(inv.services.map((s) => s.guest.id)).toEqual([950, 951, 952, 954, 955, 956, 957])
+    expect(inv.gateway.guest).toEqual({kind: 'ct', id: 953})
   })
 
   it('init never overwrites a file: exit 64 without --merge or --force; --force replaces it', async () => {

@@ -27,9 +27,15 @@ describe('inventory', () => {
     const inv = parseInventory(GOOD, 'p.yaml')
     expect(inv.proxmox).toEqual({mode: 'local'})
     expect(inv.services.map((s) => s.name)).toEqual(['n8n', 'ollama', 'web', 'portainer'])
-    expect(inv.services[0]).toMatchObject({kind: 'n8n', ctid: 954, runtime: {docker: 'n8n'}, route: {path: '/n8n/'}})
+    expect(inv.services[0]).toMatchObject({kind: 'n8n', guest: {kind: 'ct', id: 954}, runtime: {docker: 'n8n'}, route: {path: '/n8n/'}})
     expect(inv.services[3]!.route).toEqual({host: 'portainer.phoenix.local', path: '/'})
     expect(inv.thresholds.slowMs).toBe(1000)
+  })
+
+  it('a service or the gateway in a VM: vmid: instead of ctid:', () => {
+    const inv = parseInventory(GOOD.replace('gateway: { ctid: 953,', 'gateway: { vmid: 1001,').replace('ctid: 955,', 'vmid: 1002,'), 'p.yaml')
+    expect(inv.gateway.guest).toEqual({kind: 'vm', id: 1001})
+    expect(inv.services.map((s) => s.guest)).toEqual([{kind: 'ct', id: 954}, {kind: 'vm', id: 1002}, {kind: 'ct', id: 960}, {kind: 'ct', id: 961}])
   })
 
   it('resolves an SSH target with defaults and paths relative to the file', () => {
@@ -47,6 +53,9 @@ describe('inventory', () => {
     ['address that is not one', GOOD.replace('address: 10.0.0.154', 'address: "$(id)"'), /services\.n8n\.address: "\$\(id\)" is not an IPv4/],
     ['missing gateway', GOOD.replace(/gateway:.*\n/, ''), /gateway: missing/],
     ['both runtimes', GOOD.replace('{ docker: n8n }', '{ docker: n8n, systemd: n8n }'), /exactly one of systemd or docker/],
+    ['a CT and a VM at once', GOOD.replace('ctid: 954,', 'ctid: 954, vmid: 1002,'), /p\.yaml:4: services\.n8n\.vmid: both ctid and vmid are set[^]*fix: keep ctid: for a CT or vmid: for a VM, not both/],
+    ['neither a CT nor a VM', GOOD.replace('ctid: 954, ', ''), /p\.yaml:4: services\.n8n\.ctid: missing[^]*fix: add ctid: 954 \(or vmid: 1002, for a VM\)/],
+    ['shell metacharacters in a VM id', GOOD.replace('ctid: 955,', 'vmid: "1002 && reboot",'), /services\.ollama\.vmid: expected a whole number/],
   ])('%s gets a clear error naming file, line and key', (_name, text, message) => {
     let error: unknown
     try {

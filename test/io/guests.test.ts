@@ -32,8 +32,8 @@ function host(state: 'running' | 'stopped', enters = true): Shell & {calls: {arg
 
 describe('guests: the pct transport behind the Guest port', () => {
   it('names a CT in pct words, for summaries and hints', () => {
-    expect(guestWords(guestOf({ctid: 954}))).toEqual({
-      id: 954, label: 'CT 954', gate: 'ct', exec: 'pct exec', status: 'pct status', start: 'pct start', config: 'pct config', run: 'pct exec 954 --', unit: 'pve-container@954',
+    expect(guestWords(guestOf({guest: {kind: 'ct', id: 954}}))).toEqual({
+      id: 954, label: 'CT 954', gate: 'ct', exec: 'pct exec', status: 'pct status', start: 'pct start', config: 'pct config', run: 'pct exec 954 --', unit: 'pve-container@954', stopped: 'container_stopped',
     })
   })
 
@@ -52,7 +52,7 @@ describe('guests: the pct transport behind the Guest port', () => {
   })
 
   it('a batch that cannot get into a stopped CT fails its gate as container_stopped, in pct words', async () => {
-    const spec = {service: 's', id: 'service.listen', layer: 'service' as const, vantage: {at: 'guest' as const, guest: guestOf({ctid: 954})}, probe: {kind: 'listen' as const, port: 80}, judge: () => ({status: 'pass' as const, summary: ''})}
+    const spec = {service: 's', id: 'service.listen', layer: 'service' as const, vantage: {at: 'guest' as const, guest: guestOf({guest: {kind: 'ct', id: 954}})}, probe: {kind: 'listen' as const, port: 80}, judge: () => ({status: 'pass' as const, summary: ''})}
     const outcome = await runRemoteBatch([spec], spec.vantage, host('stopped', false), 3000, AbortSignal.timeout(10_000))
     expect(outcome.gate).toEqual({
       status: 'fail', summary: 'CT 954 is stopped (pct status)', finding: 'container_stopped',
@@ -62,7 +62,7 @@ describe('guests: the pct transport behind the Guest port', () => {
   })
 
   it('a batch that gets in passes its gate, saying how long pct exec took', async () => {
-    const spec = {service: 's', id: 'service.listen', layer: 'service' as const, vantage: {at: 'guest' as const, guest: guestOf({ctid: 954})}, probe: {kind: 'listen' as const, port: 80}, judge: () => ({status: 'pass' as const, summary: ''})}
+    const spec = {service: 's', id: 'service.listen', layer: 'service' as const, vantage: {at: 'guest' as const, guest: guestOf({guest: {kind: 'ct', id: 954}})}, probe: {kind: 'listen' as const, port: 80}, judge: () => ({status: 'pass' as const, summary: ''})}
     const outcome = await runRemoteBatch([spec], spec.vantage, host('running'), 3000, AbortSignal.timeout(10_000))
     expect(outcome.gate).toMatchObject({status: 'pass', summary: expect.stringMatching(/^CT 954 is running; pct exec answered in \d+ ms$/)})
   })

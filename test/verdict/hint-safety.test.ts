@@ -47,7 +47,7 @@ describe('printed hints are safe to paste (D11, issue 9 item 4c)', () => {
     const service: ServiceDef = {
       name: `svc${payload}`,
       kind: 'ollama',
-      ctid: 954,
+      guest: {kind: 'ct', id: 954},
       address: `10.0.0.1${payload}`,
       port: 8080,
       runtime: {systemd: `unit${payload}`},
@@ -60,7 +60,7 @@ describe('printed hints are safe to paste (D11, issue 9 item 4c)', () => {
     const inventory: Inventory = {
       source: 'test',
       proxmox: {mode: 'ssh', host: `pve${payload}`, port: 22, user: `root${payload}`, knownHosts: '/dev/null'},
-      gateway: {ctid: 953, address: '10.0.0.153', url: 'https://gw.lan:8443', errorLog: `/log${payload}`, unit: `nginx${payload}`, nginxConf: `/etc/nginx${payload}`},
+      gateway: {guest: {kind: 'ct', id: 953}, address: '10.0.0.153', url: 'https://gw.lan:8443', errorLog: `/log${payload}`, unit: `nginx${payload}`, nginxConf: `/etc/nginx${payload}`},
       thresholds: {slowMs: 1000},
       services: [service],
     }

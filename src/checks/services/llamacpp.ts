@@ -4,7 +4,7 @@ import type {ServiceKindModule} from './kind.js'
 export const llamaCppKind: ServiceKindModule = {
   defaultHealth: '/health',
   api: true,
-  example: {name: 'llamacpp', kind: 'llamacpp', ctid: 957, address: '10.0.0.157', port: 8081, runtime: {systemd: 'llama-server'}, route: {path: '/llamacpp/'}},
+  example: {name: 'llamacpp', kind: 'llamacpp', guest: {kind: 'ct', id: 957}, address: '10.0.0.157', port: 8081, runtime: {systemd: 'llama-server'}, route: {path: '/llamacpp/'}},
   verifyHealth: (status, body) =>
     status === 503 && body.includes('Loading model')
       ? {status: 'warn', summary: 'llama-server is loading its model (503 Loading model)', finding: 'service_starting'}

@@ -1,3 +1,4 @@
+import {guestLabel} from '../../io/guests/guests.js'
 import type {ServiceDef} from '../../model/inventory.js'
 import {apiAnswers} from '../expectations/api.js'
 import {twoHundredWithout} from '../expectations/http.js'
@@ -19,13 +20,13 @@ export const n8nKind: ServiceKindModule = {
     accept: twoHundredWithout('"status":"ok"', 'the route answers 200 but not n8n\'s health: n8n got another path (rewrite or proxy_pass URI?)', 'route_wrong_target'),
   }),
   websocket: {subpath: 'rest/push?pushRef=phoenix', breaks: 'the editor shows "Connection lost"', checksOrigin: true},
-  example: {name: 'n8n', kind: 'n8n', ctid: 954, address: '10.0.0.154', port: 5678, runtime: {docker: 'n8n'}, route: {path: '/n8n/'}},
+  example: {name: 'n8n', kind: 'n8n', guest: {kind: 'ct', id: 954}, address: '10.0.0.154', port: 5678, runtime: {docker: 'n8n'}, route: {path: '/n8n/'}},
   extraChecks: (s, c) => [readinessCheck(s, c), websocketThroughGateway(s, c, n8nKind.websocket!)].filter((x): x is KindCheck => x !== undefined),
 }
 
 /** /healthz/readiness: 503 while the database is unreachable or migrations run. */
 function readinessCheck(s: ServiceDef, c: PlanContext): KindCheck {
-  const what = `GET /healthz/readiness inside CT ${s.ctid}`
+  const what = `GET /healthz/readiness inside ${guestLabel(s)}`
   return {
     layer: 'service',
     id: 'service.ready',

@@ -16,7 +16,7 @@ import {kindModule} from './registry.js'
  */
 export const nginxKind: ServiceKindModule = {
   defaultHealth: '/',
-  example: {name: 'gateway', kind: 'nginx', ctid: 953, address: '10.0.0.153', port: 80, runtime: {systemd: 'nginx'}, route: {path: '/'}},
+  example: {name: 'gateway', kind: 'nginx', guest: {kind: 'ct', id: 953}, address: '10.0.0.153', port: 80, runtime: {systemd: 'nginx'}, route: {path: '/'}},
   exampleFor: ['config_invalid', 'hardening_weak', 'cert_expired', 'cert_expiring'],
   // The gateway checking a route to itself says nothing the other layers do not.
   layers: ['service', 'host', 'client'],
@@ -37,7 +37,7 @@ export const nginxKind: ServiceKindModule = {
 export function gatewayTarget(inv: Inventory): ServiceDef {
   const url = new URL(inv.gateway.url)
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
-  return {name: 'gateway', kind: 'nginx', ctid: inv.gateway.ctid, address: inv.gateway.address, port, runtime: {systemd: inv.gateway.unit}, route: {path: '/'}}
+  return {name: 'gateway', kind: 'nginx', guest: inv.gateway.guest, address: inv.gateway.address, port, runtime: {systemd: inv.gateway.unit}, route: {path: '/'}}
 }
 
 export function nginxCheck(c: PlanContext, id: string, judge: (obs: NginxObservation) => Judgement): KindCheck {

@@ -1,3 +1,4 @@
+import {guestLabel} from '../../io/guests/guests.js'
 import type {Judgement, Seen} from '../../model/check-spec.js'
 import type {ServiceDef} from '../../model/inventory.js'
 import {apiAnswers, listed, parseJson, sameModel} from '../expectations/api.js'
@@ -15,7 +16,7 @@ import {insideUrl} from './kind.js'
 export const ollamaKind: ServiceKindModule = {
   defaultHealth: '/',
   api: true,
-  example: {name: 'ollama', kind: 'ollama', ctid: 955, address: '10.0.0.155', port: 11434, runtime: {systemd: 'ollama'}, route: {path: '/ollama/'}, model: 'llama3.2:latest'},
+  example: {name: 'ollama', kind: 'ollama', guest: {kind: 'ct', id: 955}, address: '10.0.0.155', port: 11434, runtime: {systemd: 'ollama'}, route: {path: '/ollama/'}, model: 'llama3.2:latest'},
   exampleFor: ['model_missing', 'bound_to_loopback', 'host_header_rejected', 'cli_missing'],
   hints: {
     model_missing: (c) => [{text: `Pull ${c.s.model ?? 'the model'} into ${c.guest.label}`, command: `${c.ct} ollama pull ${word(c.s.model ?? 'MODEL')}`}, {text: 'Then list what is there', command: `${c.ct} ollama list`}],
@@ -60,7 +61,7 @@ function cliCheck(): KindCheck {
 
 /** /api/tags inside the CT lists the model the inventory expects. */
 function modelsCheck(s: ServiceDef, c: PlanContext): KindCheck {
-  const what = `GET /api/tags inside CT ${s.ctid}`
+  const what = `GET /api/tags inside ${guestLabel(s)}`
   return {
     layer: 'service',
     id: 'service.models',
@@ -70,7 +71,7 @@ function modelsCheck(s: ServiceDef, c: PlanContext): KindCheck {
       const models = tagNames(body)
       if (!models) return {status: 'fail', summary: `${what}: not an Ollama model list`, finding: 'api_unexpected'}
       if (s.model && !models.some((m) => sameModel(m, s.model!))) {
-        return {status: 'fail', summary: `model ${s.model} is not pulled; CT ${s.ctid} has: ${listed(models)}`, finding: 'model_missing', evidence: [`pulled models: ${listed(models)}`]}
+        return {status: 'fail', summary: `model ${s.model} is not pulled; ${guestLabel(s)} has: ${listed(models)}`, finding: 'model_missing', evidence: [`pulled models: ${listed(models)}`]}
       }
       return {status: 'pass', summary: `models: ${listed(models)}`}
     }),
@@ -79,7 +80,7 @@ function modelsCheck(s: ServiceDef, c: PlanContext): KindCheck {
 
 /** One token from the expected model (loads it if needed): costs GPU time, so --deep. */
 function inferenceCheck(s: ServiceDef, c: PlanContext, model: string): KindCheck {
-  const what = `POST /api/generate inside CT ${s.ctid}`
+  const what = `POST /api/generate inside ${guestLabel(s)}`
   return {
     layer: 'service',
     id: 'service.inference',

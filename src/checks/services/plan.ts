@@ -1,5 +1,6 @@
-import {guestOf} from '../../io/guests/guests.js'
+import {guestLabel, guestOf} from '../../io/guests/guests.js'
 import type {CheckSpec, Vantage} from '../../model/check-spec.js'
+import type {GuestRef} from '../../model/ports.js'
 import type {Layer} from '../../model/status.js'
 import type {ServiceDef} from '../../model/inventory.js'
 import {clientAnswers} from '../expectations/client.js'
@@ -31,7 +32,7 @@ export function planService(service: ServiceDef, context: PlanContext, layers: r
 }
 
 /** Inside the guest a service or the gateway lives in. */
-function inGuest(def: {ctid: number}): Vantage {
+function inGuest(def: {guest: GuestRef}): Vantage {
   return {at: 'guest', guest: guestOf(def)}
 }
 
@@ -64,7 +65,7 @@ function serviceLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): C
     id: 'service.http',
     probe: atListenAddress(s, {kind: 'http', url: insideUrl(s, path)}),
     needs: ['service.listen'],
-    judge: healthAnswers(`GET ${path} inside CT ${s.ctid}`, c.inventory.thresholds.slowMs, kind.verifyHealth),
+    judge: healthAnswers(`GET ${path} inside ${guestLabel(s)}`, c.inventory.thresholds.slowMs, kind.verifyHealth),
   })
   return specs
 }
@@ -98,13 +99,13 @@ function gatewayLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): C
   const at = {service: s.name, layer: 'gateway' as const, vantage: inGuest(gw)}
   const path = healthPathOf(s, kind)
   return [
-    {...at, id: 'gateway.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: tcpConnects(`${s.address}:${s.port} from CT ${gw.ctid}`)},
+    {...at, id: 'gateway.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: tcpConnects(`${s.address}:${s.port} from ${guestLabel(gw)}`)},
     {
       ...at,
       id: 'gateway.http',
       probe: {kind: 'http', url: `http://${hostPort(s.address, s.port)}${path}`},
       needs: ['gateway.tcp'],
-      judge: healthAnswers(`GET ${path} from the gateway CT ${gw.ctid}`, c.inventory.thresholds.slowMs, kind.verifyHealth),
+      judge: healthAnswers(`GET ${path} from the gateway ${guestLabel(gw)}`, c.inventory.thresholds.slowMs, kind.verifyHealth),
     },
     ...(s.route ? [routeSpec(s, kind, c)] : []),
   ]

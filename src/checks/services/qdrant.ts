@@ -1,3 +1,4 @@
+import {guestLabel} from '../../io/guests/guests.js'
 import type {ServiceDef} from '../../model/inventory.js'
 import {apiAnswers, listed, parseJson} from '../expectations/api.js'
 import {twoHundredWithout} from '../expectations/http.js'
@@ -16,7 +17,7 @@ export const qdrantKind: ServiceKindModule = {
   api: true,
   // Qdrant's own header, the bare key; the service reads it from QDRANT__SERVICE__API_KEY.
   key: {header: 'api-key', bearer: false, ownEnv: 'QDRANT__SERVICE__API_KEY'},
-  example: {name: 'qdrant', kind: 'qdrant', ctid: 952, address: '10.0.0.152', port: 6333, runtime: {docker: 'qdrant'}, route: {path: '/qdrant/'}, apiKeyEnv: 'QDRANT_API_KEY', collections: ['docs']},
+  example: {name: 'qdrant', kind: 'qdrant', guest: {kind: 'ct', id: 952}, address: '10.0.0.152', port: 6333, runtime: {docker: 'qdrant'}, route: {path: '/qdrant/'}, apiKeyEnv: 'QDRANT_API_KEY', collections: ['docs']},
   exampleFor: ['not_ready', 'collection_missing', 'api_auth_failed', 'api_key_unset'],
   hints: {
     not_ready: (c) => [{text: 'Some shards are not ready: check the cluster state and the p2p port 6335 between peers', command: ctApi(c, '/cluster', true)}, {text: 'Read the log', command: c.logs}],
@@ -35,7 +36,7 @@ export const qdrantKind: ServiceKindModule = {
 
 /** /readyz: 503 `some shards are not ready` while a cluster node catches up. */
 function readyCheck(s: ServiceDef, c: PlanContext): KindCheck {
-  const what = `GET /readyz inside CT ${s.ctid}`
+  const what = `GET /readyz inside ${guestLabel(s)}`
   return {
     layer: 'service',
     id: 'service.ready',
@@ -48,7 +49,7 @@ function readyCheck(s: ServiceDef, c: PlanContext): KindCheck {
 
 /** /collections with the key from the inventory's env var; the expected collections must exist. */
 function collectionsCheck(s: ServiceDef, c: PlanContext): KindCheck {
-  const what = `GET /collections inside CT ${s.ctid}`
+  const what = `GET /collections inside ${guestLabel(s)}`
   const keyNote = s.apiKeyEnv ? (c.apiKeys.has(s.name) ? ` with the key from $${s.apiKeyEnv}` : `, but $${s.apiKeyEnv} is not set`) : ''
   return {
     layer: 'service',

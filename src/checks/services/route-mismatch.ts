@@ -1,3 +1,4 @@
+import {guestLabel} from '../../io/guests/guests.js'
 import type {Judgement, Seen} from '../../model/check-spec.js'
 import type {Hint} from '../../model/report.js'
 import {matchRoute} from '../../gateway/route-table.js'
@@ -118,7 +119,7 @@ function target(c: MismatchContext): string {
 /** What the CT really listens on, when service.listen saw it. */
 function listening(c: MismatchContext): string {
   const listen = c.seen.get('service.listen')
-  return listen?.kind === 'listen' && listen.sockets[0] ? `; CT ${c.s.ctid} listens on ${listen.sockets.map((x) => hostPort(x.address, x.port)).join(', ')}` : ''
+  return listen?.kind === 'listen' && listen.sockets[0] ? `; ${guestLabel(c.s)} listens on ${listen.sockets.map((x) => hostPort(x.address, x.port)).join(', ')}` : ''
 }
 
 function listed(services: readonly ServiceDef[]): string {

@@ -1,3 +1,4 @@
+import {guestLabel} from '../../io/guests/guests.js'
 import type {Judgement} from '../../model/check-spec.js'
 import type {ServiceDef} from '../../model/inventory.js'
 import {apiAnswers, listed, parseJson} from '../expectations/api.js'
@@ -20,7 +21,7 @@ export const vllmKind: ServiceKindModule = {
   defaultHealth: '/health',
   api: true,
   key: {header: 'Authorization', bearer: true, ownEnv: 'VLLM_API_KEY'},
-  example: {name: 'vllm-embed', kind: 'vllm', task: 'embed', ctid: 951, address: '10.0.0.151', port: 8000, runtime: {systemd: 'vllm-embed'}, route: {path: '/v1/embeddings'}, dim: 1024},
+  example: {name: 'vllm-embed', kind: 'vllm', task: 'embed', guest: {kind: 'ct', id: 951}, address: '10.0.0.151', port: 8000, runtime: {systemd: 'vllm-embed'}, route: {path: '/v1/embeddings'}, dim: 1024},
   exampleFor: ['kv_cache_full', 'embedding_dim_mismatch', 'inference_failed', 'service_starting'],
   // The call a client makes, with the key (plan.ts adds it): /v1/models behind a prefix route, the
   // exact route itself otherwise. vLLM checks the key before routing, so the 405 proves it passed.
@@ -38,7 +39,7 @@ export const vllmKind: ServiceKindModule = {
 
 /** /v1/models lists the model the inventory expects (`model:`), else the first one served. */
 function modelsCheck(s: ServiceDef, c: PlanContext): KindCheck {
-  const what = `GET /v1/models inside CT ${s.ctid}`
+  const what = `GET /v1/models inside ${guestLabel(s)}`
   return {
     layer: 'service',
     id: 'service.models',
@@ -57,7 +58,7 @@ function modelsCheck(s: ServiceDef, c: PlanContext): KindCheck {
 
 /** KV cache use and the queue, from /metrics (open without a key). */
 function metricsCheck(s: ServiceDef, c: PlanContext): KindCheck {
-  const what = `GET /metrics inside CT ${s.ctid}`
+  const what = `GET /metrics inside ${guestLabel(s)}`
   return {
     layer: 'service',
     id: 'service.metrics',
@@ -80,7 +81,7 @@ function metricsCheck(s: ServiceDef, c: PlanContext): KindCheck {
 function inferenceCheck(s: ServiceDef, c: PlanContext): KindCheck {
   const embed = s.task === 'embed'
   const path = embed ? '/v1/embeddings' : '/v1/chat/completions'
-  const what = `POST ${path} inside CT ${s.ctid}`
+  const what = `POST ${path} inside ${guestLabel(s)}`
   const model = s.model ? {model: s.model} : {}
   const body = embed ? {...model, input: 'phoenix'} : {...model, messages: [{role: 'user', content: 'ping'}], max_tokens: 1}
   return {

@@ -10,7 +10,7 @@ export const pct: GuestTransport = {
 }
 
 function pctWords(ctid: number): GuestWords {
-  return {id: ctid, label: `CT ${ctid}`, gate: 'ct', exec: 'pct exec', status: 'pct status', start: 'pct start', config: 'pct config', run: `pct exec ${ctid} --`, unit: `pve-container@${ctid}`}
+  return {id: ctid, label: `CT ${ctid}`, gate: 'ct', exec: 'pct exec', status: 'pct status', start: 'pct start', config: 'pct config', run: `pct exec ${ctid} --`, unit: `pve-container@${ctid}`, stopped: 'container_stopped'}
 }
 
 function pctGuest(host: Shell, ctid: number): Guest {

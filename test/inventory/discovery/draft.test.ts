@@ -37,8 +37,8 @@ describe('the draft inventory', () => {
 
   it('loads as an inventory as it stands (the TODOs are comments), with the key variable named', () => {
     const inv = parseInventory(text, 'draft.yaml')
-    expect(inv.services[0]).toMatchObject({name: 'granite-embedding', kind: 'vllm', ctid: 801, apiKeyEnv: 'VLLM_API_KEY'})
-    expect(inv.gateway).toMatchObject({ctid: 101, url: 'https://10.0.0.153'})
+    expect(inv.services[0]).toMatchObject({name: 'granite-embedding', kind: 'vllm', guest: {kind: 'ct', id: 801}, apiKeyEnv: 'VLLM_API_KEY'})
+    expect(inv.gateway).toMatchObject({guest: {kind: 'ct', id: 101}, url: 'https://10.0.0.153'})
   })
 
   it('--merge keeps the user\'s values, comments and order, and adds only what is new', () => {

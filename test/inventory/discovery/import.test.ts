@@ -38,8 +38,8 @@ describe('phoenix init --from phoenix_lxc_configs.json', () => {
     expect(text).toContain('# NOTE: CT 910 (Copy-VLLM-GPUx2) is a template (template_snapshot_name): not a service')
     expect(text).toContain('# NOTE: CT 103 (Step-CA): not a kind phoenix diagnoses (features: base_setup, step_ca)')
     const inv = parseInventory(text, 'draft.yaml')
-    expect(inv.gateway).toMatchObject({ctid: 953, address: '10.0.0.153'})
-    expect(inv.services.map((s) => [s.name, s.kind, s.ctid, s.port])).toEqual([['vllm-qwen', 'vllm', 950, 8000], ['vllm-embed', 'vllm', 951, 8000], ['ollama-lxc', 'ollama', 955, 11434], ['llamacpp-lxc', 'llamacpp', 957, 8081]])
+    expect(inv.gateway).toMatchObject({guest: {kind: 'ct', id: 953}, address: '10.0.0.153'})
+    expect(inv.services.map((s) => [s.name, s.kind, s.guest.id, s.port])).toEqual([['vllm-qwen', 'vllm', 950, 8000], ['vllm-embed', 'vllm', 951, 8000], ['ollama-lxc', 'ollama', 955, 11434], ['llamacpp-lxc', 'llamacpp', 957, 8081]])
     // Checked against their schema; where it breaks it in keys phoenix does not read, said, not refused.
     expect(run.stderr).toContain(`phoenix: imported phoenix_lxc_configs.json, checked against ${join(dir, 'phoenix_lxc_configs.schema.json')}`)
     expect(run.stderr).toMatch(/phoenix: warning: 2 places break phoenix_lxc_configs\.schema\.json where phoenix does not read \(left as they are\): .*lxc_configs\.953\.features\.2: "step_cli" is not one of/)
