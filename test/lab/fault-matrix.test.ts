@@ -13,7 +13,7 @@ import type {Mode} from './lab.js'
 import {labNamespaces} from './namespaces.js'
 import {run} from './proc.js'
 import {unitLogLines} from './services.js'
-import {SERVICES, STATE} from './topology.js'
+import {SERVICES, STATE, VM_SERVICES} from './topology.js'
 
 /**
  * The fault matrix: every fault of the table on every service it applies to, diagnosed by the
@@ -28,9 +28,11 @@ import {SERVICES, STATE} from './topology.js'
 const MODES: readonly Mode[] = ['local', 'ssh']
 // 3 s: above the slow fault's delay (topology.ts SLOW_FAULT_MS) with margin, short enough for hang.
 const RUN_FLAGS = ['--timeout', '3s', '--deadline', '20s']
-const NAMES = SERVICES.map((s) => s.name)
-/** The real-CT lab unless PHOENIX_LAB_REAL=0 (then the rows that need real systemd are left out). */
+/** The real-CT lab unless PHOENIX_LAB_REAL=0 (then the rows that need real systemd, and the VMs, are left out). */
 const REAL = process.env.PHOENIX_LAB_REAL !== '0'
+/** The services checked: the CTs', and on the real-CT lab VM 1002's (qdrant-vm, through its guest agent). */
+const NAMES = (REAL ? [...SERVICES, ...VM_SERVICES] : SERVICES).map((s) => s.name)
+const IN_VM = new Set(VM_SERVICES.map((s) => s.name))
 
 /** The gateway of the healthy lab is healthy: its hardening (what seed 002 lacks) is `audit`'s, not `check`'s. */
 const GATEWAY_BASELINE: Expected = {layer: null, cause: 'healthy', status: 'pass'}
@@ -89,6 +91,7 @@ function expectVerdicts(report: Report, names: readonly string[], e: Expected): 
     const v = byName(report, n).verdict
     if (e.evidence) expect(v.evidence.join('\n'), `${n}: the evidence`).toMatch(e.evidence)
     if (e.hint) expect(v.hints.map((h) => h.text).join('\n'), `${n}: the hints`).toMatch(e.hint)
+    if (e.command) expect(v.hints.map((h) => h.command ?? '').join('\n'), `${n}: the hints' commands`).toMatch(e.command)
   }
 }
 
@@ -99,9 +102,9 @@ function exitCodeOf(statuses: readonly Status[]): number {
   return statuses.includes('fail') ? 2 : statuses.includes('unknown') ? 3 : statuses.includes('warn') ? 1 : 0
 }
 
-/** Where a fault is injected: every service it applies to, or once for a gateway-wide fault. */
+/** Where a fault is injected: every service it applies to (that this lab has), or once for a gateway-wide fault. */
 function targets(f: Fault): readonly string[] {
-  return f.shared ? f.appliesTo.slice(0, 1) : f.appliesTo
+  return f.shared ? f.appliesTo.slice(0, 1) : f.appliesTo.filter((n) => NAMES.includes(n))
 }
 
 describe('fault matrix against the namespace lab', () => {
@@ -159,13 +162,14 @@ describe('fault matrix against the namespace lab', () => {
     expect(tty.screen.filter((l) => /^. \S+\s+service /.test(l)), tty.screen.join('\n')).toEqual([...NAMES, 'gateway'].map((n) => expect.stringMatching(new RegExp(`^✔ ${n}\\s+service ✔  host ✔  (gateway ✔  )?client ✔$`))))
     expect(tty.code).toBe(0)
     const piped = await phoenix(['check', '--all', ...RUN_FLAGS], {mode})
-    expect(piped.stdout).toMatch(/^8 services: 8 ok /m)
+    expect(piped.stdout).toMatch(new RegExp(`^${NAMES.length + 1} services: ${NAMES.length + 1} ok `, 'm'))
     expect(piped.code).toBe(0)
   })
 
   describe.each(FAULTS.filter((f) => REAL || !f.realOnly).map((f) => [f.name, f] as const))('%s', (_name, f) => {
     let injected = false
-    const affected = f.shared ? NAMES : f.appliesTo
+    const affected = f.shared ? NAMES : targets(f)
+    const inVm = affected.filter((n) => IN_VM.has(n))
     const names = f.gateway ? [...NAMES, 'gateway'] : NAMES
     const gw = f.gateway ? `; gateway ${f.gateway.layer}/${f.gateway.cause}` : ''
 
@@ -180,10 +184,12 @@ describe('fault matrix against the namespace lab', () => {
 
     it.each(MODES)(`gives ${f.expect.layer ?? 'no layer'}/${f.expect.cause}${gw} (%s)`, async (mode) => {
       const {code, report} = await check(mode, names, f.args)
-      expectVerdicts(report, affected, f.expect)
+      // A shared fault's verdict for the VMs' services, where the row says it differs.
+      expectVerdicts(report, f.vm ? affected.filter((n) => !IN_VM.has(n)) : affected, f.expect)
+      if (f.vm) expectVerdicts(report, inVm, f.vm)
       expectAllHealthy(report, affected)
       if (f.gateway) expectVerdicts(report, ['gateway'], f.gateway)
-      expect(code).toBe(exitCodeOf([statusOf(f.expect), ...(f.gateway ? [statusOf(f.gateway)] : [])]))
+      expect(code).toBe(exitCodeOf([statusOf(f.expect), ...(f.vm && inVm.length ? [statusOf(f.vm)] : []), ...(f.gateway ? [statusOf(f.gateway)] : [])]))
       if (f.audit) expect((await audit(mode)).lines).toMatch(f.audit)
       if (f.expect.cause === 'service_crashed') {
         for (const s of affected) {

@@ -11,7 +11,8 @@ import {NGINX_CONF, TYPO_DIRECTIVE} from './nginx-config.js'
 import {clearFirewall, firewall, restartWith, restore, startNginx, stopNginx} from './fault-mechanics.js'
 import {ctExec, pct, rerunService, startService, stopService, waitLastLogLine, waitListening, waitState} from './services.js'
 import type {EmulatorOptions} from './services.js'
-import {addressOf, ctById, GATEWAY_CTID, PCT_MISSING, SERVICES, SLOW_FAULT_MS, STATE, SUBNET} from './topology.js'
+import {addressOf, ctById, GATEWAY_CTID, PCT_MISSING, SERVICES, SLOW_FAULT_MS, STATE, SUBNET, VM_SERVICES} from './topology.js'
+import {agentOption, execHangs, execHealed, startAgent, startVm, stopAgent, stopVm} from './vm-faults.js'
 import type {LabService} from './topology.js'
 
 /** The verdict a fault must produce (cause codes of src/verdict/causes.ts). */
@@ -25,6 +26,8 @@ export interface Expected {
   evidence?: RegExp
   /** One of the verdict's hints must match (e.g. the change to make). */
   hint?: RegExp
+  /** One of the verdict's hint commands must match (e.g. `qm start 1002`). */
+  command?: RegExp
 }
 
 /**
@@ -51,6 +54,8 @@ export interface Fault {
   args?: readonly string[]
   /** Needs real systemd (the real-CT lab): the shims have no such state. */
   realOnly?: boolean
+  /** The verdict of the VMs' services where it differs from `expect` (a shared fault). */
+  vm?: Expected
 }
 
 /** The services of a gateway-only fault stay healthy. */
@@ -67,6 +72,8 @@ const UPSTREAM_FIX = new RegExp(`In ${CONF}:\\d+ change [\\d.]+:\\d+ to [\\d.]+:
 export const NOWHERE = `${SUBNET}.199`
 
 const ALL = SERVICES.map((s) => s.name)
+/** The services in VMs (the real-CT lab only): the VM rows are theirs. */
+const VM = VM_SERVICES.map((s) => s.name)
 const SYSTEMD = SERVICES.filter((s) => s.runtime === 'systemd').map((s) => s.name)
 
 /** A fault that restarts the emulator with other options; healed by restarting it healthy. */
@@ -87,11 +94,39 @@ const OTHER_MODELS: Readonly<Record<string, readonly string[]>> = {'vllm-chat': 
  */
 const otherPort = (s: LabService) => s.port + 1
 
+/**
+ * What differs for a VM (vm-faults.ts): it is entered through its guest agent (`qm guest exec`), so
+ * the VM, the agent and qm's own timeout can each be why nothing is seen inside. Only a stopped VM
+ * is the service's outage; the others are blind spots (unknown), never a fault of the service.
+ */
+const VM_FAULTS: readonly Fault[] = [
+  {
+    name: 'vm-stopped', does: 'qm stop: the VM stops hard (its container killed, its tap link down)', appliesTo: VM, realOnly: true,
+    inject: stopVm, heal: startVm,
+    expect: {layer: 'service', cause: 'vm_stopped', command: /^qm start 1002$/m},
+  },
+  {
+    name: 'agent-stopped', does: 'systemctl stop qemu-guest-agent inside the VM: it runs, its agent answers no ping', appliesTo: VM, realOnly: true,
+    inject: stopAgent, heal: startAgent,
+    expect: {layer: 'service', cause: 'agent_not_responding', status: 'unknown', command: /^qm guest cmd 1002 ping$/m, hint: /Start the agent inside VM 1002/},
+  },
+  {
+    name: 'agent-not-enabled', does: "the VM's config without agent: 1 (a VM created without the option): QEMU gives it no agent channel", appliesTo: VM, realOnly: true,
+    inject: (s) => agentOption(s, false), heal: (s) => agentOption(s, true),
+    expect: {layer: 'service', cause: 'agent_not_enabled', status: 'unknown', command: /^qm set 1002 --agent enabled=1$/m},
+  },
+  {
+    name: 'exec-timeout', does: "systemctl in the VM hangs and ignores SIGTERM (a stuck systemd): the check script outlives qm's --timeout, which returns only its pid", appliesTo: VM, realOnly: true,
+    inject: execHangs, heal: execHealed,
+    expect: {layer: 'service', cause: 'exec_timed_out', status: 'unknown', command: /^qm guest exec-status 1002 \d+$/m},
+  },
+]
+
 export const FAULTS: readonly Fault[] = [
   {
     // open-webui's PID 1 is a shell (topology.ts shellPid1): on real docker, docker stop kills it
     // after the grace period and it exits 137, still a stop (real-systemd-findings D2).
-    name: 'stopped', does: 'systemctl stop / docker stop (open-webui\'s PID 1 ignores SIGTERM: exit 137 after the 10 s grace period)', appliesTo: ALL,
+    name: 'stopped', does: 'systemctl stop / docker stop (open-webui\'s PID 1 ignores SIGTERM: exit 137 after the 10 s grace period; in the VM too)', appliesTo: [...ALL, ...VM],
     inject: stopService,
     heal: async (s) => (await startService(s), await waitListening(s.ctid, s.port)),
     expect: {layer: 'service', cause: 'service_down'},
@@ -262,6 +297,8 @@ export const FAULTS: readonly Fault[] = [
     // A blind spot, not a fault: unknown (exit 3), never host/network_blocked "healthy inside its CT".
     expect: {layer: 'service', cause: 'vantage_unreachable', status: 'unknown', evidence: /service\.ct: .*pct.*not (found|installed)/},
     gateway: {layer: 'service', cause: 'vantage_unreachable', status: 'unknown'},
+    // A VM's service is entered with qm, which is still there: only its gateway layer (pct exec into CT 953) is blind.
+    vm: {layer: 'gateway', cause: 'vantage_unreachable', status: 'unknown', evidence: /gateway\.ct: .*pct.*not (found|installed)/},
   },
   emulatorFault('model-missing', 'vLLM serves another model, Ollama has none pulled (the inventory names model:)', {layer: 'service', cause: 'model_missing'},
     (s) => ({models: OTHER_MODELS[s.name] ?? []}), ['vllm-chat', 'vllm-embed', 'ollama']),
@@ -304,6 +341,7 @@ export const FAULTS: readonly Fault[] = [
       () => ({extra: ['--dim', '768']}), ['vllm-embed']),
     args: ['--deep'],
   },
+  ...VM_FAULTS,
 ]
 
 export function faultByName(name: string): Fault {

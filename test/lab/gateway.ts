@@ -5,7 +5,7 @@ import {NGINX_BIN, NGINX_CONF, NGINX_ERROR_LOG, NGINX_PREFIX, nginxConf} from '.
 import type {GatewayVariation, RouteVariation} from './nginx-config.js'
 import {alive, must, run, waitUntil} from './proc.js'
 import {ctExec, defineUnit, unitDir} from './services.js'
-import {ctById, GATEWAY_CTID, STATE} from './topology.js'
+import {ctById, GATEWAY_CTID, labServices, STATE} from './topology.js'
 
 /**
  * The gateway CT's nginx: Debian's /usr/sbin/nginx with the lab's generated config, run as the
@@ -25,7 +25,7 @@ export interface Variations {
 export async function prepareGateway(): Promise<void> {
   for (const d of ['logs', 'tmp', 'html']) await mkdir(join(NGINX_PREFIX, d), {recursive: true})
   await writeFile(VARIATIONS, `${JSON.stringify({routes: {}, gateway: {}})}\n`)
-  await writeFile(NGINX_CONF, nginxConf({}))
+  await writeFile(NGINX_CONF, nginxConf({}, {}, labServices()))
   await mustTest()
   await defineUnit(GATEWAY_CTID, 'nginx', 'systemd', 'A high performance web server and a reverse proxy server', [
     NGINX_BIN, '-p', NGINX_PREFIX, '-e', NGINX_ERROR_LOG, '-c', NGINX_CONF, '-g', 'daemon off; master_process on;',
@@ -72,7 +72,7 @@ export function setGatewayVariation(edit: GatewayVariation): Promise<void> {
  */
 async function applyVariations(all: Variations): Promise<void> {
   await writeFile(VARIATIONS, `${JSON.stringify(all, null, 2)}\n`)
-  await writeFile(NGINX_CONF, nginxConf(all.routes, all.gateway))
+  await writeFile(NGINX_CONF, nginxConf(all.routes, all.gateway, labServices()))
   if (all.gateway.typo) return refusedReload()
   await mustTest()
   await reload()

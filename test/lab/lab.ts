@@ -16,7 +16,7 @@ import {prepareSshd, startSshd} from './sshd.js'
 import {makeCertificates} from './tls.js'
 import {inTerminal} from '../helpers/terminal.js'
 import type {TerminalRun} from '../helpers/terminal.js'
-import {ADMIN, CTS, GATEWAY_CTID, HOST, HOST_BIN, PCT_MISSING, PREFIX, REPO, SERVICES, SHIMS, STATE, VM_SERVICES, VMS} from './topology.js'
+import {ADMIN, CTS, GATEWAY_CTID, HOST, HOST_BIN, HOST_BIN_NO_PCT, labServices, PCT_MISSING, PREFIX, REPO, SHIMS, STATE, VMS} from './topology.js'
 import {bootVm, prepareVm, QM} from './vms.js'
 
 export {fault, heal, activeFaults} from './fault-state.js'
@@ -52,7 +52,7 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
   const trees = real ? await rootfsTrees() : undefined
   await down()
   await mkdir(STATE, {recursive: true})
-  await writeFile(join(STATE, 'lab.env'), `# sourced by test/lab/shims/lib.sh\nPHX_PREFIX='${PREFIX}'\nPHX_NODE='pve'\n`)
+  await writeFile(join(STATE, 'lab.env'), `# sourced by test/lab/shims/lib.sh\nPHX_PREFIX='${PREFIX}'\nPHX_NODE='pve'\nPHX_REAL='${real ? 1 : 0}'\n`)
   await writeFile(join(STATE, 'faults.json'), '{}\n')
   await writeFile(join(STATE, 'pct-calls.log'), '')
   await mkdir(HOST_BIN, {recursive: true})
@@ -61,7 +61,9 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
   const missing = `[ -e '${join(STATE, PCT_MISSING)}' ] && { echo 'sh: 1: pct: not found' >&2; exit 127; }`
   await writeFile(join(HOST_BIN, 'pct'), `#!/bin/sh\n${missing}\nPHOENIX_LAB_STATE='${STATE}' exec '${join(SHIMS, 'host', 'pct')}' "$@"\n`, {mode: 0o755})
   // phoenix's qm (the VMs'): the lab's node runs the shim, in both modes (the host's sshd puts HOST_BIN on PATH).
-  await writeFile(join(HOST_BIN, 'qm'), `#!/bin/sh\nPHOENIX_LAB_STATE='${STATE}' exec '${process.execPath}' '${QM}' "$@"\n`, {mode: 0o755})
+  const qmWrapper = `#!/bin/sh\nPHOENIX_LAB_STATE='${STATE}' exec '${process.execPath}' '${QM}' "$@"\n`
+  await mkdir(HOST_BIN_NO_PCT, {recursive: true})
+  for (const dir of [HOST_BIN, HOST_BIN_NO_PCT]) await writeFile(join(dir, 'qm'), qmWrapper, {mode: 0o755})
   try {
     await createNetwork()
     await Promise.all([makeCertificates(), prepareSshd(), makeApiKeys()])
@@ -77,7 +79,7 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
     // The VMs (real containers with the guest agent) only with real CTs: the shims have no VM.
     const vms = trees ? VMS : []
     for (const vm of vms) await prepareVm(vm, trees!)
-    const services = trees ? [...SERVICES, ...VM_SERVICES] : SERVICES
+    const services = labServices()
     await Promise.all([...reals.map(async (ct) => {
       await waitBooted(ct.ctid)
       if (runsDocker(ct.ctid)) await importImage((argv) => ctExec(ct.ctid, argv))
@@ -89,8 +91,8 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
       waitListening(GATEWAY_CTID, 80, '0.0.0.0'), waitListening(GATEWAY_CTID, 443, '0.0.0.0'),
       waitUntil('sshd listening on the host', async () => (await run(['ip', 'netns', 'exec', HOST.ns, 'ss', '-tlnH', 'sport = :22'])).stdout.includes(':22')),
     ])
-    await writeFile(CONFIG_LOCAL, inventoryYaml('local'))
-    await writeFile(CONFIG_SSH, inventoryYaml('ssh'))
+    await writeFile(CONFIG_LOCAL, inventoryYaml('local', services))
+    await writeFile(CONFIG_SSH, inventoryYaml('ssh', services))
   } catch (error) {
     throw new Error(`lab up failed (state kept in ${STATE} until the next up or down): ${(error as Error).message}`)
   }
@@ -159,7 +161,7 @@ export async function phoenixEnv(mode: Mode): Promise<NodeJS.ProcessEnv> {
   delete env.PHOENIX_CONFIG
   // The pct-missing fault (faults.ts): phoenix on the host runs without pct on its PATH.
   const pctMissing = existsSync(join(STATE, PCT_MISSING))
-  env.PATH = mode === 'local' && !pctMissing ? `${HOST_BIN}:${process.env.PATH}` : process.env.PATH
+  env.PATH = mode === 'local' ? `${pctMissing ? HOST_BIN_NO_PCT : HOST_BIN}:${process.env.PATH}` : process.env.PATH
   return env
 }
 

@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -31,6 +32,8 @@ export const SHIMS = join(REPO, 'test/lab/shims')
  * cannot travel in the environment; a second lab (the bench's) still finds its own this way.
  */
 export const HOST_BIN = join(STATE, 'host-bin')
+/** The same without pct (the pct-missing fault on the host): qm stays, as it would on a real host. */
+export const HOST_BIN_NO_PCT = join(STATE, 'host-bin-no-pct')
 
 export const SUBNET = '198.18.0'
 export const PREFIX_LEN = 24
@@ -157,6 +160,20 @@ export const SERVICES: readonly LabService[] = [
 export const VM_SERVICES: readonly LabService[] = [
   {name: 'qdrant-vm', kind: 'qdrant', ctid: 1002, port: 6333, runtime: 'systemd', unit: 'qdrant', routes: ['/qdrant-vm/'], apiKeyEnv: 'QDRANT_VM_API_KEY', args: [], vm: true},
 ]
+
+/** Whether this lab was brought up with real CTs, and so its VMs (`up` records it in lab.env). */
+export function labIsReal(): boolean {
+  try {
+    return /^PHX_REAL='1'$/m.test(readFileSync(join(STATE, 'lab.env'), 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+/** The services of the lab that is up: the CTs', and on a real lab the VMs'. */
+export function labServices(): readonly LabService[] {
+  return labIsReal() ? [...SERVICES, ...VM_SERVICES] : SERVICES
+}
 
 /** Name-routed TLS virtual host on the gateway (its certificate comes from the lab's CA). */
 export const TLS_HOST = 'n8n.phoenix.local'

@@ -60,6 +60,12 @@ describe('lab VM: the real guest agent behind the lab\'s qm', () => {
     })
   })
 
+  it('a big answer (300 KB of output: the agent sends it in pieces) comes back whole', async () => {
+    const r = await hostQm(['guest', 'exec', ID, '--pass-stdin', '1', '--', 'sh', '-s'], 'head -c 300000 /dev/zero | tr "\\0" x\n')
+    expect(r.code, r.stderr).toBe(0)
+    expect((JSON.parse(r.stdout) as {'out-data': string})['out-data']).toHaveLength(300_000)
+  })
+
   it('UTF-8 output comes back encoded twice (Perl prints decode_base64 bytes as characters)', async () => {
     const r = await hostQm(['guest', 'exec', ID, '--', 'printf', 'é'])
     expect(JSON.parse(r.stdout)['out-data']).toBe('Ã©')

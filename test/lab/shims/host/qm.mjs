@@ -60,8 +60,10 @@ const qgaSocket = (vmid) => join(vmDir(vmid), 'qga', 'qga.sock')
  * ({return} or {error}); rejects with QMPClient's message on timeout. A QEMU whose guest runs no
  * agent still accepts on its chardev and never answers: a refused lab socket waits out the timeout.
  */
+let sequence = 0
 function qga(vmid, execute, args, timeoutS) {
-  const id = (process.pid * 1000 + Math.floor(Math.random() * 1000)) % 2147483647
+  // QMPClient's ids for the agent: the pid, a 0, a sequence number.
+  const id = Number(`${process.pid}0${++sequence}`)
   const started = Date.now()
   const request = `${JSON.stringify({execute: 'guest-sync-delimited', arguments: {id}})}\n${JSON.stringify(args ? {execute, arguments: args} : {execute, arguments: {}})}\n`
   return new Promise((resolve, reject) => {
@@ -83,12 +85,13 @@ function qga(vmid, execute, args, timeoutS) {
       buffer = Buffer.concat([buffer, chunk])
       const start = buffer.lastIndexOf(0xff)
       if (start < 0) return
-      const lines = buffer.subarray(start + 1).toString('utf8').split('\n').filter((l) => l.trim())
-      if (lines.length < 2) return
+      // QMPClient's /\xff([^\n]+}\r?\n[^\n]+})\r?\n/: both lines complete (a big answer comes in pieces).
+      const m = /^\s*([^\n]+})\r?\n([^\n]+})\r?\n/.exec(buffer.subarray(start + 1).toString('utf8'))
+      if (!m) return
       try {
-        const sync = JSON.parse(lines[0])
+        const sync = JSON.parse(m[1])
         if (sync.return !== id) return finish(`got wrong command id '${sync.return}' (expected ${id})`)
-        finish(undefined, JSON.parse(lines[1]))
+        finish(undefined, JSON.parse(m[2]))
       } catch (error) {
         finish(error.message)
       }
