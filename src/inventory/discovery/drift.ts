@@ -48,19 +48,19 @@ export function compareEstate(inv: Inventory, estate: Estate, text: string): Dri
     }
     const found = match(s, estate.services.filter((f) => !used.has(f)))
     if (!found) {
-      missing.push({service: s.name, summary: `no running CT serves ${s.kind} on port ${s.port} at CT ${s.ctid} or ${s.address} (discovery on ${estate.host})`})
+      missing.push({service: s.name, summary: `no running CT serves ${s.kind} on port ${s.port} at ${s.guest.kind === 'vm' ? 'VM' : 'CT'} ${s.guest.id} or ${s.address} (discovery on ${estate.host})`})
       continue
     }
     used.add(found)
     const at = ['services', s.name]
-    differ([...at, 'ctid'], s.ctid, found.ctid)
+    differ([...at, 'ctid'], ctidOf(s), found.ctid)
     differ([...at, 'address'], s.address, found.address)
     differ([...at, 'port'], s.port, found.port)
     if (s.runtime) differ([...at, 'runtime'], s.runtime, found.runtime)
     if (s.route) differ([...at, 'route'], s.route.host ? s.route : s.route.path, found.route)
   }
   if (estate.gateway) {
-    differ(['gateway', 'ctid'], inv.gateway.ctid, estate.gateway.ctid)
+    differ(['gateway', 'ctid'], ctidOf(inv.gateway), estate.gateway.ctid)
     differ(['gateway', 'address'], inv.gateway.address, estate.gateway.address)
   }
   const unlisted = estate.services.filter((f) => !used.has(f)).map((f) => ({name: f.name, kind: f.kind.value, ctid: f.ctid.value, port: f.port.value}))
@@ -72,8 +72,8 @@ function match(s: ServiceDef, found: FoundService[]): FoundService | undefined {
   const kind = found.filter((f) => f.kind.value === s.kind)
   const unit = (r?: Guess<RuntimeDef>) => (r ? Object.values(r.value)[0] : undefined)
   const wanted = s.runtime ? Object.values(s.runtime)[0] : undefined
-  return kind.find((f) => f.ctid.value === s.ctid && f.port.value === s.port)
-    ?? kind.find((f) => f.ctid.value === s.ctid)
+  return kind.find((f) => f.ctid.value === ctidOf(s) && f.port.value === s.port)
+    ?? kind.find((f) => f.ctid.value === ctidOf(s))
     ?? kind.find((f) => f.address.value === s.address && f.port.value === s.port)
     ?? kind.find((f) => wanted !== undefined && unit(f.runtime) === wanted)
     ?? kind.find((f) => f.name === s.name)
@@ -98,4 +98,9 @@ function lineFinder(text: string): (path: (string | number)[]) => {line?: number
     const offset = node?.range?.[0]
     return offset === undefined ? {} : {line: counter.linePos(offset).line}
   }
+}
+
+/** The inventory's CT id (discovery reads CTs; a service in a VM has none). */
+function ctidOf(def: {guest: {kind: string; id: number}}): number | undefined {
+  return def.guest.kind === 'ct' ? def.guest.id : undefined
 }
