@@ -17,7 +17,7 @@ export function passFor(route: GatewayRoute, request: RouteRequest): ProxyPass |
   const verdicts = pass.dynamic.candidates.map((c) => ({c, holds: c.when.map((w) => holds(w, maps, vars))}))
   const live = verdicts.filter((v) => !v.holds.includes(false))
   if (live.length !== 1 || live[0]!.holds.includes(undefined)) return {...pass, servers: []}
-  const chosen = perRequest(live[0]!.c, vars)
+  const chosen = perRequest(live[0]!.c, withCaptures(vars, live[0]!.c, maps))
   const {upstream, uriPart} = chosen
   return {...pass, servers: chosen.servers, chosen, ...(upstream ? {upstream} : {}), ...(uriPart === undefined ? {} : {uriPart})}
 }
@@ -38,6 +38,21 @@ function perRequest(c: PassCandidate, vars: ReadonlyMap<string, string>): PassCa
   return {...rest, url, servers: [{address: host, port, file: c.file, line: c.line}], ...(m[3] === undefined ? {} : {uriPart: m[3]})}
 }
 
+/** A regex map entry's captures (`~^(?<svc>[a-z]+)\\.` → $svc, $1) are variables its value may use. */
+function withCaptures(vars: Map<string, string>, c: PassCandidate, maps: ReadonlyMap<string, NginxMap>): Map<string, string> {
+  const out = new Map(vars)
+  for (const w of c.when) {
+    const map = maps.get(w.map ?? '')
+    if (!map || !w.key?.startsWith('~')) continue
+    const caseless = w.key.startsWith('~*')
+    const value = evaluate(map.source, maps, vars, 0)
+    const m = value === undefined ? null : nginxRegex(w.key.slice(caseless ? 2 : 1), caseless)?.exec(value)
+    m?.forEach((g, i) => g !== undefined && out.set(String(i), g))
+    for (const [k, g] of Object.entries(m?.groups ?? {})) if (g !== undefined) out.set(k, g)
+  }
+  return out
+}
+
 /** The variables nginx sets from a request, as far as phoenix's request says them. */
 function requestVariables(request: RouteRequest, server: RouteServer): Map<string, string> {
   const [uri = '', args] = request.path.split(/\?(.*)/s)
@@ -48,6 +63,14 @@ function requestVariables(request: RouteRequest, server: RouteServer): Map<strin
     ['server_name', server.serverNames[0] ?? ''],
   ])
   if (request.host !== undefined) vars.set('http_host', request.host)
+  // A regex server_name's captures are variables too (server_name ~^(?<svc>\w+)\.internal\.;).
+  for (const name of server.serverNames.filter((n) => n.startsWith('~'))) {
+    const m = nginxRegex(name.slice(1), true)?.exec(host)
+    if (!m) continue
+    m.forEach((g, i) => g !== undefined && vars.set(String(i), g))
+    for (const [k, g] of Object.entries(m.groups ?? {})) if (g !== undefined) vars.set(k, g)
+    break
+  }
   return vars
 }
 

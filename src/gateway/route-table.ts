@@ -110,7 +110,8 @@ function proxyPassOf(d: Directive, scope: Scope, defs: Defs): ProxyPass {
   // A map keyed on another map's variable needs that one too, to be decided per request.
   for (const n of used) for (const m of defs.maps.get(n)!.source.matchAll(/\$\{?(\w+)/g)) if (defs.maps.has(m[1]!)) used.add(m[1]!)
   const maps = [...used].map((n) => defs.maps.get(n)!)
-  if (candidates.length === 1 && candidates[0]!.when.length === 0) return pass
+  // Variables only in the URI part (`http://backend$request_uri`): the servers are fixed.
+  if (candidates.length === 1 && candidates[0]!.when.length === 0 && pass.servers.length > 0) return pass
   const servers = [...new Map(candidates.flatMap((c) => c.servers).map((x) => [`${x.address}:${x.port}`, x])).values()]
   return {...pass, servers, dynamic: {candidates, maps}}
 }

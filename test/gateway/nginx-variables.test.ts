@@ -121,10 +121,28 @@ describe('values phoenix cannot pin to one request: shown as candidates, never g
     expect(passFor(route, plain('/none/x'))?.chosen).toEqual(implicit)
   })
 
-  it('a variable nobody defines: no candidates, no servers, no throw', () => {
+  it('a variable nobody defines: one candidate, decided per request, no servers, no throw', () => {
     const route = matchRoute(routes, plain('/unknown/x'))!
     expect(route.proxyPass).toMatchObject({url: 'http://$undefined_somewhere', servers: []})
-    expect(route.proxyPass?.dynamic).toBeUndefined()
+    expect(route.proxyPass?.dynamic?.candidates).toMatchObject([{url: 'http://$undefined_somewhere', when: [], unresolved: 'http://$undefined_somewhere is decided per request'}])
+    expect(passFor(route, plain('/unknown/x'))?.servers).toEqual([])
+  })
+
+  it("captures: a regex server_name's and a regex map entry's named groups fill the target", () => {
+    const conf = `http {
+    map $host $backend_host { ~^(?<name>[a-z]+)\\. $name.svc; default nowhere; }
+    server {
+        listen 80;
+        server_name ~^(?<svc>[a-z]+)\\.internal\\.example\\.com$;
+        location / { proxy_pass http://$svc.lan:8000; }
+        location /p/ { proxy_pass http://$backend_host:7000; }
+    }
+}`
+    const r = routesOf(dump({'/etc/nginx/nginx.conf': conf}))
+    const request = {host: 'ollama.internal.example.com', port: 80, tls: false, path: '/api/tags'}
+    expect(passFor(matchRoute(r, request)!, request)?.servers).toMatchObject([{address: 'ollama.lan', port: 8000}])
+    const p = {...request, path: '/p/x'}
+    expect(passFor(matchRoute(r, p)!, p)?.servers).toMatchObject([{address: 'ollama.svc', port: 7000, line: lineOf(conf, 'map $host')}])
   })
 })
 
