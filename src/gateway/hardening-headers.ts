@@ -37,9 +37,14 @@ export function serversOf(routes: readonly GatewayRoute[]): {server: RouteServer
   return [...byKey.values()]
 }
 
-/** Every route answers with a redirect to https: the plain port-80 server the plans keep. */
+/**
+ * Every route answers with a redirect to https: the plain port-80 server the plans keep. ACME
+ * http-01 challenges must stay on plain http (RFC 8555 §8.3), so their location does not count.
+ */
 export function isRedirectOnly(routes: readonly GatewayRoute[]): boolean {
-  return routes.length > 0 && routes.every((r) => r.returns !== undefined && r.returns.status >= 300 && r.returns.status < 400 && (r.returns.target ?? '').startsWith('https://'))
+  const acme = (r: GatewayRoute): boolean => r.location.path.startsWith('/.well-known/acme-challenge')
+  const redirects = (r: GatewayRoute): boolean => r.returns !== undefined && r.returns.status >= 300 && r.returns.status < 400 && (r.returns.target ?? '').startsWith('https://')
+  return routes.some(redirects) && routes.every((r) => redirects(r) || acme(r))
 }
 
 /** Each missing security header, per server (or per location that drops the server's). */

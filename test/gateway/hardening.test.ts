@@ -181,3 +181,12 @@ describe('auditHardening: each practice, and its absence on a hardened config', 
     expect(xfo[0]?.fix).toMatch(/in the server block at \/etc\/nginx\/sites-enabled\/gateway:\d+, and in each location with add_header of its own: location \/n8n\/ \(\/etc\/nginx\/sites-enabled\/gateway:\d+\)$/)
   })
 })
+
+describe("the operators' port-80 server: ACME challenges to Traefik, everything else 301 to https", () => {
+  it('is the redirect server (no tls_missing, no headers asked of it), its ACME location notwithstanding', async () => {
+    const {operatorsDump} = await import('./operators-fixture.js')
+    const parsed = parseNginxDump(operatorsDump())
+    const findings = auditHardening(parsed.root, buildRouteTable(parsed.root), ['/'])
+    expect(findings.filter((f) => f.file === '/etc/nginx/sites-enabled/gateway' && f.line === 2)).toEqual([])
+  })
+})
