@@ -31,7 +31,9 @@ export function judgeChosen(c: MismatchContext): Judgement {
   const sharers = servicesOnEntry(c, chosen)
   const given = `${describe(chosen, maps)} (${at(chosen)})`
   const evidence = [`${at(chosen)}: ${describe(chosen, maps)} → ${chosen.url}`, `${at(pass)}: proxy_pass ${pass.url}`, ...c.errors]
-  const wrong = chosen.upstream ?? hostPort(chosen.servers[0]!.address, chosen.servers[0]!.port)
+  const server = chosen.servers[0]!
+  // As written in the value: `http://10.0.0.199` names no port, so the address alone is what to change.
+  const wrong = chosen.upstream ?? (chosen.url.includes(hostPort(server.address, server.port)) ? hostPort(server.address, server.port) : server.address)
   const right = rightValue(c)
   if (sharers.length > 0 && !owner) {
     const text = `${given} sends every route here (${[s, ...sharers].map((x) => x.name).join(', ')}) to ${wrong}: ${s.name}'s route is decided there, not in this gateway; check ${wrong}'s route for ${s.route!.path}`
