@@ -3,14 +3,16 @@ import {join} from 'node:path'
 
 import {NGINX_BIN, NGINX_CONF, NGINX_ERROR_LOG, NGINX_PREFIX, nginxConf} from './nginx-config.js'
 import type {GatewayVariation, RouteVariation} from './nginx-config.js'
-import {alive, must, run, waitUntil} from './proc.js'
-import {ctExec, defineUnit, unitDir} from './services.js'
+import {must, run, waitUntil} from './proc.js'
+import {isRealCt} from './real-ct.js'
+import {NGINX_PID, nginxUnitScript} from './real-gateway.js'
+import {ctExec, defineUnit, PCT, SHIM_ENV, shq} from './services.js'
 import {ctById, GATEWAY_CTID, labServices, STATE} from './topology.js'
 
 /**
  * The gateway CT's nginx: Debian's /usr/sbin/nginx with the lab's generated config, run as the
- * CT's `nginx` unit (in the foreground under the lab's supervisor, as systemd runs it), reloaded
- * with `systemctl reload nginx` like the operators do.
+ * CT's `nginx` unit (Debian's nginx.service under the real CT's systemd, or in the foreground under
+ * the shims' supervisor), reloaded with `systemctl reload nginx` like the operators do.
  */
 
 const VARIATIONS = join(STATE, 'nginx-variations.json')
@@ -21,12 +23,20 @@ export interface Variations {
   gateway: GatewayVariation
 }
 
-/** Writes the config for the current variations, and the unit that runs nginx on it. */
+/** Writes the config for the current variations (the unit that runs nginx on it: defineGatewayUnit). */
 export async function prepareGateway(): Promise<void> {
   for (const d of ['logs', 'tmp', 'html']) await mkdir(join(NGINX_PREFIX, d), {recursive: true})
   await writeFile(VARIATIONS, `${JSON.stringify({routes: {}, gateway: {}})}\n`)
   await writeFile(NGINX_CONF, nginxConf({}, {}, labServices()))
   await mustTest()
+}
+
+/**
+ * Defines the gateway CT's nginx unit once the CT runs: Debian's nginx.service in a real CT
+ * (real-gateway.ts), or the shims' unit (nginx in the foreground under the lab's supervisor).
+ */
+export async function defineGatewayUnit(): Promise<void> {
+  if (isRealCt(GATEWAY_CTID)) return void (await ctExec(GATEWAY_CTID, ['sh', '-s'], nginxUnitScript()))
   await defineUnit(GATEWAY_CTID, 'nginx', 'systemd', 'A high performance web server and a reverse proxy server', [
     NGINX_BIN, '-p', NGINX_PREFIX, '-e', NGINX_ERROR_LOG, '-c', NGINX_CONF, '-g', 'daemon off; master_process on;',
   ])
@@ -84,40 +94,41 @@ async function mustTest(): Promise<void> {
 }
 
 /**
- * `systemctl reload nginx` (SIGHUP to the master), then waits until every old worker has gone:
- * from then on, each new connection is served by the new config.
+ * `systemctl reload nginx`, then waits until every old worker has gone: from then on, each new
+ * connection is served by the new config.
  */
 export async function reload(): Promise<void> {
-  const master = await masterPid()
-  if (!alive(master)) return
-  const workers = await childrenOf(master)
+  const before = await nginxProcesses()
+  if (!before.master) return
   await ctExec(GATEWAY_CTID, ['systemctl', 'reload', 'nginx'])
   await waitUntil('nginx workers of the old config exiting', async () => {
-    const now = await childrenOf(master)
-    return workers.every((w) => !now.includes(w)) && now.length > 0
-  }, 10_000, 50)
+    const now = await nginxProcesses()
+    return now.master === before.master && before.workers.every((w) => !now.workers.includes(w)) && now.workers.length > 0
+  }, 10_000, 100)
 }
 
-/** `systemctl reload nginx` with a broken config: waits for the refusal in the error log, checks the old workers still serve. */
+/**
+ * `systemctl reload nginx` with a broken config: waits for the refusal in the error log, checks the
+ * old workers still serve. Debian's unit reloads with `nginx -s reload`, which parses the config
+ * first and fails (so does `systemctl reload`); the shims' sends SIGHUP, and the master refuses it.
+ */
 async function refusedReload(): Promise<void> {
-  const master = await masterPid()
-  if (!alive(master)) return
-  const workers = await childrenOf(master)
-  const before = (await stat(NGINX_ERROR_LOG).catch(() => ({size: 0}))).size
-  await ctExec(GATEWAY_CTID, ['systemctl', 'reload', 'nginx'])
+  const before = await nginxProcesses()
+  if (!before.master) return
+  const size = (await stat(NGINX_ERROR_LOG).catch(() => ({size: 0}))).size
+  await run([PCT, 'exec', String(GATEWAY_CTID), '--', 'systemctl', 'reload', 'nginx'], {env: SHIM_ENV})
   await waitUntil('nginx refusing the reload ([emerg] in its error log)', async () => {
     const log = await readFile(NGINX_ERROR_LOG, 'utf8').catch(() => '')
-    return Buffer.byteLength(log) > before && /\[emerg\]/.test(Buffer.from(log).subarray(before).toString())
+    return Buffer.byteLength(log) > size && /\[emerg\]/.test(Buffer.from(log).subarray(size).toString())
   }, 10_000, 50)
-  const now = await childrenOf(master)
-  if (!alive(master) || workers.some((w) => !now.includes(w))) throw new Error('nginx did not keep its old config after a refused reload')
+  const now = await nginxProcesses()
+  if (now.master !== before.master || before.workers.some((w) => !now.workers.includes(w))) throw new Error('nginx did not keep its old config after a refused reload')
 }
 
-async function masterPid(): Promise<number> {
-  return Number((await run(['cat', join(unitDir(GATEWAY_CTID, 'nginx'), 'pid')])).stdout.trim())
-}
-
-async function childrenOf(pid: number): Promise<number[]> {
-  const r = await run(['pgrep', '-P', String(pid)])
-  return r.stdout.split('\n').map(Number).filter((p) => p > 0)
+/** nginx's master (its pid file) and workers, as the gateway CT sees them (its own pid namespace when real). */
+async function nginxProcesses(): Promise<{master: number; workers: number[]}> {
+  const script = `m=$(cat ${shq(NGINX_PID)} 2>/dev/null) && kill -0 "$m" 2>/dev/null && echo "$m" && pgrep -P "$m"`
+  const r = await run([PCT, 'exec', String(GATEWAY_CTID), '--', 'sh', '-c', script], {env: SHIM_ENV})
+  const [master = 0, ...workers] = r.stdout.split('\n').map(Number).filter((p) => p > 0)
+  return {master, workers}
 }

@@ -3,7 +3,7 @@ import {mkdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {API_KEYS, apiKeys, makeApiKeys} from './api-keys.js'
-import {prepareGateway} from './gateway.js'
+import {defineGatewayUnit, prepareGateway} from './gateway.js'
 import {CONFIG_LOCAL, CONFIG_SSH, configFor, inventoryYaml} from './inventory.js'
 import type {Mode} from './inventory.js'
 import {ctDir, prepareCt} from './cts.js'
@@ -84,7 +84,7 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
       await waitBooted(ct.ctid)
       if (runsDocker(ct.ctid)) await importImage((argv) => ctExec(ct.ctid, argv))
     }), ...vms.map(bootVm)])
-    await Promise.all(services.map((s) => defineService(s)))
+    await Promise.all([...services.map((s) => defineService(s)), defineGatewayUnit()])
     await Promise.all([...services.map(startService), ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx']), startSshd()])
     await Promise.all([
       ...services.map((s) => waitListening(s.ctid, s.port, '0.0.0.0', 60_000)),
@@ -111,9 +111,21 @@ const REAL_TOOLS = ['/usr/bin/lxc-start', '/usr/bin/lxc-attach', '/usr/bin/lxc-s
 
 async function preflight(real: boolean): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the lab needs root (network namespaces, nft, sshd): run it as root')
+  if (real) await raiseInotifyInstances()
   const missing: string[] = []
   for (const t of real ? [...TOOLS, ...REAL_TOOLS] : TOOLS) if ((await run(['test', '-x', t])).code !== 0) missing.push(t)
   if (missing.length) throw new Error(`the lab needs ${missing.join(', ')}: run scripts/setup.sh (apt packages)`)
+}
+
+/**
+ * Every systemd (PID 1, journald, logind, dbus) and dockerd holds inotify instances, counted per
+ * user across the machine: root's default limit of 128 runs out at about two real-CT labs, and the
+ * last CT's systemd then fails to boot. LXC hosts (Proxmox among them) raise it; so does the lab.
+ */
+async function raiseInotifyInstances(): Promise<void> {
+  const path = '/proc/sys/fs/inotify/max_user_instances'
+  const now = Number((await readFile(path, 'utf8').catch(() => '0')).trim())
+  if (now > 0 && now < 1024) await writeFile(path, '1024\n')
 }
 
 function info(): LabInfo {

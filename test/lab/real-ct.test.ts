@@ -10,9 +10,11 @@ import type {Mode} from './lab.js'
 import {labNamespaces, labPids} from './namespaces.js'
 import {run, waitUntil} from './proc.js'
 import {LXC_PATH, realCandidates} from './real-ct.js'
+import {NGINX_CONF} from './nginx-config.js'
 import {IMAGE} from './real-docker.js'
+import {NGINX_PID} from './real-gateway.js'
 import {PCT, SHIM_ENV, startService, stopService, waitListening} from './services.js'
-import {REPO, SERVICES, STATE, VMS} from './topology.js'
+import {GATEWAY_CTID, REPO, SERVICES, STATE, VMS} from './topology.js'
 
 /**
  * The real-CT lab (opt-in; real-ct.ts): the systemd-kind services' CTs are LXC containers booting
@@ -99,6 +101,18 @@ describe('real-CT lab: real systemd in LXC, entered as Proxmox does', () => {
     const ps = await pct(['exec', String(qdrant.ctid), '--', 'ps', '-eo', 'args'])
     expect(ps.stdout).toMatch(/emulator\/main\.ts/)
     expect(ps.stdout).not.toMatch(/QDRANT_API_KEY=/)
+  })
+
+  it("the gateway CT runs Debian's nginx.service under real systemd, on the lab's config", async () => {
+    const gw = String(GATEWAY_CTID)
+    const show = await pct(['exec', gw, '--', 'systemctl', 'show', 'nginx', '-p', 'ActiveState,SubState,Type,MainPID'])
+    expect(show.stdout).toMatch(/^Type=forking$/m)
+    expect(show.stdout).toMatch(/^ActiveState=active$/m)
+    const pid = await pct(['exec', gw, '--', 'cat', NGINX_PID])
+    expect(show.stdout).toContain(`MainPID=${pid.stdout.trim()}`)
+    expect((await pct(['exec', gw, '--', 'cat', '/proc/1/comm'])).stdout.trim()).toBe('systemd')
+    // The CT's `nginx` (its /usr/local/bin) reads the running config, as phoenix's probes do.
+    expect((await pct(['exec', gw, '--', 'nginx', '-t'])).stderr).toContain(NGINX_CONF)
   })
 
   it("pct exec keeps the caller's environment by default (PVE 8), clears it with --keep-env 0, and fails as pct.pm does", async () => {

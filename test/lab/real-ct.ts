@@ -4,16 +4,17 @@ import {join} from 'node:path'
 
 import {must, run, startDetached, waitUntil} from './proc.js'
 import {DAEMON_JSON, IMAGE_DIR_IN_CT, imageDir, labBinds} from './real-docker.js'
+import {gatewayMounts} from './real-gateway.js'
 import {CTS, GATEWAY_CTID, HOST, REPO, SERVICES, STATE} from './topology.js'
 import type {Ct} from './topology.js'
 
 /**
  * The real-CT lab (opt-in: `npm run lab -- up --real`, or PHOENIX_LAB_REAL=1): the CTs of the
- * systemd-kind services are real LXC containers named by their CTID, booting real systemd from a
+ * services and the gateway are real LXC containers named by their CTID, booting real systemd from a
  * cached Debian rootfs (scripts/lab-rootfs.sh) with one overlay each, in the network namespace the
  * lab already made for the CT (lxc.namespace.share.net). The lab's pct enters them with lxc-attach
- * as Proxmox's does. The docker-kind services' CTs run Debian's dockerd too (real-docker.ts). The
- * gateway stays a namespace with the shims for now.
+ * as Proxmox's does. The docker-kind services' CTs run Debian's dockerd too (real-docker.ts), the
+ * gateway CT Debian's nginx.service (real-gateway.ts).
  */
 
 /** Where LXC keeps the lab's containers (its lxcpath): config, overlay delta, log, per CTID. */
@@ -23,9 +24,9 @@ export function isRealCt(ctid: number): boolean {
   return existsSync(join(LXC_PATH, String(ctid), 'config'))
 }
 
-/** The CTs a real lab boots: those of the services (not the gateway). */
+/** The CTs a real lab boots: the gateway and those of the services. */
 export function realCandidates(): Ct[] {
-  return CTS.filter((ct) => ct.ctid !== GATEWAY_CTID && SERVICES.some((s) => s.ctid === ct.ctid))
+  return CTS.filter((ct) => ct.ctid === GATEWAY_CTID || SERVICES.some((s) => s.ctid === ct.ctid))
 }
 
 /** A CT whose services run as docker containers: it boots the docker layer and runs dockerd. */
@@ -100,6 +101,7 @@ export async function prepareRealCt(ct: Pick<Ct, 'ctid' | 'hostname' | 'ns'>, tr
     // The CT's /usr/local/bin is the lab's folder for it: installCli/removeCli edit it from outside.
     ...(ctBin ? [`lxc.mount.entry = ${ctBin} usr/local/bin none bind,ro,create=dir 0 0`] : []),
     ...mountEntries.map((m) => `lxc.mount.entry = ${m}`),
+    ...(ct.ctid === GATEWAY_CTID ? gatewayMounts() : []),
     // dockerd's overlay2 cannot stack on the CT's overlay root: a plain directory is its data root.
     ...(docker ? [`lxc.mount.entry = ${join(dir, 'docker-data')} var/lib/docker none bind,create=dir 0 0`,
       `lxc.mount.entry = ${imageDir()} ${IMAGE_DIR_IN_CT.slice(1)} none bind,ro,create=dir 0 0`] : []),
