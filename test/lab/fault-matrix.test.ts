@@ -26,8 +26,10 @@ import {SERVICES, STATE, VM_SERVICES} from './topology.js'
  */
 
 const MODES: readonly Mode[] = ['local', 'ssh']
-// 3 s: above the slow fault's delay (topology.ts SLOW_FAULT_MS) with margin, short enough for hang.
-const RUN_FLAGS = ['--timeout', '3s', '--deadline', '20s']
+// 5 s: above the slow fault's delay (topology.ts SLOW_FAULT_MS) with margin, short enough for hang.
+// slowMs 2 s and a 30 s deadline: a healthy answer on a loaded 2-core CI machine (8 real CTs, three
+// of them running dockerd, and a VM) took over 1 s, and a row then read `slow` instead of healthy.
+const RUN_FLAGS = ['--timeout', '5s', '--deadline', '30s']
 /** The real-CT lab unless PHOENIX_LAB_REAL=0 (then the rows that need real systemd, and the VMs, are left out). */
 const REAL = process.env.PHOENIX_LAB_REAL !== '0'
 /** The services checked: the CTs', and on the real-CT lab VM 1002's (qdrant-vm, through its guest agent). */

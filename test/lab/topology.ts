@@ -180,8 +180,8 @@ export const TLS_HOST = 'n8n.phoenix.local'
 export const GATEWAY_SERVER_NAME = 'api.phoenix.local'
 
 /** The answer-time threshold the lab's inventory sets, and the delay of the `slow` fault. */
-export const SLOW_MS = 1000
-export const SLOW_FAULT_MS = 1800
+export const SLOW_MS = 2000
+export const SLOW_FAULT_MS = 3000
 
 export function ctById(ctid: number): Ct {
   const found = CTS.find((c) => c.ctid === ctid)

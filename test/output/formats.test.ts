@@ -146,7 +146,9 @@ describe('--format: prometheus, nagios, junit, json against the loopback rig', (
     await writeFile(join(rig.dir, 'ct953.stopped'), '')
     try {
       const [human, json, nagios, metrics] = await Promise.all([
-        phoenix(['check', '--all']), phoenix(['check', '--all', '--json']), phoenix(['check', '--all', '--format', 'nagios']), phoenix(['check', '--all', '--format', 'prometheus']),
+        // A generous deadline: four runs at once on a loaded machine once left two services unseen at 20 s.
+        phoenix(['check', '--all', '--deadline', '45s']), phoenix(['check', '--all', '--json', '--deadline', '45s']),
+        phoenix(['check', '--all', '--format', 'nagios', '--deadline', '45s']), phoenix(['check', '--all', '--format', 'prometheus', '--deadline', '45s']),
       ])
       expect(human.stdout.split('\n').slice(0, 2)).toEqual([
         '✖ root cause of 3 services (n8n, ollama, gateway): the gateway CT 953 is stopped: every route through it fails [gateway/gateway_ct_stopped]',
