@@ -1,7 +1,7 @@
-import {must} from './proc.js'
+import {must, run, waitUntil} from './proc.js'
 import {ctExec, rerunService, waitListening, waitNotListening} from './services.js'
 import type {EmulatorOptions} from './services.js'
-import {ctById, GATEWAY_CTID} from './topology.js'
+import {ctById, GATEWAY_CTID, HOST} from './topology.js'
 import type {LabService} from './topology.js'
 
 /** How the fault table's rows break and mend things that need more than one call. */
@@ -44,4 +44,9 @@ export async function startNginx(): Promise<void> {
 export async function stopNginx(): Promise<void> {
   await ctExec(GATEWAY_CTID, ['systemctl', 'stop', 'nginx'])
   await waitNotListening(GATEWAY_CTID, 80)
+  // And as a client sees it: a connection from the host is refused, not accepted and then reset
+  // (a CI run's probes were reset on connect just after `ss` showed no listener: the row is about a
+  // stopped gateway, so it starts only once the port refuses; curl exits 7 on a refusal).
+  const url = `http://${ctById(GATEWAY_CTID).address}:80/`
+  await waitUntil('the gateway port refusing connections from the host', async () => (await run(['ip', 'netns', 'exec', HOST.ns, 'curl', '-sS', '--max-time', '2', '-o', '/dev/null', url])).code === 7, 30_000, 200)
 }
