@@ -1,0 +1,140 @@
+import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {extname, join} from 'node:path'
+
+import {parse as parseYaml} from 'yaml'
+
+/**
+ * Traefik's two configurations, as its docs define them. The static one (traefik.yml, read once at
+ * start: entryPoints, api, ping, providers.file) and the dynamic one the file provider reads from a
+ * file or every .yml/.yaml/.toml file of a directory (pkg/provider/file), merged: http.routers and
+ * http.services. A router or service defined in two files is kept from the first and the second is
+ * logged and skipped, as Traefik's merge does. TOML files are named in the log and skipped: the lab
+ * writes YAML (the operators' dynamic_conf.yml is YAML too).
+ */
+
+export interface StaticConfig {
+  /** entryPoint name → listen address (`:80`, `127.0.0.1:8080`). */
+  entryPoints: Record<string, string>
+  api: {insecure: boolean}
+  /** The entryPoint /ping is served on (Traefik's default: `traefik`); undefined: ping disabled. */
+  ping?: string
+  file: {directory?: string; filename?: string; watch: boolean}
+}
+
+export interface HealthCheckDef {
+  path: string
+  interval: number
+  timeout: number
+  scheme?: string
+  port?: number
+  status?: number
+}
+
+export interface ServiceDef {
+  servers: string[]
+  passHostHeader: boolean
+  healthCheck?: HealthCheckDef
+}
+
+export interface RouterDef {
+  rule: string
+  service: string
+  priority?: number
+  entryPoints?: string[]
+}
+
+export interface DynamicConfig {
+  routers: Record<string, RouterDef>
+  services: Record<string, ServiceDef>
+  /** What the provider logged while reading (file errors, duplicates). */
+  problems: string[]
+}
+
+type Obj = Record<string, unknown>
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {})
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+
+export function readStatic(path: string): StaticConfig {
+  const raw = obj(parseYaml(readFileSync(path, 'utf8')))
+  const entryPoints = Object.fromEntries(Object.entries(obj(raw.entryPoints)).map(([name, ep]) => [name, str(obj(ep).address) ?? ':80']))
+  const api = obj(raw.api)
+  const file = obj(obj(raw.providers).file)
+  const ping = raw.ping === undefined ? undefined : str(obj(raw.ping).entryPoint) ?? 'traefik'
+  // api.insecure and ping on `traefik` without an entryPoint of that name: Traefik makes it on :8080.
+  if ((api.insecure === true || ping === 'traefik') && !entryPoints.traefik) entryPoints.traefik = ':8080'
+  return {
+    entryPoints,
+    api: {insecure: api.insecure === true},
+    ...(ping ? {ping} : {}),
+    file: {directory: str(file.directory), filename: str(file.filename), watch: file.watch !== false},
+  }
+}
+
+/** Go durations as Traefik writes them (`10s`, `500ms`, `1m`), or seconds as a number. */
+export function durationMs(v: unknown, fallback: number): number {
+  if (typeof v === 'number') return v * 1000
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(str(v) ?? '')
+  if (!m) return fallback
+  return Number(m[1]) * {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[m[2] as 'ms' | 's' | 'm' | 'h']
+}
+
+/** The files the provider reads: the one file, or the directory's configuration files by name. */
+export function providerFiles(file: StaticConfig['file']): string[] {
+  if (file.filename) return [file.filename]
+  if (!file.directory) return []
+  try {
+    return readdirSync(file.directory).filter((n) => ['.yml', '.yaml', '.toml'].includes(extname(n).toLowerCase())).sort().map((n) => join(file.directory!, n)).filter((p) => statSync(p).isFile())
+  } catch {
+    return []
+  }
+}
+
+export function readDynamic(files: readonly string[]): DynamicConfig {
+  const config: DynamicConfig = {routers: {}, services: {}, problems: []}
+  for (const path of files) {
+    if (extname(path).toLowerCase() === '.toml') {
+      config.problems.push(`Cannot read ${path}: TOML is not read by the lab's emulator`)
+      continue
+    }
+    let http: Obj
+    try {
+      http = obj(obj(parseYaml(readFileSync(path, 'utf8'))).http)
+    } catch (error) {
+      config.problems.push(`Error occurred during watcher callback: ${path}: ${(error as Error).message.split('\n')[0]}`)
+      continue
+    }
+    for (const [name, r] of Object.entries(obj(http.routers))) {
+      if (config.routers[name]) config.problems.push(`HTTP router already configured, skipping: routerName=${name}`)
+      else config.routers[name] = router(obj(r))
+    }
+    for (const [name, s] of Object.entries(obj(http.services))) {
+      if (config.services[name]) config.problems.push(`HTTP service already configured, skipping: serviceName=${name}`)
+      else config.services[name] = service(obj(s))
+    }
+  }
+  return config
+}
+
+function router(r: Obj): RouterDef {
+  const eps = Array.isArray(r.entryPoints) ? r.entryPoints.map(String) : undefined
+  return {rule: str(r.rule) ?? '', service: str(r.service) ?? '', ...(typeof r.priority === 'number' ? {priority: r.priority} : {}), ...(eps ? {entryPoints: eps} : {})}
+}
+
+function service(s: Obj): ServiceDef {
+  const lb = obj(s.loadBalancer)
+  const servers = Array.isArray(lb.servers) ? lb.servers.map((x) => str(obj(x).url)).filter((u): u is string => Boolean(u)) : []
+  const hc = lb.healthCheck === undefined ? undefined : obj(lb.healthCheck)
+  return {
+    servers,
+    passHostHeader: lb.passHostHeader !== false,
+    ...(hc ? {healthCheck: {
+      path: str(hc.path) ?? '/',
+      // Traefik's defaults: every 30 s, 5 s to answer.
+      interval: durationMs(hc.interval, 30_000),
+      timeout: durationMs(hc.timeout, 5000),
+      ...(str(hc.scheme) ? {scheme: str(hc.scheme)} : {}),
+      ...(typeof hc.port === 'number' ? {port: hc.port} : {}),
+      ...(typeof hc.status === 'number' ? {status: hc.status} : {}),
+    }} : {}),
+  }
+}

@@ -1,0 +1,173 @@
+import {spawn} from 'node:child_process'
+import type {ChildProcess} from 'node:child_process'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:http'
+import type {Server} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {freePort, REPO, stopProcess, waitForPort} from '../helpers/processes.js'
+import {call} from './emulator/client.js'
+import {matches, parseRule, priorityOf} from './emulator/traefik/rule.js'
+
+// The lab's Traefik against real loopback backends; every packet goes to 127.0.0.1.
+
+describe('Traefik rules (pkg/muxer/http)', () => {
+  const req = (host: string, path: string) => ({host, path, method: 'GET'})
+  it('Host ignores the port and case, PathPrefix is a string prefix, && || ! and parentheses combine', () => {
+    expect(matches(parseRule('Host(`Web.Lab`)'), req('web.lab:80', '/x'))).toBe(true)
+    expect(matches(parseRule('Host(`web.lab`) && PathPrefix(`/api`)'), req('web.lab', '/apix'))).toBe(true)
+    expect(matches(parseRule('Host(`web.lab`) && PathPrefix(`/api`)'), req('web.lab', '/'))).toBe(false)
+    expect(matches(parseRule('Host(`a.lab`) || (Host(`b.lab`) && !PathPrefix(`/private`))'), req('b.lab', '/public'))).toBe(true)
+    expect(matches(parseRule('Host(`a.lab`) || (Host(`b.lab`) && !PathPrefix(`/private`))'), req('b.lab', '/private/x'))).toBe(false)
+    expect(matches(parseRule('Host(`*.lab`)'), req('x.lab', '/'))).toBe(true)
+    expect(matches(parseRule('Path(`/ping`)'), req('x', '/ping/'))).toBe(false)
+  })
+  it('refuses what Traefik refuses, and the default priority is the rule\'s length', () => {
+    expect(() => parseRule('PathPrefix(`api`)')).toThrow(/does not start with a '\/'/)
+    expect(() => parseRule('Hots(`x`)')).toThrow(/error while parsing rule/)
+    expect(() => parseRule('Host(`x`) &&')).toThrow(/error while parsing rule/)
+    expect(priorityOf('Host(`a.lab`)', undefined)).toBe(13)
+    expect(priorityOf('Host(`a.lab`)', 100)).toBe(100)
+  })
+})
+
+/** A backend that says who it is and what it received. */
+function backend(name: string, healthy = true): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url === '/health') return void res.writeHead(healthy ? 200 : 500).end(healthy ? 'ok' : 'broken')
+    res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({name, url: req.url, host: req.headers.host, xff: req.headers['x-forwarded-for']}))
+  })
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
+}
+const url = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`
+
+describe('the lab\'s Traefik emulator', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'phoenix-traefik-'))
+  const dynamic = join(dir, 'dynamic')
+  let web = 0
+  let api = 0
+  let child: ChildProcess
+  let out = ''
+  let a: Server, b: Server, sick: Server
+  let refusedPort = 0
+
+  const dynamicYaml = (extra = '') => `http:
+  routers:
+    app:
+      rule: "Host(\`app.lab\`)"
+      service: app
+    app-api:
+      rule: "Host(\`app.lab\`) && PathPrefix(\`/api\`)"
+      service: other
+    low:
+      rule: "PathPrefix(\`/\`)"
+      priority: 1
+      service: other
+    pinned:
+      rule: "Host(\`pinned.lab\`) && PathPrefix(\`/a\`)"
+      priority: 500
+      service: app
+    sick:
+      rule: "Host(\`sick.lab\`)"
+      service: sick
+    gone:
+      rule: "Host(\`gone.lab\`)"
+      service: nowhere
+    refused:
+      rule: "Host(\`refused.lab\`)"
+      service: refused
+${extra}  services:
+    app:
+      loadBalancer:
+        servers:
+          - url: "${url(a)}"
+    other:
+      loadBalancer:
+        servers:
+          - url: "${url(b)}"
+    sick:
+      loadBalancer:
+        healthCheck: {path: /health, interval: 200ms, timeout: 1s}
+        servers:
+          - url: "${url(sick)}"
+    refused:
+      loadBalancer:
+        servers:
+          - url: "http://127.0.0.1:${refusedPort}"
+`
+
+  beforeAll(async () => {
+    ;[a, b, sick] = await Promise.all([backend('a'), backend('b'), backend('sick', false)])
+    ;[web, api, refusedPort] = [await freePort(), await freePort(), await freePort()]
+    rmSync(dynamic, {recursive: true, force: true})
+    mkdirSync(dynamic, {recursive: true})
+    writeFileSync(join(dynamic, 'dynamic_conf.yml'), dynamicYaml())
+    writeFileSync(join(dir, 'traefik.yml'), `entryPoints:\n  web: {address: "127.0.0.1:${web}"}\n  traefik: {address: "127.0.0.1:${api}"}\napi: {insecure: true}\nping: {}\nproviders:\n  file: {directory: ${dynamic}, watch: true}\n`)
+    child = spawn(process.execPath, ['--import', 'tsx', 'test/lab/emulator/traefik/main.ts', '--configfile', join(dir, 'traefik.yml')], {cwd: REPO, stdio: ['ignore', 'pipe', 'pipe']})
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
+    await Promise.all([waitForPort('127.0.0.1', web, 'traefik web'), waitForPort('127.0.0.1', api, 'traefik api')])
+  }, 90_000)
+
+  afterAll(async () => {
+    await stopProcess(child)
+    for (const s of [a, b, sick]) s?.close()
+    rmSync(dir, {recursive: true, force: true})
+  })
+
+  const get = (host: string, path = '/') => call(web, path, {headers: {Host: host}})
+
+  it('routes by rule and priority to the load balancer\'s server, keeping Host and adding X-Forwarded-For', async () => {
+    expect((await get('app.lab', '/x')).json()).toMatchObject({name: 'a', url: '/x', host: 'app.lab', xff: '127.0.0.1'})
+    // The longer rule wins over Host alone; the catch-all priority 1 loses to both.
+    expect((await get('app.lab', '/api/v1')).json()).toMatchObject({name: 'b'})
+    expect((await get('else.lab', '/y')).json()).toMatchObject({name: 'b'})
+    // An explicit priority beats a longer rule.
+    expect((await get('pinned.lab', '/a')).json()).toMatchObject({name: 'a'})
+  })
+
+  it('answers as Traefik does when it cannot: 503 no available server (health check DOWN), 502 refused', async () => {
+    const down = await get('sick.lab')
+    expect([down.status, down.text]).toEqual([503, 'no available server\n'])
+    const refused = await get('refused.lab')
+    expect([refused.status, refused.text]).toEqual([502, 'Bad Gateway'])
+  })
+
+  it('serves the API: routers with status and errors, services with serverStatus, overview; /ping', async () => {
+    const routers = (await call(api, '/api/http/routers')).json() as {name: string; status: string; error?: string[]; priorityStr: string; rule: string}[]
+    expect(routers.map((r) => r.name)).toEqual(['app-api@file', 'app@file', 'gone@file', 'low@file', 'pinned@file', 'refused@file', 'sick@file'])
+    expect(routers.find((r) => r.name === 'gone@file')).toMatchObject({status: 'disabled', error: ['the service "nowhere@file" does not exist']})
+    expect(routers.find((r) => r.name === 'app@file')).toMatchObject({status: 'enabled', priorityStr: '0', rule: 'Host(`app.lab`)'})
+    const one = await call(api, '/api/http/routers/low@file')
+    expect(one.json()).toMatchObject({priority: 1, service: 'other'})
+    expect((await call(api, '/api/http/routers/nope@file')).status).toBe(404)
+    const services = (await call(api, '/api/http/services')).json() as {name: string; serverStatus?: Record<string, string>; usedBy: string[]}[]
+    expect(services.find((s) => s.name === 'sick@file')?.serverStatus).toEqual({[url(sick)]: 'DOWN'})
+    expect(services.find((s) => s.name === 'app@file')).toMatchObject({serverStatus: {[url(a)]: 'UP'}, usedBy: ['app@file', 'pinned@file']})
+    expect((await call(api, '/api/overview')).json()).toMatchObject({http: {routers: {total: 7, errors: 1}}})
+    const ping = await call(api, '/ping')
+    expect([ping.status, ping.text]).toEqual([200, 'OK'])
+    // The API is not on the web entryPoint: the catch-all router answers there.
+    expect((await call(web, '/api/http/routers')).json()).toMatchObject({name: 'b'})
+  })
+
+  it('reloads the file provider when a file changes (a router added, then removed)', async () => {
+    const added = '    late:\n      rule: "Host(`late.lab`)"\n      priority: 1000\n      service: app\n'
+    writeFileSync(join(dynamic, 'dynamic_conf.yml'), dynamicYaml(added))
+    await until(async () => (await get('late.lab')).text.includes('"name":"a"'))
+    writeFileSync(join(dynamic, 'dynamic_conf.yml'), dynamicYaml())
+    await until(async () => (await get('late.lab')).text.includes('"name":"b"'))
+    expect(out).toMatch(/Configuration loaded from 1 file/)
+  })
+})
+
+async function until(test: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await test())) {
+    if (Date.now() > end) throw new Error('timed out waiting for the reload')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
