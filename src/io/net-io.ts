@@ -8,13 +8,14 @@ import {bodyFailure, readBounded} from './bounded-body.js'
 import {sniOption} from './sni.js'
 import type {NetIo} from '../model/ports.js'
 import {webSocketUpgrade} from './websocket-io.js'
+import {resolveName} from './dns-io.js'
 
 /** Response headers worth reporting (the rest is noise in a diagnosis). */
 const KEPT_HEADERS = ['content-type', 'server', 'location', 'www-authenticate', 'upgrade', 'connection', 'content-length']
 
-/** The real network IO: undici for HTTP, node:net for TCP, the system ping through the ping package. */
+/** The real network IO: undici for HTTP, node:net for TCP, the system ping through the ping package, getaddrinfo for names. */
 export function createNetIo(): NetIo {
-  return {http: httpRequest, tcp: tcpConnect, ping: pingOnce, websocket: webSocketUpgrade}
+  return {http: httpRequest, tcp: tcpConnect, ping: pingOnce, websocket: webSocketUpgrade, dns: resolveName}
 }
 
 async function httpRequest(probe: HttpProbe, timeoutMs: number): Promise<HttpObservation> {

@@ -70,6 +70,10 @@ export type CauseCode =
   | 'vantage_unreachable'
   | 'tool_missing'
   | 'deadline'
+  // DNS as a layer of facts (issue 13.3): at the layer of the vantage that resolved the name.
+  | 'dns_elsewhere'
+  | 'dns_split'
+  | 'dns_unresolved'
 
 /**
  * Findings a check reports that are not causes themselves: the verdict reads them in context (a

@@ -1,5 +1,7 @@
 import type {
   CtStatusObservation,
+  DnsObservation,
+  DnsProbe,
   WebSocketObservation,
   WebSocketProbe,
   HttpObservation,
@@ -21,6 +23,7 @@ export interface NetIo {
   tcp(probe: TcpProbe, timeoutMs: number): Promise<TcpObservation>
   ping(probe: PingProbe, timeoutMs: number): Promise<PingObservation>
   websocket(probe: WebSocketProbe, timeoutMs: number): Promise<WebSocketObservation>
+  dns(probe: DnsProbe, timeoutMs: number): Promise<DnsObservation>
 }
 
 /** Why a command could not be run at all (as opposed to running and exiting non-zero). */

@@ -96,8 +96,18 @@ export interface NginxProbe {
   apiPaths: string[]
 }
 
+/**
+ * A name resolved as the vantage's programs resolve it (getaddrinfo: /etc/hosts, then the
+ * nameservers of /etc/resolv.conf), with the resolver that answered, and, when nothing resolved,
+ * what the first nameserver itself says (NXDOMAIN, SERVFAIL, no answer).
+ */
+export interface DnsProbe {
+  kind: 'dns'
+  name: string
+}
+
 /** Every probe kind. Adding one is a file in this folder plus a member here. */
-export type Probe = HttpProbe | TcpProbe | PingProbe | UnitProbe | ContainerProbe | ListenProbe | WebSocketProbe | CommandProbe | NginxProbe
+export type Probe = HttpProbe | TcpProbe | PingProbe | UnitProbe | ContainerProbe | ListenProbe | WebSocketProbe | CommandProbe | NginxProbe | DnsProbe
 export type ProbeKind = Probe['kind']
 
 /** Why a network operation did not complete. */
@@ -244,6 +254,22 @@ export interface NginxObservation {
   errorLogUnread?: string
 }
 
+/** Why a name gave no address, as the first nameserver answered a direct query for it. */
+export type DnsFailure = 'nxdomain' | 'nodata' | 'servfail' | 'refused' | 'no_answer' | 'timeout' | 'unknown'
+
+export interface DnsObservation {
+  kind: 'dns'
+  name: string
+  /** Every address the name resolved to there, in getaddrinfo's order (empty: it did not resolve). */
+  addresses: string[]
+  /** The nameservers of the vantage's /etc/resolv.conf, in order. */
+  resolvers: string[]
+  /** The /etc/hosts line that names it there (then the hosts file answered, not a resolver). */
+  hostsLine?: number
+  /** With no address: why, from the first resolver. */
+  failure?: DnsFailure
+}
+
 /** The vantage could not run the probe: a tool was missing, or the remote call itself failed. */
 export interface UnavailableObservation {
   kind: 'unavailable'
@@ -263,6 +289,7 @@ export type Observation =
   | WebSocketObservation
   | CommandObservation
   | NginxObservation
+  | DnsObservation
   | UnavailableObservation
 
 /** The observation type a probe kind produces (or unavailable). */

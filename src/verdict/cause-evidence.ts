@@ -71,4 +71,7 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   vantage_unreachable: 'SSH to the host or `pct exec` failed: the message',
   tool_missing: 'the CT lacks curl, nc, ss or ping: the tool named',
   deadline: 'the check was still running when --deadline passed',
+  dns_elsewhere: '`getent ahosts NAME` at the vantage (this process\'s getaddrinfo for the client) gives addresses other than the gateway\'s; the /etc/hosts line or the /etc/resolv.conf nameserver that answered',
+  dns_split: 'the same name\'s answer at an earlier vantage is the gateway\'s address, at this one another or none; both resolvers',
+  dns_unresolved: '`getent ahosts NAME` finds nothing; a direct query to the first nameserver of /etc/resolv.conf answers NXDOMAIN, SERVFAIL, REFUSED or nothing',
 }

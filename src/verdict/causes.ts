@@ -77,6 +77,10 @@ export const CAUSES = {
   vantage_unreachable: {layer: null, meaning: 'phoenix could not get to a vantage point (SSH to the host, or pct exec into a CT): a blind spot, not a fault.'},
   tool_missing: {layer: null, meaning: 'A CT lacks the tool a check needs (curl, nc, ss): install it or accept the blind spot.'},
   deadline: {layer: null, meaning: 'The run\'s overall deadline passed before the check finished.'},
+  // DNS (issue 13.3): each at the layer of the vantage that resolved the name (host, gateway, client).
+  dns_elsewhere: {layer: null, meaning: 'The route\'s name (or the gateway URL\'s) resolves to an address that is not the gateway\'s, e.g. straight to the service\'s CT: clients skip nginx (its TLS, auth and routing); warning when the gateway\'s address is among the answers. At the layer of the vantage that resolved it.'},
+  dns_split: {layer: null, meaning: 'The vantages disagree on the name: an earlier one (the host) resolves it to the gateway, this one (the gateway CT, the client) elsewhere or not at all: split DNS gone wrong, another resolver or a stale /etc/hosts line there.'},
+  dns_unresolved: {layer: null, meaning: 'The name does not resolve at that vantage: the resolver answers NXDOMAIN, SERVFAIL or REFUSED for it, or does not answer at all (dnsmasq down); the resolver is named.'},
 } as const satisfies Record<CauseCode, Cause>
 
 export type {CauseCode}

@@ -128,6 +128,10 @@ const HINTS: Record<CauseCode, HintMaker> = {
   ],
   tool_missing: (c) => [{text: `Install the missing tool in ${c.guest.label} (the check names it), or accept the blind spot`, command: `${c.ct} sh -c 'command -v curl nc ss ping'`}],
   deadline: () => [{text: 'Raise --deadline, or lower --timeout so slow probes finish within it'}],
+  // The check names the resolver, the record and the vantage (its own hints come first); these are general.
+  dns_elsewhere: (c) => [{text: `Point ${c.s.route?.host ?? 'the name'} at the gateway's address where it is served (dnsmasq address=/NAME/GATEWAY-IP, or the /etc/hosts line), never at ${c.s.address}`}],
+  dns_split: () => [{text: 'Make every vantage use the same resolver (the one that answers right), or give each resolver the same record'}],
+  dns_unresolved: () => [{text: 'Start the resolver named in the evidence, or add the record to it (dnsmasq address=/NAME/GATEWAY-IP)'}],
 }
 
 /** Masks the value of every *PASSWORD*, *KEY*, *SECRET* or *TOKEN* variable in `NAME=value` lines. */

@@ -103,6 +103,9 @@ function failCause(layer: LayerResult, layers: readonly LayerResult[]): CauseCod
   const find = (l: Layer, id: string) => checksOf(layers, l).find((c) => c.id === id)
   const broken = checksOf(layers, layer.layer).find((c) => c.status === 'fail' && has(BROKEN_ANSWER, c.finding))?.finding
   if (broken && isCause(broken) && layer.layer !== 'service') return broken
+  // A name that resolves wrong where every path check of the layer passed: the name is the fault.
+  const dns = dnsOnly(layer)
+  if (dns) return dns
   switch (layer.layer) {
     case 'service':
       if (crashLoopRunning(layer)) return 'service_crashed'
@@ -130,6 +133,14 @@ function failCause(layer: LayerResult, layers: readonly LayerResult[]): CauseCod
       return isCause(finding) ? finding : 'client_unexpected'
     }
   }
+}
+
+/** The DNS checks' cause when they are the only failures of the layer (`host.dns`, `gateway.dns-url`). */
+function dnsOnly(layer: LayerResult): CauseCode | undefined {
+  const failed = (layer.checks as JudgedCheck[]).filter((c) => c.status === 'fail')
+  const isDns = (c: JudgedCheck) => /\.dns(-|$)/.test(c.id)
+  const f = failed.length && failed.every(isDns) ? failed[0]!.finding : undefined
+  return f && isCause(f) ? f : undefined
 }
 
 /** The gateway CT itself reaches the service (its TCP and HTTP checks passed). */
@@ -183,6 +194,10 @@ function evidenceFor(layer: LayerResult, layers: readonly LayerResult[], cause: 
     // A passing route check still speaks when it knows where the route is decided (a shared location).
     const route = checksOf(layers, 'gateway').find((c) => c.id === 'gateway.route' && c.status !== 'skip' && (c.status !== 'pass' || (c.hints?.length ?? 0) > 0))
     if (route) add(route)
+  }
+  // A name's answer at every vantage, so the disagreement (or the one resolver) shows in one place.
+  if (cause.startsWith('dns_')) {
+    for (const c of layers.flatMap((l) => l.checks as JudgedCheck[])) if (/\.dns(-|$)/.test(c.id) && !checks.includes(c)) lines.push(`${c.id}: ${c.summary}`)
   }
   if (cause === 'upstream_mismatch' || cause === 'gateway_blocked') {
     for (const c of checksOf(layers, cause === 'upstream_mismatch' ? 'gateway' : 'host')) if (c.status === 'pass') lines.push(`${c.id}: ${c.summary}`)

@@ -1,6 +1,7 @@
 import type {NetIo} from '../../model/ports.js'
 import {commandSnippet, parseCommand} from './command.js'
 import {containerSnippet, parseContainer} from './container.js'
+import {dnsSnippet, parseDns, runDnsNative} from './dns.js'
 import {httpSnippet, parseHttp, runHttpNative} from './http.js'
 import {listenSnippet, parseListen} from './listen.js'
 import {nginxSnippet, parseNginx} from './nginx.js'
@@ -32,6 +33,7 @@ const RUNNERS: Runners = {
   listen: {snippet: (p) => listenSnippet(p), parse: parseListen},
   command: {snippet: commandSnippet, parse: parseCommand},
   nginx: {snippet: nginxSnippet, parse: parseNginx},
+  dns: {native: runDnsNative, snippet: dnsSnippet, parse: parseDns},
   // Only from this process: curl has no WebSocket client worth relying on in a minimal CT.
   websocket: {native: runWebSocketNative},
 }

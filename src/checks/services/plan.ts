@@ -14,6 +14,7 @@ import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
 import {kindModule} from './registry.js'
 import {unlessKeyUnset, unsetKeyVars} from './key-unset.js'
 import {judgeRoute, nginxProbe} from './route-check.js'
+import {dnsChecks, gatewayRun, whereOf} from './dns-checks.js'
 
 const LOG_LINES = 15
 
@@ -90,6 +91,7 @@ function hostLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): Chec
       needs: ['host.tcp'],
       judge: healthAnswers(`GET ${path} from the host`, c.inventory.thresholds.slowMs, kind.verifyHealth),
     },
+    ...dnsChecks(s, 'host', at.vantage, whereOf('host', c), '', c),
   ]
 }
 
@@ -108,6 +110,7 @@ function gatewayLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): C
       judge: healthAnswers(`GET ${path} from the gateway ${guestLabel(gw)}`, c.inventory.thresholds.slowMs, kind.verifyHealth),
     },
     ...(s.route ? [routeSpec(s, kind, c)] : []),
+    ...dnsChecks(s, 'gateway', at.vantage, whereOf('gateway', c), gatewayRun(c), c),
   ]
 }
 
@@ -139,7 +142,10 @@ function clientLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): Ch
   }
   if (gw.ca) probe.caFile = gw.ca
   const where = `${req.method ?? 'GET'} ${s.route.host ? `https://${s.route.host}` : ''}${path} via the gateway`
-  return [{service: s.name, id: 'client.http', layer: 'client', vantage: {at: 'local'}, probe: withGatewayKey(c, withKey(s, c, probe)), judge: unlessKeyUnset(clientAnswers(where, c.inventory.thresholds.slowMs, req.accept, probe.url), unsetKeyVars(s, c, true))}]
+  return [
+    {service: s.name, id: 'client.http', layer: 'client', vantage: {at: 'local'}, probe: withGatewayKey(c, withKey(s, c, probe)), judge: unlessKeyUnset(clientAnswers(where, c.inventory.thresholds.slowMs, req.accept, probe.url), unsetKeyVars(s, c, true))},
+    ...dnsChecks(s, 'client', {at: 'local'}, whereOf('client', c), '', c),
+  ]
 }
 
 /**
