@@ -6,13 +6,14 @@ import {SERVICE_KINDS} from '../model/inventory.js'
 import type {GatewayDef, Inventory, ProxmoxTarget, RouteDef, RuntimeDef, ServiceDef} from '../model/inventory.js'
 import type {GuestRef} from '../model/ports.js'
 import {displayUrl, gatewayUrlProblem, RULES} from './value-rules.js'
+import {clusterConfig, NODE_NAME, TARGET_KEYS} from './cluster-config.js'
 
 const TOP_KEYS = ['proxmox', 'gateway', 'thresholds', 'services'] as const
-const PROXMOX_KEYS = ['host', 'port', 'user', 'identityFile', 'knownHosts'] as const
-const GATEWAY_KEYS = ['ctid', 'vmid', 'address', 'url', 'ca', 'nginxConf', 'errorLog', 'unit', 'apiKeyEnv'] as const
+const PROXMOX_KEYS = [...TARGET_KEYS, 'nodes', 'cluster'] as const
+const GATEWAY_KEYS = ['ctid', 'vmid', 'address', 'url', 'ca', 'nginxConf', 'errorLog', 'unit', 'apiKeyEnv', 'node'] as const
 /** The gateway is diagnosed under this name (`phoenix diag gateway`), so no service may take it. */
 export const GATEWAY_NAME = 'gateway'
-const SERVICE_KEYS = ['kind', 'ctid', 'vmid', 'address', 'port', 'runtime', 'health', 'route', 'model', 'task', 'dim', 'apiKeyEnv', 'collections'] as const
+const SERVICE_KEYS = ['kind', 'ctid', 'vmid', 'address', 'port', 'runtime', 'health', 'route', 'model', 'task', 'dim', 'apiKeyEnv', 'collections', 'node'] as const
 const CTID = [100, 999_999_999] as const
 
 /** Turns parsed YAML into an Inventory, or throws a ConfigError naming the first problem. */
@@ -22,26 +23,30 @@ export function validateInventory(raw: unknown, r: ConfigReader): Inventory {
   const services = r.namedMap(r.required(top, 'services', [], `{ ${example} }`), ['services'], 'service names to their settings', example)
   if (Object.keys(services).length === 0) r.fail(['services'], 'no services listed', 'add at least one service under services:')
   const thresholds = r.map(top.thresholds ?? {}, ['thresholds'], ['slowMs'])
+  const px = r.map(r.required(top, 'proxmox', [], '{ host: local }'), ['proxmox'], PROXMOX_KEYS)
+  // A cluster (issue 15): proxmox is its first node, for what runs on one host (audit, routes, --fix).
+  const cluster = clusterConfig(px, r, proxmox)
   return {
     source: r.file,
-    proxmox: proxmox(r.map(r.required(top, 'proxmox', [], '{ host: local }'), ['proxmox'], PROXMOX_KEYS), r),
+    proxmox: cluster?.first ?? proxmox(px, ['proxmox'], r),
+    ...(cluster ? {cluster: cluster.cluster} : {}),
     gateway: gateway(r.map(r.required(top, 'gateway', [], '{ ctid: 953, address: 10.0.0.153, url: http://10.0.0.153 }'), ['gateway'], GATEWAY_KEYS), r),
     thresholds: {slowMs: thresholds.slowMs === undefined ? 1000 : r.integer(thresholds.slowMs, ['thresholds', 'slowMs'], 1, 600_000)},
     services: Object.entries(services).map(([name, value]) => service(name, value, r)),
   }
 }
 
-function proxmox(p: Record<string, unknown>, r: ConfigReader): ProxmoxTarget {
-  const host = r.string(p.host, ['proxmox', 'host'], {test: (v) => v === 'local' || RULES.address.test(v), expected: '"local" or the host\'s address'})
+function proxmox(p: Record<string, unknown>, at: KeyPath, r: ConfigReader): ProxmoxTarget {
+  const host = r.string(p.host, [...at, 'host'], {test: (v) => v === 'local' || RULES.address.test(v), expected: '"local" or the host\'s address'})
   if (host === 'local') return {mode: 'local'}
-  const identity = r.optionalString(p.identityFile, ['proxmox', 'identityFile'])
+  const identity = r.optionalString(p.identityFile, [...at, 'identityFile'])
   return {
     mode: 'ssh',
     host,
-    port: p.port === undefined ? 22 : r.integer(p.port, ['proxmox', 'port'], 1, 65_535),
-    user: r.optionalString(p.user, ['proxmox', 'user'], RULES.user) ?? 'root',
+    port: p.port === undefined ? 22 : r.integer(p.port, [...at, 'port'], 1, 65_535),
+    user: r.optionalString(p.user, [...at, 'user'], RULES.user) ?? 'root',
     ...(identity ? {identityFile: filePath(identity, r.file)} : {}),
-    knownHosts: filePath(r.optionalString(p.knownHosts, ['proxmox', 'knownHosts']) ?? '~/.ssh/known_hosts', r.file),
+    knownHosts: filePath(r.optionalString(p.knownHosts, [...at, 'knownHosts']) ?? '~/.ssh/known_hosts', r.file),
   }
 }
 
@@ -62,6 +67,7 @@ function gateway(g: Record<string, unknown>, r: ConfigReader): GatewayDef {
     errorLog: r.optionalString(g.errorLog, ['gateway', 'errorLog'], RULES.absolutePath) ?? '/var/log/nginx/error.log',
     unit: r.optionalString(g.unit, ['gateway', 'unit'], RULES.unit) ?? 'nginx',
     ...(g.apiKeyEnv !== undefined ? {apiKeyEnv: r.string(g.apiKeyEnv, ['gateway', 'apiKeyEnv'], RULES.envName)} : {}),
+    ...(g.node !== undefined ? {node: r.string(g.node, ['gateway', 'node'], NODE_NAME)} : {}),
   }
 }
 
@@ -89,6 +95,7 @@ function service(name: string, value: unknown, r: ConfigReader): ServiceDef {
   if (s.task !== undefined) def.task = r.oneOf(s.task, [...at, 'task'], ['chat', 'embed'] as const)
   if (s.dim !== undefined) def.dim = r.integer(s.dim, [...at, 'dim'], 1, 65_536)
   if (s.collections !== undefined) def.collections = stringList(s.collections, [...at, 'collections'], r)
+  if (s.node !== undefined) def.node = r.string(s.node, [...at, 'node'], NODE_NAME)
   return def
 }
 

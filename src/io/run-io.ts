@@ -1,5 +1,6 @@
 import type {RunIo} from '../model/ports.js'
 import type {Inventory} from '../model/inventory.js'
+import {createNodeShells} from './cluster/node-shells.js'
 import {createLocalShell} from './local-shell.js'
 import {createNetIo} from './net-io.js'
 import {openFileLimit} from './open-files.js'
@@ -19,6 +20,14 @@ export async function createRunIo(inventory: Inventory, options: RunIoOptions): 
   const net = createNetIo()
   const openFiles = await openFileLimit()
   const limits = openFiles === undefined ? {} : {openFiles}
+  // A cluster (issue 15): a shell per node, each connecting on its first exec; `host` is the first node's.
+  if (inventory.cluster) {
+    const {createSshShell} = await import('./ssh-shell.js')
+    const ssh = {acceptNewHostKey: options.acceptNewHostKey, connectTimeoutMs: Math.min(10_000, options.deadlineMs)}
+    const nodes = createNodeShells(inventory.cluster, (target) => (target.mode === 'local' ? createLocalShell() : createSshShell(target, ssh)))
+    const host = nodes.candidates[0]!
+    return {net, host, hostIsLocal: inventory.proxmox.mode === 'local', nodes, ...limits, close: () => nodes.close()}
+  }
   if (inventory.proxmox.mode === 'local') {
     const host = createLocalShell()
     return {net, host, hostIsLocal: true, ...limits, close: () => host.close()}

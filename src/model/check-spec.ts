@@ -4,8 +4,11 @@ import type {GuestRef} from './ports.js'
 import type {Hint} from './report.js'
 import type {Layer, Status} from './status.js'
 
-/** Where a probe runs from: this process, the Proxmox host, or inside a guest (a CT, through `pct exec`). */
-export type Vantage = {at: 'local'} | {at: 'host'} | {at: 'guest'; guest: GuestRef}
+/**
+ * Where a probe runs from: this process, the Proxmox host, or inside a guest (a CT, through `pct exec`).
+ * In a cluster, `node` is the node the host or guest vantage is on (set once the cluster said where each guest runs).
+ */
+export type Vantage = {at: 'local'} | {at: 'host'; node?: string} | {at: 'guest'; guest: GuestRef; node?: string}
 
 /** What an expectation concluded from one observation. */
 export interface Judgement {

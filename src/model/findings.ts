@@ -74,6 +74,11 @@ export type CauseCode =
   | 'dns_elsewhere'
   | 'dns_split'
   | 'dns_unresolved'
+  // A Proxmox cluster (issue 15)
+  | 'node_unreachable'
+  | 'node_offline'
+  | 'ha_stopped'
+  | 'quorum_lost'
 
 /**
  * Findings a check reports that are not causes themselves: the verdict reads them in context (a

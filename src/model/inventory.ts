@@ -14,6 +14,7 @@ export type ProxmoxTarget =
       knownHosts: string
     }
 
+import type {ClusterDef} from './cluster.js'
 import type {GuestRef} from './ports.js'
 
 /** The nginx gateway CT (or VM). */
@@ -33,6 +34,8 @@ export interface GatewayDef {
   unit: string
   /** Name of the env var holding the key the gateway wants from clients (its API routes' auth). */
   apiKeyEnv?: string
+  /** The cluster node it ran on when the inventory was written (a cluster: the cluster is asked where it runs now). */
+  node?: string
 }
 
 /** A route on the gateway: a path prefix, optionally on a name-routed virtual host. */
@@ -71,6 +74,8 @@ export interface ServiceDef {
   dim?: number
   /** Qdrant: collections that must exist. */
   collections?: string[]
+  /** The cluster node it ran on when the inventory was written (a cluster: the cluster is asked where it runs now). */
+  node?: string
 }
 
 /** Thresholds that turn an observation into a warning. */
@@ -82,7 +87,10 @@ export interface Thresholds {
 export interface Inventory {
   /** Where it came from: a file path, or "embedded default". */
   source: string
+  /** The Proxmox host; in a cluster, the node phoenix runs on, else the first listed (or the one to ask). */
   proxmox: ProxmoxTarget
+  /** A Proxmox cluster (issue 15): its nodes, and where each guest runs is asked of it. */
+  cluster?: ClusterDef
   gateway: GatewayDef
   thresholds: Thresholds
   services: ServiceDef[]

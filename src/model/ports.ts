@@ -1,3 +1,4 @@
+import type {NodeShells} from './cluster.js'
 import type {
   CtStatusObservation,
   DnsObservation,
@@ -56,6 +57,8 @@ export interface Shell {
   readonly description: string
   /** Most commands it runs at once, if it has its own bound (SSH: sshd's sessions per connection). */
   readonly parallel?: number
+  /** The cluster node it runs on (a cluster, issue 15): a blind spot is named after it. */
+  readonly node?: string
   exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult>
   /** Closes the connection, if any. Safe to call twice. */
   close(): Promise<void>
@@ -70,6 +73,8 @@ export interface RunIo {
   hostIsLocal: boolean
   /** The most files this process may have open (unknown: a safe value is assumed, lanes.ts). */
   openFiles?: number
+  /** A Proxmox cluster's nodes (issue 15): `host` is then its first node's shell. */
+  nodes?: NodeShells
 }
 
 /**

@@ -1,5 +1,6 @@
 import type {Observation} from './probes.js'
 import type {CauseCode} from './findings.js'
+import type {ClusterReport} from './cluster.js'
 import type {Layer, Status} from './status.js'
 
 /** Bump when a field changes meaning or goes away; adding fields does not bump it. */
@@ -59,6 +60,10 @@ export interface ServiceReport {
   status: Status
   layers: LayerResult[]
   verdict: Verdict
+  /** In a cluster: the node its guest runs on, as the cluster said (issue 15). */
+  node?: string
+  /** In a cluster: the node the inventory names, when the guest was found on another one. */
+  movedFrom?: string
 }
 
 /**
@@ -88,4 +93,6 @@ export interface Report {
   services: ServiceReport[]
   /** The faults that explain several services at once, biggest first (empty when none does). */
   rootCauses?: RootCause[]
+  /** A Proxmox cluster (issue 15): its nodes as the run saw them, quorum, the guests that moved. */
+  cluster?: ClusterReport
 }

@@ -1,5 +1,6 @@
 import {guestOfIds, guestWords} from '../io/guests/guests.js'
 import type {Report, ServiceReport} from '../model/report.js'
+import {clusterLines, placedLabel} from './cluster-lines.js'
 import {rootCauseLines} from './root-cause-lines.js'
 import {duration, makeStyle} from './style.js'
 import type {Style} from './style.js'
@@ -9,13 +10,13 @@ export function formatCheck(report: Report, colour: boolean): string {
   const st = makeStyle(colour)
   const width = Math.max(8, ...report.services.map((s) => s.name.length))
   // One fault behind several verdicts comes first, once; each service still has its own line.
-  const lines = [...rootCauseLines(report, st), ...report.services.flatMap((s) => serviceLines(s, width, st))]
+  const lines = [...clusterLines(report, st), ...rootCauseLines(report, st), ...report.services.flatMap((s) => serviceLines(s, width, st))]
   lines.push('', totals(report, st))
   return lines.join('\n')
 }
 
 function serviceLines(s: ServiceReport, width: number, st: Style): string[] {
-  const head = `${st.icon(s.status)} ${s.name.padEnd(width)} ${st.status(s.status)} ${guestWords(guestOfIds(s)).label.padEnd(8)}`
+  const head = `${st.icon(s.status)} ${s.name.padEnd(width)} ${st.status(s.status)} ${placedLabel(guestWords(guestOfIds(s)).label, s).padEnd(8)}`
   if (s.verdict.layer === null && s.status === 'pass') return [`${head} ${st.c.gray('healthy')}`]
   const first = s.verdict.hints.find((h) => h.command)
   const lines = [`${head} ${st.c.bold(`${s.verdict.layer ?? '-'}/${s.verdict.cause}`)}  ${firstFailure(s)}`]

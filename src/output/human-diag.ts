@@ -1,4 +1,5 @@
 import {guestOfIds, guestWords} from '../io/guests/guests.js'
+import {placedLabel} from './cluster-lines.js'
 import type {CheckResult, LayerResult, ServiceReport, Verdict} from '../model/report.js'
 import {duration, makeStyle} from './style.js'
 import type {Style} from './style.js'
@@ -13,7 +14,7 @@ const LAYER_TITLES: Record<LayerResult['layer'], string> = {
 /** `phoenix diag`: the walk, layer by layer inside out, then the verdict, evidence and hints. */
 export function formatDiag(service: ServiceReport, colour: boolean): string {
   const st = makeStyle(colour)
-  const lines = [st.c.bold(`${service.name} (${service.kind}, ${guestWords(guestOfIds(service)).label})`), '']
+  const lines = [st.c.bold(`${service.name} (${service.kind}, ${placedLabel(guestWords(guestOfIds(service)).label, service)}${service.movedFrom ? `, moved from ${service.movedFrom}` : ''})`), '']
   for (const layer of service.layers) {
     lines.push(`${st.icon(layer.status)} ${st.c.bold(LAYER_TITLES[layer.layer])}  ${st.status(layer.status)}`)
     for (const check of layer.checks) lines.push(checkLine(check, st))

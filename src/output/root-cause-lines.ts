@@ -8,7 +8,9 @@ import type {Style} from './style.js'
 export function rootCauseLines(report: Report, st: Style): string[] {
   const lines = (report.rootCauses ?? []).flatMap((rc) => {
     const command = rc.hints.find((h) => h.command)?.command
-    const head = `${st.icon('fail')} ${st.c.bold(`root cause of ${rc.services.length} services`)} (${rc.services.join(', ')}): ${rc.summary} [${rc.layer ?? '-'}/${rc.cause}]`
+    // A cluster's fault (quorum lost) is said even when it explains no service's verdict.
+    const of = rc.services.length ? `${st.c.bold(`root cause of ${rc.services.length} services`)} (${rc.services.join(', ')})` : st.c.bold(rc.scope)
+    const head = `${st.icon('fail')} ${of}: ${rc.summary} [${rc.layer ?? '-'}/${rc.cause}]`
     return command ? [head, `  ${st.c.cyan(`→ ${command}`)}`] : [head]
   })
   return lines.length ? [...lines, ''] : []

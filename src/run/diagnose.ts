@@ -6,6 +6,9 @@ import {planService} from '../checks/services/plan.js'
 import type {Inventory, ServiceDef} from '../model/inventory.js'
 import type {CheckSpec, RunOptions} from '../model/check-spec.js'
 import {observeAll} from './engine.js'
+import {clusterReport, guestKey, placeSpecs, readCluster} from './cluster-run.js'
+import type {ClusterRun} from './cluster-run.js'
+import {clusterRootCauses} from '../verdict/cluster-causes.js'
 import type {Observations} from '../model/observed.js'
 import type {RunIo} from '../model/ports.js'
 import {judgeService} from '../verdict/judge.js'
@@ -39,27 +42,42 @@ export async function diagnose(input: DiagnoseInput, io: RunIo, progress?: RunPr
   const startedAt = new Date()
   const t0 = performance.now()
   const context: PlanContext = {inventory: input.inventory, deep: input.options.deep, apiKeys: input.apiKeys, posture: input.options.posture ?? false}
-  const specs = input.services.flatMap((s) => planService(s, context, input.options.layers))
+  const planned = input.services.flatMap((s) => planService(s, context, input.options.layers))
+  // A cluster (issue 15): asked once where each guest runs; every batch then goes to its guest's node.
+  const cluster = io.nodes ? await readCluster(input.inventory, input.services, io.nodes, input.options.timeoutMs + CLUSTER_SLACK_MS, input.options.signal) : undefined
+  const specs = cluster ? placeSpecs(planned, input.services, cluster.placement) : planned
   const order = new Map(specs.map((s, i) => [s, i]))
   for (const s of input.services) progress?.planned(s.name, input.options.layers.filter((l) => specs.some((x) => x.service === s.name && x.layer === l)))
-  const observations = await observeAll(specs, io, input.options, progress && ((service, layer, soFar) => progress.layer(service, layer, layerStatus(service, layer, soFar, order))))
+  const observations = await observeAll(specs, io, input.options, progress && ((service, layer, soFar) => progress.layer(service, layer, layerStatus(service, layer, soFar, order))), cluster)
   const own = byService(observations)
   const services = input.services.map((s): ServiceReport => {
     const judged = judgeService(s.name, own.get(s.name) ?? {observed: [], gates: []}, input.options.layers)
     const verdict = decideVerdict(s, judged, input.inventory)
     const layers = judged.map(publicLayer)
-    return {name: s.name, kind: s.kind, ...guestIds(s.guest), status: serviceStatus(verdict, layers), layers, verdict}
+    return {name: s.name, kind: s.kind, ...guestIds(s.guest), status: serviceStatus(verdict, layers), layers, verdict, ...(cluster ? placedOn(cluster, s) : {})}
   })
+  const clusterSection = cluster ? clusterReport(cluster) : undefined
   return {
     schemaVersion: SCHEMA_VERSION,
-    status: worstStatus(services.map((s) => s.status)),
+    // A cluster without quorum is a warning even when every service answers: nothing can be started or moved.
+    status: worstStatus([...services.map((s) => s.status), ...(clusterSection?.quorate === false ? ['warn' as const] : [])]),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - t0),
     inventory: input.inventory.source,
     layers: [...input.options.layers],
     services,
-    rootCauses: findRootCauses(services, input.inventory.gateway.guest),
+    rootCauses: [...(clusterSection ? clusterRootCauses(clusterSection, services) : []), ...findRootCauses(services, input.inventory.gateway.guest)],
+    ...(clusterSection ? {cluster: clusterSection} : {}),
   }
+}
+
+/** Time the cluster query may take beyond --timeout: pvesh and pvecm start Perl on the node. */
+const CLUSTER_SLACK_MS = 5000
+
+/** Where a service's guest runs in the cluster, and where the inventory had it if it moved. */
+function placedOn(cluster: ClusterRun, s: ServiceDef): Pick<ServiceReport, 'node' | 'movedFrom'> {
+  const p = cluster.placement.get(guestKey(s.guest))
+  return p ? {node: p.node, ...(p.movedFrom ? {movedFrom: p.movedFrom} : {})} : {}
 }
 
 /**

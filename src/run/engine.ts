@@ -10,6 +10,8 @@ import {groupByVantage} from './groups.js'
 import type {Group} from './groups.js'
 import {laneLimits, PARK_AFTER_MS} from './lanes.js'
 import {runFair, untilAborted} from './pool.js'
+import {clusterGate, notSent, shellFor, unseenNode} from './cluster-gates.js'
+import type {ClusterRun} from './cluster-run.js'
 import {runRemoteBatch} from './remote-batch.js'
 import type {BatchOutcome} from './remote-batch.js'
 
@@ -21,7 +23,7 @@ export type ProgressListener = (service: string, layer: CheckSpec['layer'], soFa
  * vantage go together as one batch (one `pct exec` per CT, one SSH exec on the host);
  * network specs that run from this process go one task each.
  */
-export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options: RunOptions, onDone?: ProgressListener): Promise<Observations> {
+export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options: RunOptions, onDone?: ProgressListener, cluster?: ClusterRun): Promise<Observations> {
   // The deadline counts from options.startedAtMs (the CLI gives the process's start), and is kept in
   // whole milliseconds: timers take integers, and a float (851.2) made AbortSignal.timeout throw.
   const deadlineAt = (options.startedAtMs ?? performance.now()) + options.deadlineMs - (options.reportMs ?? 0)
@@ -60,10 +62,15 @@ export async function observeAll(specs: readonly CheckSpec[], io: RunIo, options
       const obs = await untilAborted(runNative(spec, io.net, timeoutMs), stop, () => pastDeadline(options))
       return record(group, {observations: [cutShort(obs, timeoutMs, options)], durationMs: Math.round(performance.now() - t0)})
     }
-    const outcome = await untilAborted(runRemoteBatch(group.specs, group.vantage, io.host, timeoutMs, stop), stop, () => missed(group))
-    record(group, {...outcome, observations: outcome.observations.map((obs) => cutShort(obs, timeoutMs, options))})
+    // In a cluster, the batch goes to its node's shell; a node the cluster says is offline is not tried.
+    const shell = shellFor(group.vantage, io)
+    const unseen = unseenNode(group.vantage, shell, cluster)
+    if (unseen || !shell) return record(group, notSent(group.specs, unseen!))
+    const outcome = await untilAborted(runRemoteBatch(group.specs, group.vantage, shell, timeoutMs, stop), stop, () => missed(group))
+    record(group, clusterGate({...outcome, observations: outcome.observations.map((obs) => cutShort(obs, timeoutMs, options))}, group.vantage, shell, cluster))
   }
-  const {remote, native} = groupByVantage(specs, io.hostIsLocal, io.host.parallel)
+  const nodes = io.nodes
+  const {remote, native} = groupByVantage(specs, nodes ? (node) => (node ? nodes.isLocal(node) : io.hostIsLocal) : io.hostIsLocal, io.host.parallel)
   // Two lanes sharing the slots fairly: a thousand hung CT batches cannot hold every slot while
   // the host and client probes wait (D9); a lane with nothing left gives its slots to the other.
   // Each lane has its own bounds too, and a probe waiting out a hanging target waits aside (lanes.ts).

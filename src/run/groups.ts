@@ -19,10 +19,13 @@ export const HOST_BATCH_SPECS = 100
  * HOST_BATCH_SPECS. `hostParallel` is how many commands the host's shell runs at once (SSH: its
  * channels): the host's batches are made no more than that many, so they all run in one round.
  */
-export function groupByVantage(specs: readonly CheckSpec[], hostIsLocal: boolean, hostParallel?: number): {remote: Group[]; native: Group[]} {
+export function groupByVantage(specs: readonly CheckSpec[], hostLocal: boolean | ((node: string | undefined) => boolean), hostParallel?: number): {remote: Group[]; native: Group[]} {
   const native: Group[] = []
   const remote = new Map<string, Group>()
+  // In a cluster, each node's host specs are its own batches, native only on the node phoenix runs on.
+  const isLocal = typeof hostLocal === 'boolean' ? () => hostLocal : hostLocal
   for (const spec of specs) {
+    const hostIsLocal = spec.vantage.at === 'host' && isLocal(spec.vantage.node)
     // Pings go in the host's batch even when phoenix runs on the host: the ping package spawns one
     // /bin/ping per call from this thread (~2 ms each), which at 200 services delays every later
     // probe by a second; one `sh` running them all in parallel does not (BENCHMARKS.md, scale).
@@ -32,7 +35,7 @@ export function groupByVantage(specs: readonly CheckSpec[], hostIsLocal: boolean
     }
     // One batch per CT, whatever the layers: the gateway CT serves every service's gateway layer and
     // the gateway's own checks in one `pct exec` (they share one `nginx -T`, so it is never split).
-    const key = spec.vantage.at === 'guest' ? `${spec.vantage.guest.kind}:${spec.vantage.guest.id}` : 'host'
+    const key = spec.vantage.at === 'guest' ? `${spec.vantage.guest.kind}:${spec.vantage.guest.id}` : `host:${spec.vantage.at === 'host' ? spec.vantage.node ?? '' : ''}`
     const group = remote.get(key) ?? {native: false, vantage: spec.vantage, specs: []}
     group.specs.push(spec)
     remote.set(key, group)

@@ -74,4 +74,9 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   dns_elsewhere: '`getent ahosts NAME` at the vantage (this process\'s getaddrinfo for the client) gives addresses other than the gateway\'s; the /etc/hosts line or the /etc/resolv.conf nameserver that answered',
   dns_split: 'the same name\'s answer at an earlier vantage is the gateway\'s address, at this one another or none; both resolvers',
   dns_unresolved: '`getent ahosts NAME` finds nothing; a direct query to the first nameserver of /etc/resolv.conf answers NXDOMAIN, SERVFAIL, REFUSED or nothing',
+  // A Proxmox cluster (issue 15)
+  node_unreachable: 'the SSH connection to the node /cluster/resources places the guest on failed: the message, named after the node',
+  node_offline: '`pvesh get /cluster/status` lists the guest\'s node with online 0',
+  ha_stopped: '`pct exec` or `qm guest exec` failed, the guest is stopped, and `ha-manager status` says `service ct:ID (NODE, stopped)` (or disabled, error, fence)',
+  quorum_lost: '`pvecm status` says Quorate: No (its expected and total votes)',
 }

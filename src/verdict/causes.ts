@@ -81,6 +81,11 @@ export const CAUSES = {
   dns_elsewhere: {layer: null, meaning: 'The route\'s name (or the gateway URL\'s) resolves to an address that is not the gateway\'s, e.g. straight to the service\'s CT: clients skip nginx (its TLS, auth and routing); warning when the gateway\'s address is among the answers. At the layer of the vantage that resolved it.'},
   dns_split: {layer: null, meaning: 'The vantages disagree on the name: an earlier one (the host) resolves it to the gateway, this one (the gateway CT, the client) elsewhere or not at all: split DNS gone wrong, another resolver or a stale /etc/hosts line there.'},
   dns_unresolved: {layer: null, meaning: 'The name does not resolve at that vantage: the resolver answers NXDOMAIN, SERVFAIL or REFUSED for it, or does not answer at all (dnsmasq down); the resolver is named.'},
+  // A Proxmox cluster (issue 15)
+  node_unreachable: {layer: null, meaning: 'phoenix could not connect to the cluster node the guest runs on (SSH to that node failed): nothing on it was seen, a blind spot named after the node; the service is not at fault, and the other nodes\' verdicts stand.'},
+  node_offline: {layer: null, meaning: 'The cluster says the node the guest runs on is offline (pvesh get /cluster/status: online 0): phoenix did not try it, nothing on it was seen (unknown); its guests are down or cut off until the node is back.'},
+  ha_stopped: {layer: 'service', meaning: 'The guest is stopped and HA manages it with a state that keeps it down (ha-manager status: stopped, disabled, error, fence): a plain pct start or qm start is undone by HA; change its HA state instead.'},
+  quorum_lost: {layer: null, meaning: 'The cluster has lost quorum (pvecm status: Quorate: No): /etc/pve is read-only, so guests cannot be started, migrated or recovered by HA until enough nodes see each other again (warning; the cluster section of the report).'},
 } as const satisfies Record<CauseCode, Cause>
 
 export type {CauseCode}

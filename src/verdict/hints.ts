@@ -5,6 +5,7 @@ import type {HintContext, HintMaker} from '../checks/hint-context.js'
 import {kindModule} from '../checks/services/registry.js'
 import type {Inventory, ServiceDef} from '../model/inventory.js'
 import type {CauseCode} from './causes.js'
+import {QUORUM_HINTS} from './cluster-causes.js'
 import {runtimeEnvLines} from '../checks/hint-ct-api.js'
 import {envIsSet, gatewayErrorLog, gatewayStatus, gatewayWords, nginxShow, nginxTestThen, shIn, word} from '../checks/hint-words.js'
 import {guestOf, guestWords} from '../io/guests/guests.js'
@@ -132,6 +133,14 @@ const HINTS: Record<CauseCode, HintMaker> = {
   dns_elsewhere: (c) => [{text: `Point ${c.s.route?.host ?? 'the name'} at the gateway's address where it is served (dnsmasq address=/NAME/GATEWAY-IP, or the /etc/hosts line), never at ${c.s.address}`}],
   dns_split: () => [{text: 'Make every vantage use the same resolver (the one that answers right), or give each resolver the same record'}],
   dns_unresolved: () => [{text: 'Start the resolver named in the evidence, or add the record to it (dnsmasq address=/NAME/GATEWAY-IP)'}],
+  // A Proxmox cluster (issue 15): the node's own name and address are in the verdict's evidence.
+  node_unreachable: () => [{text: 'Check that the node answers over SSH (its address and sshd), and whether the cluster still sees it', command: 'pvecm status'}],
+  node_offline: () => [{text: 'Bring the node back (its power, its cluster network); with quorum, HA recovers the guests it manages onto other nodes', command: 'pvecm status'}],
+  ha_stopped: (c) => [
+    {text: `HA keeps ${c.guest.label} down: ask HA to start it (a plain start is undone)`, command: `ha-manager set ${c.guest.gate}:${c.guest.id} --state started`},
+    {text: 'Read why HA stopped it (an error state follows failed starts or recoveries)', command: 'ha-manager status'},
+  ],
+  quorum_lost: () => QUORUM_HINTS,
 }
 
 /** Masks the value of every *PASSWORD*, *KEY*, *SECRET* or *TOKEN* variable in `NAME=value` lines. */
