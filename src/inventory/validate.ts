@@ -9,7 +9,7 @@ import {displayUrl, gatewayUrlProblem, RULES} from './value-rules.js'
 import {clusterConfig, NODE_NAME, TARGET_KEYS} from './cluster-config.js'
 
 const TOP_KEYS = ['proxmox', 'gateway', 'thresholds', 'services'] as const
-const PROXMOX_KEYS = [...TARGET_KEYS, 'nodes', 'cluster'] as const
+const PROXMOX_KEYS = [...TARGET_KEYS, 'nodes', 'cluster', 'configDir'] as const
 const GATEWAY_KEYS = ['ctid', 'vmid', 'address', 'url', 'ca', 'nginxConf', 'errorLog', 'unit', 'apiKeyEnv', 'node'] as const
 /** The gateway is diagnosed under this name (`phoenix diag gateway`), so no service may take it. */
 export const GATEWAY_NAME = 'gateway'
@@ -30,6 +30,7 @@ export function validateInventory(raw: unknown, r: ConfigReader): Inventory {
     source: r.file,
     proxmox: cluster?.first ?? proxmox(px, ['proxmox'], r),
     ...(cluster ? {cluster: cluster.cluster} : {}),
+    ...pveDir(px, r),
     gateway: gateway(r.map(r.required(top, 'gateway', [], '{ ctid: 953, address: 10.0.0.153, url: http://10.0.0.153 }'), ['gateway'], GATEWAY_KEYS), r),
     thresholds: {slowMs: thresholds.slowMs === undefined ? 1000 : r.integer(thresholds.slowMs, ['thresholds', 'slowMs'], 1, 600_000)},
     services: Object.entries(services).map(([name, value]) => service(name, value, r)),
@@ -48,6 +49,12 @@ function proxmox(p: Record<string, unknown>, at: KeyPath, r: ConfigReader): Prox
     ...(identity ? {identityFile: filePath(identity, r.file)} : {}),
     knownHosts: filePath(r.optionalString(p.knownHosts, [...at, 'knownHosts']) ?? '~/.ssh/known_hosts', r.file),
   }
+}
+
+/** proxmox.configDir: pmxcfs's mount on the host (/etc/pve), where phoenix reads the firewall's files. */
+function pveDir(p: Record<string, unknown>, r: ConfigReader): Pick<Inventory, 'pveDir'> {
+  const dir = r.optionalString(p.configDir, ['proxmox', 'configDir'], {...RULES.absolutePath, expected: 'an absolute path on the Proxmox host (like /etc/pve)'})
+  return dir ? {pveDir: dir.replace(/(.)\/+$/, '$1')} : {}
 }
 
 function gateway(g: Record<string, unknown>, r: ConfigReader): GatewayDef {

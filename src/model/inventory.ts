@@ -91,6 +91,8 @@ export interface Inventory {
   proxmox: ProxmoxTarget
   /** A Proxmox cluster (issue 15): its nodes, and where each guest runs is asked of it. */
   cluster?: ClusterDef
+  /** Where the host keeps Proxmox's cluster files (proxmox.configDir, default /etc/pve): firewall/*.fw, nodes/NODE/lxc/ID.conf. */
+  pveDir?: string
   gateway: GatewayDef
   thresholds: Thresholds
   services: ServiceDef[]

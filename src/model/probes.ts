@@ -1,4 +1,5 @@
 import type {CertificateInfo, ConfigTestMessage, DumpProblem, ErrorLogEntry, HardeningFinding} from './nginx.js'
+import type {FirewallState} from './firewall.js'
 import type {GatewayRoute, UpstreamServer} from './routes.js'
 
 /**
@@ -106,8 +107,21 @@ export interface DnsProbe {
   name: string
 }
 
+/**
+ * The Proxmox firewall on the host, read once for the run: cluster.fw and each guest's `.fw` under
+ * `dir`/firewall, the guests' NICs from `dir`/nodes/NODE/{lxc,qemu-server}/ID.conf (what `pct
+ * config`/`qm config` print), and the host's source address toward each target (`ip route get`).
+ */
+export interface FirewallProbe {
+  kind: 'firewall'
+  /** pmxcfs's mount: /etc/pve (proxmox.configDir). */
+  dir: string
+  guests: {id: number; config: 'lxc' | 'qemu-server'}[]
+  addresses: string[]
+}
+
 /** Every probe kind. Adding one is a file in this folder plus a member here. */
-export type Probe = HttpProbe | TcpProbe | PingProbe | UnitProbe | ContainerProbe | ListenProbe | WebSocketProbe | CommandProbe | NginxProbe | DnsProbe
+export type Probe = HttpProbe | TcpProbe | PingProbe | UnitProbe | ContainerProbe | ListenProbe | WebSocketProbe | CommandProbe | NginxProbe | DnsProbe | FirewallProbe
 export type ProbeKind = Probe['kind']
 
 /** Why a network operation did not complete. */
@@ -278,7 +292,17 @@ export interface UnavailableObservation {
   tool?: string
 }
 
+/** The firewall as read (FirewallProbe); `files` counts what was read when a report carries only the gist. */
+export interface FirewallObservation {
+  kind: 'firewall'
+  /** undefined when nothing could be read (then `unread` says why): the probes are judged as without a firewall. */
+  state?: FirewallState
+  unread?: string
+  files?: number
+}
+
 export type Observation =
+  | FirewallObservation
   | HttpObservation
   | TcpObservation
   | PingObservation

@@ -7,10 +7,14 @@ import {makeStyle} from './style.js'
 export function formatAudit(report: AuditReport, colour: boolean): string {
   const st = makeStyle(colour)
   const head = st.c.gray(`gateway ${guestWords(guestOfIds(report.gateway)).label} ${report.gateway.url}`)
-  if (report.unread) return [head, `${st.icon('unknown')} ${report.unread}`].join('\n')
-  if (!report.findings.length) return [head, `${st.icon('pass')} every hardening practice of the gateway plans is in place`].join('\n')
-  const width = Math.max(...report.findings.map((f) => f.id.length))
+  const width = Math.max(0, ...report.findings.map((f) => f.id.length))
   const lines = report.findings.flatMap((f) => [`${st.icon('warn')} ${st.c.bold(f.id.padEnd(width))}  ${f.summary}${st.c.gray(whereIs(f))}`, `${' '.repeat(width + 4)}${st.c.cyan(`→ ${f.fix}`)}`])
+  // The Proxmox firewall's findings are read on the host, whether or not nginx's config could be.
+  if (report.unread) return [head, `${st.icon('unknown')} ${report.unread}`, ...(lines.length ? ['', ...lines] : [])].join('\n')
+  if (!report.findings.length) return [head, `${st.icon('pass')} every hardening practice of the gateway plans is in place`].join('\n')
+  const firewall = report.findings.filter((f) => f.id.startsWith('firewall_')).length
+  const hardening = report.findings.length - firewall
   const reload = `${guestWords(guestOfIds(report.gateway)).run} sh -c 'nginx -t && systemctl reload nginx'`
-  return [head, '', ...lines, '', `${report.findings.length} hardening practice(s) missing; after the fixes: ${st.c.cyan(reload)}`].join('\n')
+  const sum = [...(hardening ? [`${hardening} hardening practice(s) missing; after the fixes: ${st.c.cyan(reload)}`] : []), ...(firewall ? [`${firewall} firewall finding(s) (the Proxmox firewall applies its files within seconds)`] : [])]
+  return [head, '', ...lines, '', ...sum].join('\n')
 }

@@ -61,6 +61,8 @@ function blocks(check: JudgedCheck | undefined): boolean {
 /** A check whose prerequisite did not pass: skip, naming it; unknown when the prerequisite was blind. */
 function skipped(blocker: JudgedCheck): Judgement {
   if (blocker.status === 'unknown') return {status: 'unknown', summary: `not observed: ${blocker.id} is unknown`}
+  // A hop the firewall blocks by design: what needs it is blocked by the same line.
+  if (blocker.status === 'skip' && blocker.summary.startsWith('blocked by design: ')) return {status: 'skip', summary: blocker.summary}
   return {status: 'skip', summary: `skipped: needs ${blocker.id} (${blocker.status})`}
 }
 

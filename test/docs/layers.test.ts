@@ -16,6 +16,7 @@ const LAYERS = [
   ['verdict'],
   ['checks'],
   ['gateway'],
+  ['firewall'],
   ['inventory'],
   ['io'],
   ['model'],

@@ -2,6 +2,7 @@ import type {NetIo} from '../../model/ports.js'
 import {commandSnippet, parseCommand} from './command.js'
 import {containerSnippet, parseContainer} from './container.js'
 import {dnsSnippet, parseDns, runDnsNative} from './dns.js'
+import {firewallSnippet, parseFirewall} from './firewall.js'
 import {httpSnippet, parseHttp, runHttpNative} from './http.js'
 import {listenSnippet, parseListen} from './listen.js'
 import {nginxSnippet, parseNginx} from './nginx.js'
@@ -34,6 +35,7 @@ const RUNNERS: Runners = {
   command: {snippet: commandSnippet, parse: parseCommand},
   nginx: {snippet: nginxSnippet, parse: parseNginx},
   dns: {native: runDnsNative, snippet: dnsSnippet, parse: parseDns},
+  firewall: {snippet: firewallSnippet, parse: parseFirewall},
   // Only from this process: curl has no WebSocket client worth relying on in a minimal CT.
   websocket: {native: runWebSocketNative},
 }

@@ -4,6 +4,7 @@ import type {GuestRef} from '../../model/ports.js'
 import type {Layer} from '../../model/status.js'
 import type {ServiceDef} from '../../model/inventory.js'
 import {clientAnswers} from '../expectations/client.js'
+import {byDesign, FIREWALL_CHECK, firewallProbe, firewallRead} from '../expectations/firewall.js'
 import {healthAnswers} from '../expectations/http.js'
 import {listensReachably} from '../expectations/listen.js'
 import {pingAnswers, tcpConnects} from '../expectations/net.js'
@@ -81,15 +82,18 @@ function hostLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): Chec
   const at = {service: s.name, layer: 'host' as const, vantage: {at: 'host' as const}}
   const path = healthPathOf(s, kind)
   const target = `${s.address}:${s.port}`
+  const inv = c.inventory
   return [
-    {...at, id: 'host.ping', probe: {kind: 'ping', host: s.address}, judge: pingAnswers(s.address)},
-    {...at, id: 'host.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: tcpConnects(target)},
+    // First: the host's and the gateway's probes are judged by what its rules say (expectations/firewall.ts).
+    {...at, id: FIREWALL_CHECK, probe: firewallProbe(inv), judge: firewallRead(s, inv)},
+    {...at, id: 'host.ping', probe: {kind: 'ping', host: s.address}, judge: byDesign('host', s, inv, 'icmp', pingAnswers(s.address))},
+    {...at, id: 'host.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: byDesign('host', s, inv, 'tcp', tcpConnects(target))},
     {
       ...at,
       id: 'host.http',
       probe: {kind: 'http', url: `http://${hostPort(s.address, s.port)}${path}`},
       needs: ['host.tcp'],
-      judge: healthAnswers(`GET ${path} from the host`, c.inventory.thresholds.slowMs, kind.verifyHealth),
+      judge: byDesign('host', s, inv, 'tcp', healthAnswers(`GET ${path} from the host`, inv.thresholds.slowMs, kind.verifyHealth)),
     },
     ...dnsChecks(s, 'host', at.vantage, whereOf('host', c), '', c),
   ]
@@ -101,13 +105,13 @@ function gatewayLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): C
   const at = {service: s.name, layer: 'gateway' as const, vantage: inGuest(gw)}
   const path = healthPathOf(s, kind)
   return [
-    {...at, id: 'gateway.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: tcpConnects(`${s.address}:${s.port} from ${guestLabel(gw)}`)},
+    {...at, id: 'gateway.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: byDesign('gateway', s, c.inventory, 'tcp', tcpConnects(`${s.address}:${s.port} from ${guestLabel(gw)}`))},
     {
       ...at,
       id: 'gateway.http',
       probe: {kind: 'http', url: `http://${hostPort(s.address, s.port)}${path}`},
       needs: ['gateway.tcp'],
-      judge: healthAnswers(`GET ${path} from the gateway ${guestLabel(gw)}`, c.inventory.thresholds.slowMs, kind.verifyHealth),
+      judge: byDesign('gateway', s, c.inventory, 'tcp', healthAnswers(`GET ${path} from the gateway ${guestLabel(gw)}`, c.inventory.thresholds.slowMs, kind.verifyHealth)),
     },
     ...(s.route ? [routeSpec(s, kind, c)] : []),
     ...dnsChecks(s, 'gateway', at.vantage, whereOf('gateway', c), gatewayRun(c), c),
