@@ -5,11 +5,13 @@ import {exitCodeFor} from '../model/status.js'
 import {loadInventory} from '../inventory/load.js'
 
 export default class Audit extends PhoenixCommand {
-  static override summary = 'Audit the gateway\'s hardening (posture, not health): what the gateway plans ask that nginx lacks.'
+  static override summary = 'Audit the gateway\'s hardening and the Proxmox firewall (posture, not health): what the plans ask that the estate lacks.'
   static override description = `Reads nginx -T inside the gateway CT (one pct exec) and checks it against the gateway plans'
 practices: server_tokens off, TLS with HSTS, security headers (X-Frame-Options, X-Content-Type-Options,
 CSP), rate limits and auth on API routes. Where the config sets up auth, a request without credentials
-must be refused. Each finding names its file and line and the exact fix. Read-only.
+must be refused. On the host it reads the Proxmox firewall (cluster.fw and each guest's .fw): rules
+declared but not enforced (the cluster's or the guest's enable unset, firewall=0 on its NIC) and lines
+pve-firewall leaves out. Each finding names its file and line and the exact fix. Read-only.
 
 \`phoenix check\` answers health (is it up, will it be up tomorrow) and leaves this out, so that a
 healthy estate exits 0; \`phoenix diag gateway\` shows both.

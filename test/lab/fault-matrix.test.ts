@@ -97,6 +97,12 @@ function expectVerdicts(report: Report, names: readonly string[], e: Expected): 
   }
 }
 
+/** A check of a service as `status: summary`. */
+function checkLine(report: Report, name: string, id: string): string {
+  const c = byName(report, name).layers.flatMap((l) => l.checks).find((x) => x.id === id)
+  return c ? `${c.status}: ${c.summary}` : `no ${id}`
+}
+
 const statusOf = (e: Expected): Status => e.status ?? (e.cause === 'healthy' ? 'pass' : 'fail')
 
 /** Nagios exit code of the worst expected status. */
@@ -191,6 +197,7 @@ describe('fault matrix against the namespace lab', () => {
       if (f.vm) expectVerdicts(report, inVm, f.vm)
       expectAllHealthy(report, affected)
       if (f.gateway) expectVerdicts(report, ['gateway'], f.gateway)
+      for (const [id, line] of Object.entries(f.checks ?? {})) for (const n of affected) expect(checkLine(report, n, id), `${n}: ${id}`).toMatch(line)
       expect(code).toBe(exitCodeOf([statusOf(f.expect), ...(f.vm && inVm.length ? [statusOf(f.vm)] : []), ...(f.gateway ? [statusOf(f.gateway)] : [])]))
       if (f.audit) expect((await audit(mode)).lines).toMatch(f.audit)
       if (f.expect.cause === 'service_crashed') {

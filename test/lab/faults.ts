@@ -8,6 +8,7 @@ import {installCli, removeCli} from './cts.js'
 import {isRealCt} from './real-ct.js'
 import {setGatewayVariation, setVariation} from './gateway.js'
 import {NGINX_CONF, TYPO_DIRECTIVE} from './nginx-config.js'
+import {FIREWALL_FAULTS} from './firewall-faults.js'
 import {clearFirewall, firewall, restartWith, restore, startNginx, stopNginx} from './fault-mechanics.js'
 import {ctExec, pct, rerunService, startService, stopService, waitLastLogLine, waitListening, waitState} from './services.js'
 import type {EmulatorOptions} from './services.js'
@@ -56,6 +57,8 @@ export interface Fault {
   realOnly?: boolean
   /** The verdict of the VMs' services where it differs from `expect` (a shared fault). */
   vm?: Expected
+  /** Checks each affected service must show, by id: `status: summary` matches (a probe blocked by design is a skip). */
+  checks?: Readonly<Record<string, RegExp>>
 }
 
 /** The services of a gateway-only fault stay healthy. */
@@ -342,6 +345,7 @@ export const FAULTS: readonly Fault[] = [
     args: ['--deep'],
   },
   ...VM_FAULTS,
+  ...FIREWALL_FAULTS,
 ]
 
 export function faultByName(name: string): Fault {

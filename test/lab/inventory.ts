@@ -1,6 +1,7 @@
 import {join} from 'node:path'
 
 import {NGINX_CONF, NGINX_ERROR_LOG} from './nginx-config.js'
+import {PVE_DIR} from './pve-firewall.js'
 import {CLIENT_KEY, KNOWN_HOSTS, SSH_PORT, SSH_USER} from './sshd.js'
 import {CA_CERT} from './tls.js'
 import {addressOf, ctById, GATEWAY_CTID, HOST, SERVICES, SLOW_MS, STATE} from './topology.js'
@@ -21,9 +22,10 @@ const flow = (entries: Record<string, string | number | undefined>) =>
  * on the host itself; `ssh` is phoenix on the admin machine, over SSH to the host's sshd.
  */
 export function inventoryYaml(mode: Mode, services: readonly LabService[] = SERVICES): string {
+  // configDir: the lab's /etc/pve, where its firewall files are (pve-firewall.ts).
   const proxmox = mode === 'local'
-    ? flow({host: 'local'})
-    : flow({host: HOST.address, port: SSH_PORT, user: SSH_USER, identityFile: CLIENT_KEY, knownHosts: KNOWN_HOSTS})
+    ? flow({host: 'local', configDir: PVE_DIR})
+    : flow({host: HOST.address, port: SSH_PORT, user: SSH_USER, identityFile: CLIENT_KEY, knownHosts: KNOWN_HOSTS, configDir: PVE_DIR})
   const gw = ctById(GATEWAY_CTID).address
   const lines = services.map((s) => {
     const runtime = `{ ${s.runtime}: ${q(s.unit)} }`

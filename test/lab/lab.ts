@@ -7,6 +7,7 @@ import {defineGatewayUnit, prepareGateway} from './gateway.js'
 import {CONFIG_LOCAL, CONFIG_SSH, configFor, inventoryYaml} from './inventory.js'
 import type {Mode} from './inventory.js'
 import {ctDir, prepareCt} from './cts.js'
+import {preparePveDir} from './pve-firewall.js'
 import {destroyRealCts, prepareRealCt, realCandidates, rootfsTrees, runsDocker, startHolder, waitBooted} from './real-ct.js'
 import {buildImageTarball, importImage} from './real-docker.js'
 import {createNetwork, destroyNetwork, labNamespaces} from './namespaces.js'
@@ -55,6 +56,7 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
   await writeFile(join(STATE, 'lab.env'), `# sourced by test/lab/shims/lib.sh\nPHX_PREFIX='${PREFIX}'\nPHX_NODE='pve'\nPHX_REAL='${real ? 1 : 0}'\n`)
   await writeFile(join(STATE, 'faults.json'), '{}\n')
   await writeFile(join(STATE, 'pct-calls.log'), '')
+  await preparePveDir(CTS.map((ct) => ct.ctid))
   await mkdir(HOST_BIN, {recursive: true})
   // phoenix's pct (the lab's own calls use the shim directly). Under the pct-missing fault it is not
   // there, as a shell says it: what phoenix over SSH sees; on the host, phoenix's PATH drops it.

@@ -1,0 +1,51 @@
+import type {Fault} from './faults.js'
+import {declareFirewall, PVE_DIR, removeFirewall} from './pve-firewall.js'
+import {ctById, GATEWAY_CTID} from './topology.js'
+import type {LabService} from './topology.js'
+
+/**
+ * Firewalls by design (issue 13 item 5): the lab writes a CT's real `.fw` file and enforces it from
+ * that file with nftables in the CT's namespace (pve-firewall.ts); phoenix reads the same file on
+ * the host. Healed by removing the file and what was enforced from it.
+ */
+
+const gw = ctById(GATEWAY_CTID).address
+const FW = `${PVE_DIR}/firewall/`.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+const at = (rest: string) => new RegExp(`${FW}\\d+\\.fw${rest}`)
+
+/** Only the gateway may come in, on the service's port (line 8): the operators' design, with nginx in Traefik's place. */
+const onlyGateway = (s: LabService, enable = 'enable: 1\n') => `# lab: only the gateway reaches ${s.name} (issue 13 item 5)
+[OPTIONS]
+${enable}policy_in: DROP
+
+[RULES]
+
+IN ACCEPT -source ${gw} -p tcp -dport ${s.port} # the gateway
+`
+
+export const FIREWALL_FAULTS: readonly Fault[] = [
+  {
+    name: 'fw-only-gateway', does: "the CT's .fw admits only the gateway on the service's port (policy_in DROP), enforced from the file with nft in the CT",
+    appliesTo: ['ollama', 'qdrant'],
+    inject: (s) => declareFirewall(s, onlyGateway(s)),
+    heal: removeFirewall,
+    // The host's probes are blocked by design: skipped, naming the policy's line; the route works.
+    expect: {layer: null, cause: 'healthy', status: 'pass'},
+    checks: {'host.tcp': at(':4 \\(policy_in: DROP\\)$'), 'host.ping': at(':4 '), 'host.http': at(':4 '), 'gateway.tcp': /^pass: /},
+  },
+  {
+    name: 'fw-blocks-gateway', does: "a rule in the CT's .fw drops the gateway (line 6, policy_in ACCEPT), enforced from the file with nft in the CT",
+    appliesTo: ['ollama'],
+    inject: (s) => declareFirewall(s, `# lab: a rule that blocks the gateway\n[OPTIONS]\nenable: 1\npolicy_in: ACCEPT\n[RULES]\nIN DROP -source ${gw}\n`),
+    heal: removeFirewall,
+    expect: {layer: 'gateway', cause: 'gateway_blocked', evidence: at(':6 \\(IN DROP -source 198\\.18\\.0\\.153\\), yet nginx\'s route'), hint: /IN ACCEPT -source 198\.18\.0\.153 -p tcp -dport 11434` in .*955\.fw above line 6/},
+  },
+  {
+    name: 'fw-not-enforced', does: "the CT's .fw declares only-the-gateway rules without enable: 1 (as lxc-manager.sh leaves it): nothing enforced",
+    appliesTo: ['ollama'],
+    inject: (s) => declareFirewall(s, onlyGateway(s, '')),
+    heal: removeFirewall,
+    expect: {layer: null, cause: 'healthy', status: 'pass'},
+    audit: /^firewall_not_enforced: CT 955's firewall rules are declared but not enforced: .*955\.fw \[OPTIONS\] does not set enable: 1/m,
+  },
+]
