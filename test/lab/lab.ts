@@ -13,7 +13,8 @@ import {buildImageTarball, importImage} from './real-docker.js'
 import {createNetwork, destroyNetwork, labNamespaces} from './namespaces.js'
 import {run, waitUntil} from './proc.js'
 import {ctExec, defineService, PCT, pct, SHIM_ENV, startService, waitListening} from './services.js'
-import {prepareSshd, startSshd} from './sshd.js'
+import {prepareNode2Sshd, prepareSshd, startNode2Sshd, startSshd} from './sshd.js'
+import {NODES_ENV, prepareClusterTools, waitNode2Sshd, writeClusterConfigs} from './cluster.js'
 import {makeCertificates} from './tls.js'
 import {inTerminal} from '../helpers/terminal.js'
 import type {TerminalRun} from '../helpers/terminal.js'
@@ -53,7 +54,7 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
   const trees = real ? await rootfsTrees() : undefined
   await down()
   await mkdir(STATE, {recursive: true})
-  await writeFile(join(STATE, 'lab.env'), `# sourced by test/lab/shims/lib.sh\nPHX_PREFIX='${PREFIX}'\nPHX_NODE='pve'\nPHX_REAL='${real ? 1 : 0}'\n`)
+  await writeFile(join(STATE, 'lab.env'), `# sourced by test/lab/shims/lib.sh\nPHX_PREFIX='${PREFIX}'\nPHX_REAL='${real ? 1 : 0}'\n${NODES_ENV}`)
   await writeFile(join(STATE, 'faults.json'), '{}\n')
   await writeFile(join(STATE, 'pct-calls.log'), '')
   await preparePveDir(CTS.map((ct) => ct.ctid))
@@ -61,14 +62,16 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
   // phoenix's pct (the lab's own calls use the shim directly). Under the pct-missing fault it is not
   // there, as a shell says it: what phoenix over SSH sees; on the host, phoenix's PATH drops it.
   const missing = `[ -e '${join(STATE, PCT_MISSING)}' ] && { echo 'sh: 1: pct: not found' >&2; exit 127; }`
-  await writeFile(join(HOST_BIN, 'pct'), `#!/bin/sh\n${missing}\nPHOENIX_LAB_STATE='${STATE}' exec '${join(SHIMS, 'host', 'pct')}' "$@"\n`, {mode: 0o755})
+  // PHX_NODE: the cluster's node pve sees only its own CTs (all of them unless the cluster test places some on pve2).
+  await writeFile(join(HOST_BIN, 'pct'), `#!/bin/sh\n${missing}\nPHX_NODE=pve PHOENIX_LAB_STATE='${STATE}' exec '${join(SHIMS, 'host', 'pct')}' "$@"\n`, {mode: 0o755})
+  await prepareClusterTools()
   // phoenix's qm (the VMs'): the lab's node runs the shim, in both modes (the host's sshd puts HOST_BIN on PATH).
   const qmWrapper = `#!/bin/sh\nPHOENIX_LAB_STATE='${STATE}' exec '${process.execPath}' '${QM}' "$@"\n`
   await mkdir(HOST_BIN_NO_PCT, {recursive: true})
   for (const dir of [HOST_BIN, HOST_BIN_NO_PCT]) await writeFile(join(dir, 'qm'), qmWrapper, {mode: 0o755})
   try {
     await createNetwork()
-    await Promise.all([makeCertificates(), prepareSshd(), makeApiKeys()])
+    await Promise.all([makeCertificates(), prepareSshd().then(prepareNode2Sshd), makeApiKeys()])
     await prepareGateway()
     const reals = trees ? realCandidates() : []
     if (trees) await startHolder()
@@ -87,14 +90,16 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
       if (runsDocker(ct.ctid)) await importImage((argv) => ctExec(ct.ctid, argv))
     }), ...vms.map(bootVm)])
     await Promise.all([...services.map((s) => defineService(s)), defineGatewayUnit()])
-    await Promise.all([...services.map(startService), ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx']), startSshd()])
+    await Promise.all([...services.map(startService), ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx']), startSshd(), startNode2Sshd()])
     await Promise.all([
       ...services.map((s) => waitListening(s.ctid, s.port, '0.0.0.0', 60_000)),
       waitListening(GATEWAY_CTID, 80, '0.0.0.0'), waitListening(GATEWAY_CTID, 443, '0.0.0.0'),
       waitUntil('sshd listening on the host', async () => (await run(['ip', 'netns', 'exec', HOST.ns, 'ss', '-tlnH', 'sport = :22'])).stdout.includes(':22')),
+      waitNode2Sshd(),
     ])
     await writeFile(CONFIG_LOCAL, inventoryYaml('local', services))
     await writeFile(CONFIG_SSH, inventoryYaml('ssh', services))
+    await writeClusterConfigs(services)
   } catch (error) {
     throw new Error(`lab up failed (state kept in ${STATE} until the next up or down): ${(error as Error).message}`)
   }

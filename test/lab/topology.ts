@@ -53,6 +53,18 @@ export interface Machine {
 /** The Proxmox host (10.0.0.1 in the plan: the CTs' gateway address). */
 export const HOST: Machine = {ns: `${PREFIX}pve`, address: `${SUBNET}.1`, port: 'tap-pve'}
 
+/**
+ * The lab's Proxmox cluster (issue 15): the host is node `pve`, and a second node `pve2` on the same
+ * bridge, with its own real sshd and its own pct, which sees only the CTs the cluster places on it
+ * (CLUSTER_STATE/placement/CTID; none unless the cluster test places some: every other row is as before).
+ */
+export const NODE2: Machine = {ns: `${PREFIX}pve2`, address: `${SUBNET}.2`, port: 'tap-pve2'}
+export const NODE_NAMES = {host: 'pve', node2: 'pve2'} as const
+/** Node 2's PATH entry: its pct and the cluster tools, answering as node pve2. */
+export const NODE2_BIN = join(STATE, 'node2-bin')
+/** The cluster's state the shims read: placement/CTID (its node), offline/NODE, ha/SID (its HA state). */
+export const CLUSTER_STATE = join(STATE, 'cluster')
+
 /** An admin machine that reaches the host over SSH (phoenix's ssh mode runs here). */
 export const ADMIN: Machine = {ns: `${PREFIX}admin`, address: `${SUBNET}.200`, port: 'tap-admin'}
 
