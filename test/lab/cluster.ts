@@ -2,6 +2,7 @@ import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {inventoryYaml} from './inventory.js'
+import {PVE_DIR} from './pve-firewall.js'
 import type {Mode} from './inventory.js'
 import {run, waitUntil} from './proc.js'
 import {unitDir} from './services.js'
@@ -37,9 +38,10 @@ export async function prepareClusterTools(): Promise<void> {
 export async function writeClusterConfigs(services: readonly LabService[]): Promise<void> {
   const node = (ctid: number) => (ctid === ON_NODE2 ? NODE_NAMES.node2 : NODE_NAMES.host)
   const ssh = {port: SSH_PORT, user: SSH_USER, identityFile: CLIENT_KEY, knownHosts: KNOWN_HOSTS}
-  const local = `\n  nodes:\n    - { name: ${NODE_NAMES.host}, host: local }\n    - ${flow({name: NODE_NAMES.node2, host: NODE2.address, ...ssh})}`
+  // configDir: the lab's /etc/pve (pmxcfs: one for the whole cluster), as the single-host inventories have it.
+  const local = `\n  nodes:\n    - { name: ${NODE_NAMES.host}, host: local }\n    - ${flow({name: NODE_NAMES.node2, host: NODE2.address, ...ssh})}\n  configDir: ${JSON.stringify(PVE_DIR)}`
   await writeFile(CONFIG_CLUSTER.local, inventoryYaml('local', services, {proxmox: local, node}))
-  await writeFile(CONFIG_CLUSTER.ssh, inventoryYaml('ssh', services, {proxmox: `{ cluster: ${flow({host: HOST.address, ...ssh})} }`, node}))
+  await writeFile(CONFIG_CLUSTER.ssh, inventoryYaml('ssh', services, {proxmox: `{ cluster: ${flow({host: HOST.address, ...ssh})}, configDir: ${JSON.stringify(PVE_DIR)} }`, node}))
 }
 
 function flow(entries: Record<string, string | number>): string {
