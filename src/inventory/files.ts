@@ -72,6 +72,8 @@ export function checkReferencedFiles(inventory: Inventory, r: ConfigReader, warn
     if (!text.includes('-----BEGIN CERTIFICATE-----')) {
       r.fail(at, `${inventory.gateway.ca} holds no PEM certificate (no -----BEGIN CERTIFICATE----- line)`, 'point ca at the CA certificate in PEM form (openssl x509 -in ca.der -inform der -out ca.pem)')
     }
+    // Kept for the gateway's certificate checks, which verify the served chains against it.
+    inventory.gateway.caText = text
   }
   const proxmox = inventory.proxmox
   if (proxmox.mode === 'ssh' && proxmox.identityFile) {

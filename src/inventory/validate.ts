@@ -10,7 +10,7 @@ import {clusterConfig, NODE_NAME, TARGET_KEYS} from './cluster-config.js'
 
 const TOP_KEYS = ['proxmox', 'gateway', 'thresholds', 'services'] as const
 const PROXMOX_KEYS = [...TARGET_KEYS, 'nodes', 'cluster', 'configDir'] as const
-const GATEWAY_KEYS = ['ctid', 'vmid', 'address', 'url', 'ca', 'nginxConf', 'errorLog', 'unit', 'apiKeyEnv', 'node'] as const
+const GATEWAY_KEYS = ['ctid', 'vmid', 'address', 'url', 'ca', 'nginxConf', 'errorLog', 'unit', 'apiKeyEnv', 'node', 'renewEvery'] as const
 /** The gateway is diagnosed under this name (`phoenix diag gateway`), so no service may take it. */
 export const GATEWAY_NAME = 'gateway'
 const SERVICE_KEYS = ['kind', 'ctid', 'vmid', 'address', 'port', 'runtime', 'health', 'route', 'model', 'task', 'dim', 'apiKeyEnv', 'collections', 'node'] as const
@@ -75,7 +75,21 @@ function gateway(g: Record<string, unknown>, r: ConfigReader): GatewayDef {
     unit: r.optionalString(g.unit, ['gateway', 'unit'], RULES.unit) ?? 'nginx',
     ...(g.apiKeyEnv !== undefined ? {apiKeyEnv: r.string(g.apiKeyEnv, ['gateway', 'apiKeyEnv'], RULES.envName)} : {}),
     ...(g.node !== undefined ? {node: r.string(g.node, ['gateway', 'node'], NODE_NAME)} : {}),
+    ...renewEvery(g.renewEvery, r),
   }
+}
+
+const SPAN_UNITS: Readonly<Record<string, number>> = {m: 60_000, h: 3_600_000, d: 86_400_000}
+
+/** gateway.renewEvery: `15m`, `1h`, `12h`, `60d`, how often the gateway's certificates are replaced. */
+function renewEvery(value: unknown, r: ConfigReader): {renewEveryMs?: number} {
+  if (value === undefined) return {}
+  const text = r.string(value, ['gateway', 'renewEvery'])
+  const m = /^(\d+)(m|h|d)$/.exec(text.trim())
+  if (!m || Number(m[1]) === 0) {
+    r.fail(['gateway', 'renewEvery'], `"${text.slice(0, 40)}" is not a renewal interval`, 'write it as minutes, hours or days: 15m, 1h, 12h, 60d (how often the certificates are replaced)')
+  }
+  return {renewEveryMs: Number(m[1]) * SPAN_UNITS[m[2]!]!}
 }
 
 function service(name: string, value: unknown, r: ConfigReader): ServiceDef {

@@ -52,6 +52,11 @@ export type CauseCode =
   | 'config_invalid'
   | 'cert_expired'
   | 'cert_expiring'
+  // Certificates as a PKI (issue 13 item 4).
+  | 'cert_untrusted'
+  | 'cert_name_mismatch'
+  | 'cert_key_mismatch'
+  | 'renewal_stalled'
   | 'hardening_weak'
   | 'host_header_rejected'
   | 'websocket_not_proxied'

@@ -26,6 +26,10 @@ export interface GatewayDef {
   url: string
   /** PEM file of the private CA that signed the gateway's certificate. */
   ca?: string
+  /** The CA file's text, read when the inventory is loaded (public certificates): what served chains are verified against. */
+  caText?: string
+  /** gateway.renewEvery: how often its certificates are replaced (ms); older than twice this is a stalled renewal. */
+  renewEveryMs?: number
   /** nginx's main config inside the gateway CT; unset: nginx's own default (/etc/nginx/nginx.conf on Debian). */
   nginxConf?: string
   /** nginx's error log inside the gateway CT. */

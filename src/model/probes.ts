@@ -1,4 +1,4 @@
-import type {CertificateInfo, ConfigTestMessage, DumpProblem, ErrorLogEntry, HardeningFinding} from './nginx.js'
+import type {CertificateInfo, ConfigTestMessage, DumpProblem, ErrorLogEntry, HardeningFinding, KeyInfo, RenewalJob, TlsServer} from './nginx.js'
 import type {FirewallState} from './firewall.js'
 import type {GatewayRoute, UpstreamServer} from './routes.js'
 
@@ -262,6 +262,12 @@ export interface NginxObservation {
   hardening: HardeningFinding[]
   /** The certificates the config serves (ssl_certificate), with their expiry. */
   certificates: CertificateInfo[]
+  /** The private keys ssl_certificate_key names, as public-key hashes (the keys never leave the probe). */
+  keys?: KeyInfo[]
+  /** The server blocks that serve TLS, with their certificate/key pairs. */
+  tlsServers?: TlsServer[]
+  /** Renewal jobs in the gateway CT that name a served certificate (cron lines, systemd timers). */
+  renewals?: RenewalJob[]
   /** The error log's recent entries, oldest first. */
   errors: ErrorLogEntry[]
   /** Why the error log could not be read, if it could not. */

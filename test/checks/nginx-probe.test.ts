@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -8,9 +8,11 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {batchScript, splitBatchOutput} from '../../src/checks/probes/batch-script.js'
 import {nginxSnippet, parseNginx} from '../../src/checks/probes/nginx.js'
 import type {NginxObservation, NginxProbe} from '../../src/model/probes.js'
+import {judgeKeys} from '../../src/gateway/cert-pki.js'
 import {judgeCertificates} from '../../src/gateway/certificates.js'
+import type {RenewalContext} from '../../src/gateway/certificates.js'
 
-const renew = (file: string) => ({text: `renew ${file}`})
+const renew: RenewalContext = {jobs: [], renewHint: (file: string) => ({text: `renew ${file}`}), jobHints: () => []}
 
 /**
  * The nginx probe as it runs in the gateway CT, against Debian's real nginx (`-t` and `-T` read the
@@ -19,8 +21,8 @@ const renew = (file: string) => ({text: `renew ${file}`})
 describe('the nginx probe on a real nginx', () => {
   let dir: string
   const probe = (): NginxProbe => ({kind: 'nginx', conf: join(dir, 'nginx.conf'), errorLog: join(dir, 'error.log'), errorLines: 50, apiPaths: ['/v1/']})
-  const observe = (): NginxObservation => {
-    const out = execFileSync('sh', ['-s'], {input: batchScript([nginxSnippet(probe(), 5000)]), encoding: 'utf8'})
+  const observe = (env?: NodeJS.ProcessEnv): NginxObservation => {
+    const out = execFileSync('sh', ['-s'], {input: batchScript([nginxSnippet(probe(), 5000)]), encoding: 'utf8', ...(env ? {env} : {})})
     return parseNginx(splitBatchOutput(out, 1).lines[0]!, probe()) as NginxObservation
   }
   const conf = (server: string) =>
@@ -61,6 +63,42 @@ describe('the nginx probe on a real nginx', () => {
     expect(judged.summary).toMatch(new RegExp(`^certificate ${dir}/old.crt expired (\\d+ hours|\\d+ minutes) ago`))
     expect(judged.evidence![0]).toMatch(new RegExp(`^${dir}/old.crt: notBefore 20\\d\\d-.*, notAfter 20\\d\\d-.* \\(expired .* ago\\)$`))
     expect(JSON.stringify(judged)).not.toMatch(/undefined|-\d+ days/)
+  })
+
+  it('with openssl in the CT, the key\'s public half comes from openssl pkey -pubout there, and matches', () => {
+    conf(`  server { listen 127.0.0.1:18447 ssl; server_name api.test; ssl_certificate ${dir}/soon.crt; ssl_certificate_key ${dir}/soon.key; location / { return 204; } }`)
+    const obs = observe()
+    expect(obs.keys).toEqual([expect.objectContaining({file: `${dir}/soon.key`, via: 'openssl'})])
+    expect(obs.tlsServers).toEqual([{file: join(dir, 'nginx.conf'), line: 6, serverNames: ['api.test'], port: 18447, pairs: [{cert: `${dir}/soon.crt`, key: `${dir}/soon.key`, file: join(dir, 'nginx.conf'), line: 6}]}])
+    expect(judgeKeys(obs.certificates, obs.keys!, obs.tlsServers!, () => [])).toMatchObject({status: 'pass', summary: '1 key(s) match their certificate (public keys compared)'})
+  })
+
+  it('without openssl (Debian\'s nginx CT): the PEM is parsed by phoenix, the key read bounded and only its public half kept; no key byte in what the probe gives back', () => {
+    // A PATH with every tool but openssl; and a certificate file that holds its key too (nginx allows it).
+    const bin = join(dir, 'bin')
+    mkdirSync(bin, {recursive: true})
+    for (const d of ['/usr/bin', '/usr/sbin', '/bin', '/sbin']) {
+      for (const f of readdirSync(d)) if (f !== 'openssl' && !existsSync(join(bin, f))) symlinkSync(join(d, f), join(bin, f))
+    }
+    writeFileSync(join(dir, 'both.pem'), readFileSync(join(dir, 'soon.key'), 'utf8') + readFileSync(join(dir, 'soon.crt'), 'utf8'))
+    conf(`  server { listen 127.0.0.1:18448 ssl; server_name api.test; ssl_certificate ${dir}/both.pem; ssl_certificate_key ${dir}/soon.key; location / { return 204; } }`)
+    const obs = observe({PATH: bin, LANG: 'C'})
+    expect(obs.test.ok).toBe(true)
+    expect(obs.certificates).toEqual([expect.objectContaining({file: `${dir}/both.pem`, subject: 'CN=soon.test'})])
+    expect(obs.keys).toEqual([expect.objectContaining({file: `${dir}/soon.key`, via: 'derived'})])
+    expect(judgeKeys(obs.certificates, obs.keys!, obs.tlsServers!, () => []).status).toBe('pass')
+    const key = readFileSync(join(dir, 'soon.key'), 'utf8').split('\n').filter((l) => l.length > 8 && !l.startsWith('-----'))
+    const said = JSON.stringify(obs)
+    expect(key.length).toBeGreaterThan(0)
+    for (const line of key) expect(said).not.toContain(line)
+    expect(said).not.toContain('PRIVATE KEY')
+  })
+
+  it('a key that is not its certificate\'s: nginx -t refuses the pair with OpenSSL\'s "key values mismatch"', () => {
+    conf(`  server { listen 127.0.0.1:18449 ssl; server_name api.test; ssl_certificate ${dir}/soon.crt; ssl_certificate_key ${dir}/later.key; location / { return 204; } }`)
+    const obs = observe()
+    expect(obs.test.ok).toBe(false)
+    expect(obs.test.messages).toContainEqual(expect.objectContaining({level: 'emerg', text: expect.stringMatching(new RegExp(`SSL_CTX_use_PrivateKey\\("${dir}/later.key"\\) failed .*key values mismatch`))}))
   })
 
   it('keeps nginx -t\'s [emerg] with its file and line when the config is broken', () => {

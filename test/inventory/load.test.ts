@@ -38,6 +38,12 @@ describe('inventory', () => {
     expect(inv.services.map((s) => s.guest)).toEqual([{kind: 'ct', id: 954}, {kind: 'vm', id: 1002}, {kind: 'ct', id: 960}, {kind: 'ct', id: 961}])
   })
 
+  it('gateway.renewEvery: how often the certificates are replaced, as milliseconds', () => {
+    expect(parseInventory(GOOD.replace('url: http://10.0.0.153 }', 'url: http://10.0.0.153, renewEvery: 1h }'), 'p.yaml').gateway.renewEveryMs).toBe(3_600_000)
+    expect(parseInventory(GOOD.replace('url: http://10.0.0.153 }', 'url: http://10.0.0.153, renewEvery: 60d }'), 'p.yaml').gateway.renewEveryMs).toBe(60 * 86_400_000)
+    expect(parseInventory(GOOD, 'p.yaml').gateway.renewEveryMs).toBeUndefined()
+  })
+
   it('resolves an SSH target with defaults and paths relative to the file', () => {
     const inv = parseInventory(GOOD.replace('{ host: local }', '{ host: pve.lan, identityFile: keys/id }'), '/etc/phoenix/p.yaml')
     expect(inv.proxmox).toMatchObject({mode: 'ssh', host: 'pve.lan', port: 22, user: 'root', identityFile: '/etc/phoenix/keys/id'})
@@ -55,6 +61,7 @@ describe('inventory', () => {
     ['both runtimes', GOOD.replace('{ docker: n8n }', '{ docker: n8n, systemd: n8n }'), /exactly one of systemd or docker/],
     ['a CT and a VM at once', GOOD.replace('ctid: 954,', 'ctid: 954, vmid: 1002,'), /p\.yaml:4: services\.n8n\.vmid: both ctid and vmid are set[^]*fix: keep ctid: for a CT or vmid: for a VM, not both/],
     ['neither a CT nor a VM', GOOD.replace('ctid: 954, ', ''), /p\.yaml:4: services\.n8n\.ctid: missing[^]*fix: add ctid: 954 \(or vmid: 1002, for a VM\)/],
+    ['a renewal interval that is not one', GOOD.replace('url: http://10.0.0.153 }', 'url: http://10.0.0.153, renewEvery: hourly }'), /p\.yaml:2: gateway\.renewEvery: "hourly" is not a renewal interval[^]*fix: write it as minutes, hours or days: 15m, 1h, 12h, 60d/],
     ['shell metacharacters in a VM id', GOOD.replace('ctid: 955,', 'vmid: "1002 && reboot",'), /services\.ollama\.vmid: expected a whole number/],
   ])('%s gets a clear error naming file, line and key', (_name, text, message) => {
     let error: unknown

@@ -1,4 +1,6 @@
-import {parseCertificateLines} from '../../gateway/certificates.js'
+import {readCertSection} from '../../gateway/pem-read.js'
+import {tlsServers} from '../../gateway/tls-servers.js'
+import {certificateSnippet} from './nginx-certs.js'
 import {parseConfigTest} from '../../gateway/config-test.js'
 import {parseErrorLog} from '../../gateway/error-log.js'
 import {auditHardening} from '../../gateway/hardening.js'
@@ -17,15 +19,12 @@ export function nginxSnippet(probe: NginxProbe, timeoutMs: number): string {
   const conf = probe.conf ? ` -c ${q(probe.conf)}` : ''
   const log = q(probe.errorLog)
   // The dump is kept in a variable: printed for the route table, then read again for the
-  // certificates' validity, notBefore and notAfter on one line (openssl, where the CT has it).
-  const certs =
-    `printf '%s\\n' "$d" | grep -o 'ssl_certificate[[:space:]][^;]*' | awk '{ print $2 }' | sort -u | while IFS= read -r f; do` +
-    ` if command -v openssl >/dev/null 2>&1; then printf '%s ' "$f"; openssl x509 -startdate -enddate -noout -in "$f" 2>&1 | head -n 2 | tr '\\n' ' '; echo; fi; done`
+  // certificates, keys and renewal jobs (certificateSnippet).
   return needTool(
     'nginx',
     `${t} nginx -t${conf} 2>&1; echo "\${_m}rc $?"; echo "\${_m}dump"; d=$(${t} nginx -T${conf} 2>/dev/null); printf '%s\\n' "$d"; echo "\${_m}log";` +
       ` if [ -r ${log} ]; then tail -n ${Number(probe.errorLines)} ${log}; else echo "\${_m}unread ${probe.errorLog.replaceAll(/[^\w./-]/g, '')}"; fi;` +
-      ` echo "\${_m}certs"; ${certs}`,
+      ` echo "\${_m}certs"; ${certificateSnippet()}`,
   )
 }
 
@@ -40,7 +39,7 @@ export function parseNginx(lines: readonly string[], probe: NginxProbe): Observa
   const dump = dumpAt === -1 ? '' : lines.slice(dumpAt + 1, logAt === -1 ? lines.length : logAt).join('\n')
   const certsAt = lines.indexOf('@@certs')
   const logLines = logAt === -1 ? [] : lines.slice(logAt + 1, certsAt === -1 ? lines.length : certsAt).filter((l) => !l.startsWith('@@'))
-  const certificates = certsAt === -1 ? [] : parseCertificateLines(lines.slice(certsAt + 1), new Date())
+  const {certificates, keys, renewals} = readCertSection(certsAt === -1 ? [] : lines.slice(certsAt + 1), new Date())
   const unread = marker(lines, 'unread')
   const test = parseConfigTest(testLines.join('\n'), rc)
   const parsed = dump.trim() ? parseNginxDump(dump) : {root: [], problems: []}
@@ -52,6 +51,9 @@ export function parseNginx(lines: readonly string[], probe: NginxProbe): Observa
     upstreams: upstreamBlocks(parsed.root),
     problems: parsed.problems,
     certificates,
+    keys,
+    tlsServers: tlsServers(parsed.root),
+    renewals,
     hardening: parsed.root.length ? auditHardening(parsed.root, routes, probe.apiPaths) : [],
     errors: parseErrorLog(logLines),
     ...(unread ? {errorLogUnread: `${probe.errorLog} is not readable in the gateway CT`} : {}),

@@ -2,9 +2,8 @@ import type {Expectation, Judgement} from '../../model/check-spec.js'
 import type {Inventory, ServiceDef} from '../../model/inventory.js'
 import type {NginxObservation} from '../../model/probes.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
-import {judgeCertificates} from '../../gateway/certificates.js'
-import {q} from '../../io/shell-words.js'
-import {inGateway} from '../hint-words.js'
+import {certificateJudges} from './nginx-certs.js'
+import {nginxTestThen} from '../hint-words.js'
 import {postureChecks} from './nginx-posture.js'
 import {judgeRoute, nginxProbe} from './route-check.js'
 import {kindModule} from './registry.js'
@@ -17,7 +16,7 @@ import {kindModule} from './registry.js'
 export const nginxKind: ServiceKindModule = {
   defaultHealth: '/',
   example: {name: 'gateway', kind: 'nginx', guest: {kind: 'ct', id: 953}, address: '10.0.0.153', port: 80, runtime: {systemd: 'nginx'}, route: {path: '/'}},
-  exampleFor: ['config_invalid', 'hardening_weak', 'cert_expired', 'cert_expiring'],
+  exampleFor: ['config_invalid', 'hardening_weak', 'cert_expired', 'cert_expiring', 'cert_untrusted', 'cert_name_mismatch', 'cert_key_mismatch', 'renewal_stalled'],
   // The gateway checking a route to itself says nothing the other layers do not.
   layers: ['service', 'host', 'client'],
   // Any answer from nginx (404 for /, 301 to https) means it is up; 5xx means it is not serving.
@@ -25,9 +24,9 @@ export const nginxKind: ServiceKindModule = {
   client: () => ({subpath: '', accept: (status) => (status > 0 && status < 500 ? {status: 'pass', summary: `the gateway answered ${status}`} : undefined)}),
   // Health first; the hardening audit (posture, not health) only where asked: diag and audit.
   extraChecks: (_s, c) => [
-    nginxCheck(c, 'service.config', configValid),
+    nginxCheck(c, 'service.config', (obs) => configValid(obs, c.inventory)),
     nginxCheck(c, 'service.routes', (obs) => routesMatch(obs, c)),
-    nginxCheck(c, 'service.certificates', (obs) => judgeCertificates(obs.certificates, (file) => renewHint(file, c.inventory))),
+    ...certificateJudges.map(({id, judge}) => nginxCheck(c, id, (obs) => judge(obs, c.inventory))),
     nginxCheck(c, 'service.errors', (obs) => recentErrors(obs, c.inventory)),
     ...(c.posture ? postureChecks(c) : []),
   ],
@@ -46,11 +45,13 @@ export function nginxCheck(c: PlanContext, id: string, judge: (obs: NginxObserva
 }
 
 /** `nginx -t`: an [emerg] stops the next reload; the running nginx keeps its old config meanwhile. */
-function configValid(obs: NginxObservation): Judgement {
+function configValid(obs: NginxObservation, inv: Inventory): Judgement {
   const located = (m: {text: string; file?: string; line?: number}) => (m.file ? `${m.file}:${m.line}: ${m.text}` : m.text)
   if (!obs.test.ok) {
     const errors = obs.test.messages.filter((m) => m.level === 'emerg' || m.level === 'crit' || m.level === 'alert')
     const first = errors[0] ?? obs.test.messages[0]
+    const mismatch = errors.map((m) => KEY_MISMATCH.exec(m.text)?.[1]).find(Boolean)
+    if (mismatch) return keyRefused(mismatch, obs, inv)
     return {
       status: 'fail',
       summary: `nginx -t fails${first ? `: ${located(first)}` : ''}; a reload would be refused (the running nginx keeps its old config)`,
@@ -67,6 +68,24 @@ function configValid(obs: NginxObservation): Judgement {
   return {status: 'pass', summary: `nginx -t passes; ${obs.routes.length} locations in ${servers} server blocks`}
 }
 
+/** nginx -t's words when a certificate's key is not its own (OpenSSL's X509_R_KEY_VALUES_MISMATCH). */
+const KEY_MISMATCH = /SSL_CTX_use_PrivateKey\("([^"]+)"\) failed .*key values mismatch/
+
+/**
+ * nginx -t refuses a key that does not belong to its certificate: the pair on disk no longer
+ * matches (a renewal wrote one file and not the other), and nginx will not reload or start with it.
+ */
+function keyRefused(key: string, obs: NginxObservation, inv: Inventory): Judgement {
+  const said = obs.test.messages.filter((m) => KEY_MISMATCH.test(m.text)).map((m) => `[${m.level}] ${m.text}`)
+  return {
+    status: 'fail',
+    summary: `nginx -t refuses ${key}: it is not the key of the certificate it is paired with; a reload or start would fail (the running nginx keeps the old pair)`,
+    finding: 'cert_key_mismatch',
+    evidence: [...said, `nginx -t: the key ${key} and its ssl_certificate have different public keys`],
+    hints: [{text: `Put in ${key} the key its certificate was issued for (or reissue both), then test and reload`, command: nginxTestThen(inv, 'reload')}],
+  }
+}
+
 /** Every inventory route, checked against the loaded config. */
 function routesMatch(obs: NginxObservation, c: PlanContext): Judgement {
   if (!obs.test.ok) return {status: 'skip', summary: 'skipped: nginx -t fails (service.config)'}
@@ -81,11 +100,6 @@ function routesMatch(obs: NginxObservation, c: PlanContext): Judgement {
     evidence: bad.flatMap(({s, j}) => [`${s.name}: ${j.summary}`, ...(j.evidence ?? []).map((e) => `  ${e}`)]),
     hints: bad.flatMap(({j}) => j.hints ?? []),
   }
-}
-
-/** Renew a certificate: see its dates in the gateway CT, renew, reload. */
-function renewHint(file: string, inv: Inventory): {text: string; command: string} {
-  return {text: `Renew ${file} (and its key), then reload nginx; its dates, as nginx's openssl reads them:`, command: `${inGateway(inv)} openssl x509 -noout -dates -in ${q(file)}`}
 }
 
 /** Recent upstream errors in the error log, counted per inventory service. */
