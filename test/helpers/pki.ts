@@ -34,9 +34,9 @@ export class Pki {
    * A certificate `name` issued by CA `issuer` for `sans` (`DNS:a.lan,IP:10.0.0.1`), valid from
    * `from` to `until` (Date), as a CA (`ca`) for an intermediate. Its key is `keyOf`'s, else its own.
    */
-  issue(name: string, issuer: string, o: {sans?: string; from: Date; until: Date; ca?: boolean; keyOf?: string}): void {
+  issue(name: string, issuer: string, o: {sans?: string; from: Date; until: Date; ca?: boolean; keyOf?: string; cn?: string}): void {
     const key = o.keyOf ? this.at(`${o.keyOf}.key`) : this.key(name)
-    execFileSync('openssl', ['req', '-new', '-key', key, '-out', this.at(`${name}.csr`), '-subj', `/CN=${name}`], {stdio: 'ignore'})
+    execFileSync('openssl', ['req', '-new', '-key', key, '-out', this.at(`${name}.csr`), '-subj', `/CN=${o.cn ?? name}`], {stdio: 'ignore'})
     const ext = o.ca ? 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' : `basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n${o.sans ? `subjectAltName=${o.sans}\n` : ''}`
     writeFileSync(this.at(`${name}.ext`), ext)
     writeFileSync(this.at('index.txt'), '')

@@ -13,6 +13,7 @@ import {clearFirewall, firewall, restartWith, restore, startNginx, stopNginx} fr
 import {ctExec, pct, rerunService, startService, stopService, waitLastLogLine, waitListening, waitState} from './services.js'
 import type {EmulatorOptions} from './services.js'
 import {addressOf, ctById, GATEWAY_CTID, PCT_MISSING, SERVICES, SLOW_FAULT_MS, STATE, SUBNET, VM_SERVICES} from './topology.js'
+import {CERT_FAULTS} from './cert-faults.js'
 import {agentOption, execHangs, execHealed, startAgent, startVm, stopAgent, stopVm} from './vm-faults.js'
 import type {LabService} from './topology.js'
 
@@ -59,6 +60,8 @@ export interface Fault {
   vm?: Expected
   /** Checks each affected service must show, by id: `status: summary` matches (a probe blocked by design is a skip). */
   checks?: Readonly<Record<string, RegExp>>
+  /** Only the gateway can be affected (its certificate files): only `check gateway` runs, once per mode. */
+  gatewayOnly?: boolean
 }
 
 /** The services of a gateway-only fault stay healthy. */
@@ -346,6 +349,7 @@ export const FAULTS: readonly Fault[] = [
   },
   ...VM_FAULTS,
   ...FIREWALL_FAULTS,
+  ...CERT_FAULTS,
 ]
 
 export function faultByName(name: string): Fault {

@@ -1,25 +1,57 @@
-import {mkdir, writeFile} from 'node:fs/promises'
+import {copyFileSync, mkdirSync, renameSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {HOUR, Pki} from '../helpers/pki.js'
 import {TLS_DIR} from './nginx-config.js'
-import {must} from './proc.js'
 import {TLS_HOST} from './topology.js'
 
 /** The lab CA's certificate: what phoenix's inventory names as gateway.ca. */
 export const CA_CERT = join(TLS_DIR, 'ca.crt')
+/** The certificate and key the gateway's TLS virtual host serves. */
+export const GATEWAY_CERT = join(TLS_DIR, `${TLS_HOST}.crt`)
+export const GATEWAY_KEY = join(TLS_DIR, `${TLS_HOST}.key`)
+
+/** What the gateway's certificate can be made to look like: the healthy one, and the certificate faults'. */
+export type CertVariant = 'healthy' | 'expired' | 'other-ca' | 'misnamed' | 'stalled'
 
 /**
- * A private CA and a certificate for the gateway's TLS virtual host, made with openssl the way an
- * operator would for an internal name. EC keys: a few milliseconds, where RSA takes a second.
+ * The lab's PKI, made with openssl as step-ca would issue it: a lab CA, and for the gateway's TLS
+ * virtual host a 24-hour certificate (the operators' step-ca lifetime). EC keys: a few
+ * milliseconds, where RSA takes a second. A second CA (`other-ca`) and a spare key are made for the
+ * certificate faults.
  */
 export async function makeCertificates(): Promise<void> {
-  await mkdir(TLS_DIR, {recursive: true})
-  const at = (f: string) => join(TLS_DIR, f)
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
-  await must(['openssl', 'req', '-x509', ...ec, '-keyout', at('ca.key'), '-out', CA_CERT, '-days', '30', '-subj', '/CN=phoenix lab CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
-  await must(['openssl', 'req', ...ec, '-keyout', at(`${TLS_HOST}.key`), '-out', at(`${TLS_HOST}.csr`), '-subj', `/CN=${TLS_HOST}`])
-  await writeFile(at('server.ext'), `subjectAltName=DNS:${TLS_HOST}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`)
-  await must(['openssl', 'x509', '-req', '-in', at(`${TLS_HOST}.csr`), '-CA', CA_CERT, '-CAkey', at('ca.key'), '-CAcreateserial',
-    '-out', at(`${TLS_HOST}.crt`), '-days', '30', '-extfile', at('server.ext')])
+  mkdirSync(TLS_DIR, {recursive: true})
+  const pki = new Pki(TLS_DIR)
+  pki.ca('ca')
+  pki.ca('other-ca')
+  pki.key(TLS_HOST)
+  pki.key('spare')
+  copyFileSync(GATEWAY_KEY, join(TLS_DIR, `${TLS_HOST}.key.orig`))
+  gatewayCertificate('healthy')
+}
+
+/**
+ * Writes the gateway's certificate (same key) as the variant says, by rename (nginx and phoenix
+ * never read half a file): healthy is 24 hours from 5 minutes ago; expired ended an hour ago;
+ * stalled is 24 hours from 3 hours ago (an hourly renewal missed twice); other-ca is issued by
+ * another CA; misnamed is for another name.
+ */
+export function gatewayCertificate(variant: CertVariant): void {
+  const pki = new Pki(TLS_DIR)
+  const now = Date.now()
+  const from = variant === 'expired' ? now - 25 * HOUR : variant === 'stalled' ? now - 3 * HOUR : now - 5 * 60_000
+  const name = 'issued'
+  pki.issue(name, variant === 'other-ca' ? 'other-ca' : 'ca', {
+    sans: `DNS:${variant === 'misnamed' ? `other.${TLS_HOST.split('.').slice(1).join('.')}` : TLS_HOST}`,
+    from: new Date(from), until: new Date(from + 24 * HOUR), keyOf: TLS_HOST, cn: TLS_HOST,
+  })
+  renameSync(pki.at(`${name}.crt`), GATEWAY_CERT)
+}
+
+/** The gateway's key replaced by another (a renewal that wrote the key and not the certificate), or put back. */
+export function gatewayKey(mismatched: boolean): void {
+  const from = join(TLS_DIR, mismatched ? 'spare.key' : `${TLS_HOST}.key.orig`)
+  copyFileSync(from, `${GATEWAY_KEY}.new`)
+  renameSync(`${GATEWAY_KEY}.new`, GATEWAY_KEY)
 }
