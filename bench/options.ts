@@ -23,7 +23,7 @@ export interface BenchOptions {
   sections: Section[]
 }
 
-export const SECTIONS = ['startup', 'verdict', 'scale'] as const
+export const SECTIONS = ['startup', 'verdict', 'scale', 'cluster'] as const
 export type Section = (typeof SECTIONS)[number]
 
 export const USAGE = `usage: npm run bench -- [options]

@@ -9,6 +9,7 @@ import {join} from 'node:path'
 
 import {GATEWAY_CTID, REPO} from '../test/lab/topology.js'
 import type {BenchOptions} from './options.js'
+import type {ClusterResult} from './cluster.js'
 import type {ScaleResult} from './scale.js'
 import type {StartupResult} from './startup.js'
 import type {Contender, VerdictResult} from './verdict.js'
@@ -17,6 +18,7 @@ export interface Results {
   startup?: StartupResult
   verdict?: VerdictResult[]
   scale?: ScaleResult[]
+  cluster?: ClusterResult
 }
 
 /** One row of the table: a figure, what it is compared with, the target, and whether it is met. */
@@ -103,6 +105,18 @@ function scaleRows(sc: readonly ScaleResult[]): Row[] {
   })
 }
 
+/** Issue 15: one connection per node with work, and the time to verdict of three nodes against one. */
+function clusterRows(c: ClusterResult): Row[] {
+  const three = c.threeNodes
+  const one = c.oneNode
+  const wrong = [...one.wrong, ...three.wrong].length ? ` (WRONG ANSWER in ${one.wrong.length + three.wrong.length} runs)` : ''
+  const most = Math.max(...three.connections)
+  return [
+    {figure: `cluster: ${three.guests} guests on ${three.nodes} nodes, connections per run (execs per node: ${Object.entries(three.execsPerNode).map(([n, k]) => `${n} ${k}`).join(', ')})`, phoenix: String(most), baseline: '', ratio: '', target: `1 per node with work = ${three.nodes}`, met: most === three.nodes && Math.min(...three.connections) === three.nodes},
+    {figure: `cluster: time to verdict, ${three.nodes} nodes vs the same ${one.guests} guests on 1 node (service and host layers)${wrong}`, phoenix: s(three.time.medianMs), baseline: s(one.time.medianMs), ratio: `${(one.time.medianMs / three.time.medianMs).toFixed(1)}x`, target: '≤ 1 node\'s', met: three.time.medianMs <= one.time.medianMs * 1.1 && !wrong},
+  ]
+}
+
 function startupRows(st: StartupResult): Row[] {
   const ms = (v: number) => `${v.toFixed(0)} ms`
   return [
@@ -112,7 +126,7 @@ function startupRows(st: StartupResult): Row[] {
 }
 
 export function rows(res: Results, o: BenchOptions): Row[] {
-  return [...verdictRows(res.verdict ?? [], o), ...economyRows(res.verdict ?? []), ...scaleRows(res.scale ?? []), ...(res.startup ? startupRows(res.startup) : [])]
+  return [...verdictRows(res.verdict ?? [], o), ...economyRows(res.verdict ?? []), ...scaleRows(res.scale ?? []), ...(res.cluster ? clusterRows(res.cluster) : []), ...(res.startup ? startupRows(res.startup) : [])]
 }
 
 const metText = (m: boolean | undefined) => (m === undefined ? '' : m ? 'met' : 'MISSED')

@@ -13,7 +13,8 @@ import {join} from 'node:path'
 
 import {down, up} from '../test/lab/lab.js'
 import {RAW} from './lab-runs.js'
-import {parseOptions} from './options.js'
+import {benchCluster, CLUSTER_GUESTS} from './cluster.js'
+import {parseOptions, SECTIONS} from './options.js'
 import {rows, textTable, writeResults} from './report.js'
 import type {Results} from './report.js'
 import {benchScale, children, stop} from './scale.js'
@@ -47,9 +48,13 @@ async function main(argv: readonly string[]): Promise<number> {
       await teardown()
     }
   }
+  if (o.sections.includes('cluster')) {
+    log(`== a Proxmox cluster: ${CLUSTER_GUESTS} guests on 1 node, then on 3 (loopback fakes)`)
+    res.cluster = await benchCluster(o, log)
+  }
   const table = rows(res, o)
   log(`\n${textTable(table)}\n`)
-  const full = o.sections.length === 3
+  const full = o.sections.length === SECTIONS.length
   if (full) await writeResults(res, o, table, startedAt)
   else await writeFile(join(RAW, 'results-partial.json'), `${JSON.stringify({settings: o, table, ...res}, null, 2)}\n`)
   log(full ? 'wrote bench/results.json and the figures of BENCHMARKS.md' : `partial run (--only): wrote ${join('bench/raw', 'results-partial.json')}; results.json untouched`)
