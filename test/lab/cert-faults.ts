@@ -16,6 +16,9 @@ const CERT = escape(GATEWAY_CERT)
 /** The cron file the stalled row writes in the gateway CT: an hourly renewal naming the certificate. */
 const CRON_FILE = '/etc/cron.d/phoenix-lab-cert-renewal'
 
+/** The instance of step's renewer for the gateway (smallstep's documented cert-renewer@.service and .timer). */
+const RENEWER = 'cert-renewer@nginx'
+
 function certFault(name: string, does: string, variant: CertVariant, gateway: Fault['gateway']): Fault {
   return {
     name, does, appliesTo: ['n8n'], shared: true, gatewayOnly: true,
@@ -55,4 +58,41 @@ export const CERT_FAULTS: readonly Fault[] = [
     expect: {layer: null, cause: 'healthy', status: 'pass'},
     gateway: {layer: 'service', cause: 'renewal_stalled', status: 'warn', evidence: new RegExp(`^ +renewed by cron ${escape(CRON_FILE)}:1: 0 \\* \\* \\* \\* root step ca renew --force ${CERT} .*\\(every 60 minutes\\)$`, 'm'), command: new RegExp(`grep -n -F -e ${CERT} ${escape(CRON_FILE)}$`, 'm')},
   },
+  {
+    name: 'cert-renewal-timer', does: "the gateway's 24-hour certificate is 18 hours old while step's cert-renewer@nginx.timer (every 15 minutes, renewing when due) is enabled in the gateway CT",
+    appliesTo: ['n8n'], shared: true, gatewayOnly: true, realOnly: true,
+    inject: async () => {
+      gatewayCertificate('due')
+      await ctExec(GATEWAY_CTID, ['sh', '-s'], stepRenewerScript())
+    },
+    heal: async () => {
+      await ctExec(GATEWAY_CTID, ['sh', '-s'], `systemctl disable -q --now ${RENEWER}.timer\nrm -rf /etc/systemd/system/cert-renewer@*\nsystemctl daemon-reload\n`)
+      gatewayCertificate('healthy')
+    },
+    expect: {layer: null, cause: 'healthy', status: 'pass'},
+    gateway: {
+      layer: 'service', cause: 'renewal_stalled', status: 'warn',
+      evidence: new RegExp(`^ +renewed by timer ${escape(RENEWER)}\\.timer: OnCalendar=\\*-\\*-\\* \\*:01/15:00; runs /usr/bin/step ca renew --force .*\\(every 15 minutes, renews only when due\\)$`, 'm'),
+      command: new RegExp(`journalctl -u ${escape(RENEWER)}\\.service -n 30 --no-pager$`, 'm'),
+    },
+  },
 ]
+
+/**
+ * step's cert-renewer@.service and @.timer as smallstep documents them (renew with ExecCondition
+ * `step certificate needs-renewal`, every 15 minutes), the instance's paths in a drop-in; the timer
+ * enabled and started. No step binary: the renewal never succeeds, as in a stalled estate.
+ */
+function stepRenewerScript(): string {
+  const unit = (path: string, text: string) => `cat > ${path} <<'PHOENIX_LAB_EOF'\n${text}PHOENIX_LAB_EOF\n`
+  return [
+    'set -e',
+    'mkdir -p /etc/systemd/system/cert-renewer@nginx.service.d',
+    unit('/etc/systemd/system/cert-renewer@.service', '[Unit]\nDescription=Certificate renewer for %I\nAfter=network-online.target\n\n[Service]\nType=oneshot\nUser=root\nEnvironment=STEPPATH=/etc/step-ca CERT_LOCATION=/etc/step/certs/%i.crt KEY_LOCATION=/etc/step/certs/%i.key\nExecCondition=/usr/bin/step certificate needs-renewal ${CERT_LOCATION}\nExecStart=/usr/bin/step ca renew --force ${CERT_LOCATION} ${KEY_LOCATION}\n'),
+    unit('/etc/systemd/system/cert-renewer@.timer', '[Unit]\nDescription=Timer for certificate renewal of %I\n\n[Timer]\nPersistent=true\nOnCalendar=*:1/15\nAccuracySec=1us\nRandomizedDelaySec=5m\n\n[Install]\nWantedBy=timers.target\n'),
+    unit('/etc/systemd/system/cert-renewer@nginx.service.d/override.conf', `[Service]\nEnvironment=CERT_LOCATION=${GATEWAY_CERT} KEY_LOCATION=${GATEWAY_KEY}\n`),
+    'systemctl daemon-reload',
+    `systemctl enable -q --now ${RENEWER}.timer`,
+    '',
+  ].join('\n')
+}

@@ -12,7 +12,7 @@ export const GATEWAY_CERT = join(TLS_DIR, `${TLS_HOST}.crt`)
 export const GATEWAY_KEY = join(TLS_DIR, `${TLS_HOST}.key`)
 
 /** What the gateway's certificate can be made to look like: the healthy one, and the certificate faults'. */
-export type CertVariant = 'healthy' | 'expired' | 'other-ca' | 'misnamed' | 'stalled'
+export type CertVariant = 'healthy' | 'expired' | 'other-ca' | 'misnamed' | 'stalled' | 'due'
 
 /**
  * The lab's PKI, made with openssl as step-ca would issue it: a lab CA, and for the gateway's TLS
@@ -34,13 +34,14 @@ export async function makeCertificates(): Promise<void> {
 /**
  * Writes the gateway's certificate (same key) as the variant says, by rename (nginx and phoenix
  * never read half a file): healthy is 24 hours from 5 minutes ago; expired ended an hour ago;
- * stalled is 24 hours from 3 hours ago (an hourly renewal missed twice); other-ca is issued by
+ * stalled is 24 hours from 3 hours ago (an hourly renewal missed twice); due is 18 hours old (a
+ * quarter of its life left: a renewal when due did not happen); other-ca is issued by
  * another CA; misnamed is for another name.
  */
 export function gatewayCertificate(variant: CertVariant): void {
   const pki = new Pki(TLS_DIR)
   const now = Date.now()
-  const from = variant === 'expired' ? now - 25 * HOUR : variant === 'stalled' ? now - 3 * HOUR : now - 5 * 60_000
+  const from = variant === 'expired' ? now - 25 * HOUR : variant === 'stalled' ? now - 3 * HOUR : variant === 'due' ? now - 18 * HOUR : now - 5 * 60_000
   const name = 'issued'
   pki.issue(name, variant === 'other-ca' ? 'other-ca' : 'ca', {
     sans: `DNS:${variant === 'misnamed' ? `other.${TLS_HOST.split('.').slice(1).join('.')}` : TLS_HOST}`,
