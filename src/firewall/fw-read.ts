@@ -12,7 +12,7 @@ export function readFirewallState(lines: readonly string[], dir: string): Firewa
   const sources: Record<string, string | undefined> = {}
   let current: string[] | undefined
   for (const line of lines) {
-    const m = /^@@(fw|conf|route|absent)(?: (\S+))?(?: (\S+))?$/.exec(line)
+    const m = /^@@(fw|conf|route|absent)(?: (\S+))?(?: (\S+))?\s*$/.exec(line)
     if (!m) {
       current?.push(line)
       continue

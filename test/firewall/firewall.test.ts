@@ -22,7 +22,7 @@ import {CLUSTER_FW, GUEST_801, GUEST_914, GUEST_917, GUEST_BAD, NETS} from './fw
 
 let dir: string
 let state: FirewallState
-const GUESTS = [801, 914, 917, 918, 920, 101]
+const GUESTS = [801, 914, 917, 918, 919, 920, 101]
 
 async function runSnippet(probe: FirewallProbe): Promise<FirewallState> {
   const stdout = await new Promise<string>((resolve, reject) => {
@@ -40,9 +40,11 @@ beforeAll(async () => {
   await mkdir(join(dir, 'nodes', 'pve', 'lxc'), {recursive: true})
   const files: Record<string, string> = {cluster: CLUSTER_FW, 801: GUEST_801, 914: GUEST_914, 917: GUEST_917, 918: GUEST_BAD, 920: GUEST_801}
   for (const [id, text] of Object.entries(files)) await writeFile(join(dir, 'firewall', `${id}.fw`), text)
+  // Its last line without a newline, as an editor may leave it.
+  await writeFile(join(dir, 'firewall', '919.fw'), '[OPTIONS]\nenable: 1\n[RULES]\nIN ACCEPT -p tcp -dport 22')
   // A snapshot section after the current config: pct config shows the current one only.
   for (const [id, net] of Object.entries(NETS)) await writeFile(join(dir, 'nodes', 'pve', 'lxc', `${id}.conf`), `arch: amd64\n${net}\nostype: debian\n\n[before-upgrade]\nnet0: name=eth0,bridge=vmbr0,firewall=0,ip=10.0.0.99/24\n`)
-  state = await runSnippet({kind: 'firewall', dir, guests: GUESTS.map((id) => ({id, config: 'lxc'})), addresses: ['127.0.0.1']})
+  state = await runSnippet({kind: 'firewall', dir, guests: GUESTS.map((id) => ({id, config: 'lxc'})), addresses: ['127.0.0.1', '198.18.0.77']})
   state.sources['10.0.0.141'] = '10.0.0.13'
   state.sources['10.0.0.155'] = '10.0.0.13'
 })
@@ -62,6 +64,9 @@ describe('reading the files on the host', () => {
     expect(state.nics['801']!.nics).toEqual([{name: 'net0', firewall: true, ip: '10.0.0.141', text: NETS[801]}])
     expect(state.nics['920']!.nics[0]!.firewall).toBe(false)
     expect(state.sources['127.0.0.1']).toBe('127.0.0.1')
+    // The root namespace has no route to the lab's net: no source, and no packet sent to learn it.
+    expect(Object.hasOwn(state.sources, '198.18.0.77') && !state.sources['198.18.0.77']).toBe(true)
+    expect(state.guests['919']!.rules.map((r) => [r.line, r.dport])).toEqual([[4, '22']])
   })
 
   it('parses options, aliases, ipsets with nomatch, groups and rules with their lines', () => {

@@ -5,18 +5,19 @@ import type {FirewallProbe, Observation} from '../../model/probes.js'
 /**
  * Reads the firewall on the host in the host's own batch (no exec of its own): each `.fw` file after
  * an `@@fw ID` marker (`@@absent` when there is none), each guest's current config section's netN
- * lines after `@@conf lxc/ID`, and `@@route ADDRESS SRC` per target. Read-only, `cat` and `sed` only.
+ * lines after `@@conf lxc/ID`, and `@@route ADDRESS SRC` per target. Read-only: shell builtins, and `ip route get`.
  */
 export function firewallSnippet(probe: FirewallProbe): string {
   const ids = ['cluster', ...probe.guests.map((g) => String(g.id))].map(q).join(' ')
   const configs = probe.guests.map((g) => q(`${g.config}/${g.id}`)).join(' ')
   const addresses = probe.addresses.map(q).join(' ')
+  // Shell builtins only for the files (read, printf, case): no process per file on a host of many guests.
   return [
     `d=${q(probe.dir)}`,
-    `for f in ${ids}; do echo "\${_m}fw $f"; if [ -r "$d/firewall/$f.fw" ]; then cat "$d/firewall/$f.fw"; echo; else echo "\${_m}absent"; fi; done`,
+    `for f in ${ids}; do echo "\${_m}fw $f"; if [ -r "$d/firewall/$f.fw" ]; then while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done < "$d/firewall/$f.fw"; else echo "\${_m}absent"; fi; done`,
     // pct config prints a config's current section: everything before the first [snapshot] line.
-    ...(configs ? [`for g in ${configs}; do echo "\${_m}conf $g"; n=0; for c in "$d"/nodes/*/"$g".conf; do [ -r "$c" ] || continue; n=1; sed -n '/^\\[/q;/^net[0-9]*:/p' "$c"; done; [ $n = 1 ] || echo "\${_m}absent"; done`] : []),
-    ...(addresses ? [`for a in ${addresses}; do s=$(ip -o route get "$a" 2>/dev/null | sed -n 's/.* src \\([^ ]*\\).*/\\1/p'); echo "\${_m}route $a $s"; done`] : []),
+    ...(configs ? [`for g in ${configs}; do echo "\${_m}conf $g"; n=0; for c in "$d"/nodes/*/"$g".conf; do [ -r "$c" ] || continue; n=1; while IFS= read -r l; do case $l in '['*) break ;; net[0-9]*:*) printf '%s\\n' "$l" ;; esac; done < "$c"; done; [ $n = 1 ] || echo "\${_m}absent"; done`] : []),
+    ...(addresses ? [`for a in ${addresses}; do r=$(ip -o route get "$a" 2>/dev/null); s=\${r#* src }; [ "$s" = "$r" ] && s=; echo "\${_m}route $a \${s%% *}"; done`] : []),
   ].join('; ')
 }
 
