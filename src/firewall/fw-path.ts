@@ -1,5 +1,5 @@
 import type {FirewallState, FwFile, FwRule, GuestNic, GuestNics} from '../model/firewall.js'
-import {ruleMatches} from './fw-match.js'
+import {inCidr, ruleMatches} from './fw-match.js'
 import type {Match, Packet} from './fw-match.js'
 
 /** Where a decision is written: a rule's or an option's line, or a file whose default applies. */
@@ -36,7 +36,7 @@ export function decideHop(state: FirewallState, hop: Hop): HopDecision {
   }
   const to = enforcement(state, hop.to.id, hop.to.address)
   const packet: Packet = {proto: hop.to.proto, ...(hop.to.port === undefined ? {} : {dport: hop.to.port}), dst: hop.to.address, ...(to.nic ? {iface: to.nic.name} : {})}
-  const src = hop.from.kind === 'host' ? state.sources[hop.to.address] : hop.from.address
+  const src = hop.from.kind === 'host' ? hostSource(state.hostAddresses, hop.to.address) : hop.from.address
   if (src) packet.src = src
   const out = hop.from.kind === 'host'
     ? walk(cluster.rules, 'out', packet, cluster, cluster, policy(cluster, 'out'))
@@ -111,4 +111,14 @@ function decided(rule: FwRule, match: Match, via?: string): HopDecision | undefi
 /** `file:line` of a reason, or the file alone (a default). */
 export function whereOf(by: FwReason): string {
   return by.line === undefined ? by.file : `${by.file}:${by.line}`
+}
+
+/**
+ * The host's source address toward a guest: its address on the subnet the guest is on (the bridge's,
+ * as the kernel picks it for a connected route); undefined when none is, and rules on the source
+ * are then "cannot tell".
+ */
+export function hostSource(hostAddresses: readonly string[], target: string): string | undefined {
+  const onLink = hostAddresses.find((a) => !a.startsWith('127.') && a.includes('/') && inCidr(target, a) === 'yes')
+  return onLink?.split('/')[0]
 }

@@ -3,47 +3,46 @@ import {parseFwFile} from './fw-parse.js'
 import {verifyReferences} from './fw-verify.js'
 
 /**
- * The firewall's state from the host's lines: `@@fw ID` then the file (or `@@absent`), `@@conf
- * lxc/ID` then its netN lines (or `@@absent`), `@@route ADDRESS [SRC]`. Pure.
+ * The firewall's state from the host's lines: after `@@fw`, `firewall/ID.fw:LINE:TEXT` (grep -Hn);
+ * after `@@conf`, `nodes/NODE/lxc/ID.conf:TEXT`; after `@@addr`, `ip -o addr` lines. A guest with
+ * no line has no file (an empty file declares nothing either). Pure.
  */
-export function readFirewallState(lines: readonly string[], dir: string): FirewallState {
-  const texts = new Map<string, string[] | undefined>()
-  const confs = new Map<string, string[] | undefined>()
-  const sources: Record<string, string | undefined> = {}
-  let current: string[] | undefined
+export function readFirewallState(lines: readonly string[], dir: string, ids: readonly string[]): FirewallState {
+  const texts = new Map<string, string[]>()
+  const confs = new Map<string, string[]>()
+  const hostAddresses: string[] = []
+  let section = ''
   for (const line of lines) {
-    const m = /^@@(fw|conf|route|absent)(?: (\S+))?(?: (\S+))?\s*$/.exec(line)
-    if (!m) {
-      current?.push(line)
+    if (/^@@(fw|conf|addr)$/.test(line)) {
+      section = line.slice(2)
       continue
     }
-    const [, tag, a, b] = m
-    current = undefined
-    if (tag === 'absent') {
-      const last = [...texts.keys(), ...confs.keys()].at(-1)
-      if (last !== undefined) (texts.has(last) ? texts : confs).set(last, undefined)
-    } else if (tag === 'route' && a) {
-      sources[a] = b
-    } else if (a) {
-      current = []
-      ;(tag === 'fw' ? texts : confs).set(a, current)
+    const fw = section === 'fw' ? /^firewall\/(\w+)\.fw:(\d+):(.*)$/.exec(line) : null
+    if (fw) {
+      const text = texts.get(fw[1]!) ?? texts.set(fw[1]!, []).get(fw[1]!)!
+      text[Number(fw[2]) - 1] = fw[3]!
+      continue
     }
+    const conf = section === 'conf' ? /^nodes\/[^/]+\/(lxc|qemu-server)\/(\d+)\.conf:(.*)$/.exec(line) : null
+    if (conf) (confs.get(conf[2]!) ?? confs.set(conf[2]!, [`${conf[1]}`]).get(conf[2]!)!).push(conf[3]!)
+    const addr = section === 'addr' ? /\sinet6?\s+(\S+)/.exec(line) : null
+    if (addr) hostAddresses.push(addr[1]!)
   }
   const path = (id: string) => `${dir.replace(/\/+$/, '')}/firewall/${id}.fw`
-  const cluster = parseFwFile(path('cluster'), texts.get('cluster')?.join('\n'), 'cluster')
-  const guests: FirewallState['guests'] = {}
-  for (const [id, text] of texts) {
-    if (id === 'cluster') continue
-    guests[id] = parseFwFile(path(id), text?.join('\n'), 'guest')
-    verifyReferences(guests[id], cluster)
-  }
+  const text = (id: string) => (texts.has(id) ? Array.from(texts.get(id)!, (l) => l ?? '').join('\n') : undefined)
+  const cluster = parseFwFile(path('cluster'), text('cluster'), 'cluster')
   verifyReferences(cluster, cluster)
+  const guests: FirewallState['guests'] = {}
   const nics: FirewallState['nics'] = {}
-  for (const [config, text] of confs) {
-    const id = config.split('/')[1]!
-    nics[id] = {config: `${config.startsWith('lxc') ? 'pct' : 'qm'} config ${id}`, nics: (text ?? []).flatMap(nicOf), ...(text === undefined ? {absent: true} : {})}
+  for (const id of ids) {
+    guests[id] = parseFwFile(path(id), text(id), 'guest')
+    verifyReferences(guests[id], cluster)
+    const [kind, ...conf] = confs.get(id) ?? []
+    // What pct config shows: the config's current section, before its first [snapshot].
+    const current = conf.slice(0, conf.findIndex((l) => l.startsWith('[')) === -1 ? conf.length : conf.findIndex((l) => l.startsWith('[')))
+    nics[id] = {config: `${kind === 'qemu-server' ? 'qm' : 'pct'} config ${id}`, nics: current.flatMap(nicOf), ...(kind === undefined ? {absent: true} : {})}
   }
-  return {cluster, guests, nics, sources}
+  return {cluster, guests, nics, hostAddresses}
 }
 
 /** `net0: name=eth0,bridge=vmbr0,firewall=1,ip=10.0.0.155/24,type=veth` (a VM's: `virtio=MAC,bridge=vmbr0,firewall=1`). */

@@ -81,6 +81,6 @@ export interface FirewallState {
   /** By guest id; a guest without a file has an absent one. */
   guests: Record<string, FwFile>
   nics: Record<string, GuestNics>
-  /** The host's source address toward each target address (`ip route get`). */
-  sources: Record<string, string | undefined>
+  /** The host's own addresses with their prefix (`ip -o addr`): its source toward a guest on its bridge. */
+  hostAddresses: string[]
 }

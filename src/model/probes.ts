@@ -110,14 +110,13 @@ export interface DnsProbe {
 /**
  * The Proxmox firewall on the host, read once for the run: cluster.fw and each guest's `.fw` under
  * `dir`/firewall, the guests' NICs from `dir`/nodes/NODE/{lxc,qemu-server}/ID.conf (what `pct
- * config`/`qm config` print), and the host's source address toward each target (`ip route get`).
+ * config`/`qm config` print), and the host's own addresses (its source toward a guest).
  */
 export interface FirewallProbe {
   kind: 'firewall'
   /** pmxcfs's mount: /etc/pve (proxmox.configDir). */
   dir: string
   guests: {id: number; config: 'lxc' | 'qemu-server'}[]
-  addresses: string[]
 }
 
 /** Every probe kind. Adding one is a file in this folder plus a member here. */

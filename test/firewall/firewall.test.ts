@@ -8,7 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {batchScript, splitBatchOutput} from '../../src/checks/probes/batch-script.js'
 import {firewallSnippet, parseFirewall} from '../../src/checks/probes/firewall.js'
 import {auditFirewall} from '../../src/firewall/fw-audit.js'
-import {decideHop, enforcement, whereOf} from '../../src/firewall/fw-path.js'
+import {decideHop, enforcement, hostSource, whereOf} from '../../src/firewall/fw-path.js'
 import type {Hop} from '../../src/firewall/fw-path.js'
 import type {FirewallState} from '../../src/model/firewall.js'
 import type {FirewallProbe} from '../../src/model/probes.js'
@@ -22,6 +22,7 @@ import {CLUSTER_FW, GUEST_801, GUEST_914, GUEST_917, GUEST_BAD, NETS} from './fw
 
 let dir: string
 let state: FirewallState
+let hostOwn: string[]
 const GUESTS = [801, 914, 917, 918, 919, 920, 101]
 
 async function runSnippet(probe: FirewallProbe): Promise<FirewallState> {
@@ -44,9 +45,10 @@ beforeAll(async () => {
   await writeFile(join(dir, 'firewall', '919.fw'), '[OPTIONS]\nenable: 1\n[RULES]\nIN ACCEPT -p tcp -dport 22')
   // A snapshot section after the current config: pct config shows the current one only.
   for (const [id, net] of Object.entries(NETS)) await writeFile(join(dir, 'nodes', 'pve', 'lxc', `${id}.conf`), `arch: amd64\n${net}\nostype: debian\n\n[before-upgrade]\nnet0: name=eth0,bridge=vmbr0,firewall=0,ip=10.0.0.99/24\n`)
-  state = await runSnippet({kind: 'firewall', dir, guests: GUESTS.map((id) => ({id, config: 'lxc'})), addresses: ['127.0.0.1', '198.18.0.77']})
-  state.sources['10.0.0.141'] = '10.0.0.13'
-  state.sources['10.0.0.155'] = '10.0.0.13'
+  state = await runSnippet({kind: 'firewall', dir, guests: GUESTS.map((id) => ({id, config: 'lxc'})), })
+  hostOwn = state.hostAddresses
+  // The host as the estate's: 10.0.0.13 on vmbr0.
+  state.hostAddresses = ['127.0.0.1/8', '10.0.0.13/24']
 })
 
 afterAll(async () => {
@@ -63,9 +65,9 @@ describe('reading the files on the host', () => {
     expect(state.guests['101']!.present).toBe(false)
     expect(state.nics['801']!.nics).toEqual([{name: 'net0', firewall: true, ip: '10.0.0.141', text: NETS[801]}])
     expect(state.nics['920']!.nics[0]!.firewall).toBe(false)
-    expect(state.sources['127.0.0.1']).toBe('127.0.0.1')
-    // The root namespace has no route to the lab's net: no source, and no packet sent to learn it.
-    expect(Object.hasOwn(state.sources, '198.18.0.77') && !state.sources['198.18.0.77']).toBe(true)
+    expect(hostOwn).toContain('127.0.0.1/8')
+    expect(hostSource(state.hostAddresses, '10.0.0.141')).toBe('10.0.0.13')
+    expect(hostSource(state.hostAddresses, '192.0.2.7')).toBeUndefined()
     expect(state.guests['919']!.rules.map((r) => [r.line, r.dport])).toEqual([[4, '22']])
   })
 
@@ -93,10 +95,29 @@ describe('reading the files on the host', () => {
     expect(decideHop(state, fromGuest('10.0.0.153', 918, '10.0.0.158', 8000))).toMatchObject({allowed: false, by: {file: f(918), line: 11}})
   })
 
-  it('reads binary-looking and marker-looking lines as text', () => {
-    const parsed = parseFirewall(['@@fw cluster', ' @@fw 801', '[OPTIONS]', 'enable: 1'], {kind: 'firewall', dir: '/etc/pve', guests: [], addresses: []})
+  it('reads every file line as text (grep -Hn prefixes it), and says when nothing was read', () => {
+    const parsed = parseFirewall(['@@fw', 'firewall/cluster.fw:1: @@fw', 'firewall/cluster.fw:2:[OPTIONS]', 'firewall/cluster.fw:3:enable: 1', ' @@conf'], {kind: 'firewall', dir: '/etc/pve', guests: []})
     expect(parsed).toMatchObject({kind: 'firewall', state: {cluster: {options: {enable: {value: '1', line: 3}}}}})
-    expect(parseFirewall(['sh: 1: cat: Permission denied'], {kind: 'firewall', dir: '/etc/pve', guests: [], addresses: []})).toMatchObject({kind: 'firewall', unread: expect.stringContaining('/etc/pve')})
+    expect(parseFirewall(['sh: 1: cat: Permission denied'], {kind: 'firewall', dir: '/etc/pve', guests: []})).toMatchObject({kind: 'firewall', unread: expect.stringContaining('/etc/pve')})
+  })
+})
+
+describe('a large estate', () => {
+  it('reads a thousand guests\' files in one batch, past the lines a probe may print (MAX_PIECES)', async () => {
+    const big = await mkdtemp(join(tmpdir(), 'phoenix-pve-big-'))
+    try {
+      await mkdir(join(big, 'firewall'))
+      await mkdir(join(big, 'nodes', 'pve2', 'lxc'), {recursive: true})
+      const ids = Array.from({length: 1000}, (_, i) => 2000 + i)
+      await Promise.all(ids.flatMap((id) => [
+        writeFile(join(big, 'firewall', `${id}.fw`), `[OPTIONS]\nenable: 1\n\n[RULES]\nIN ACCEPT -source 10.0.0.12 -p tcp -dport ${id}\n`),
+        writeFile(join(big, 'nodes', 'pve2', 'lxc', `${id}.conf`), `net0: name=eth0,bridge=vmbr0,firewall=1,ip=10.1.${Math.floor(id / 256)}.${id % 256}/16\n`),
+      ]))
+      const read = await runSnippet({kind: 'firewall', dir: big, guests: ids.map((id) => ({id, config: 'lxc'}))})
+      expect(ids.filter((id) => read.guests[id]!.rules[0]?.dport !== String(id) || read.nics[id]!.nics[0]?.firewall !== true)).toEqual([])
+    } finally {
+      await rm(big, {recursive: true, force: true})
+    }
   })
 })
 
@@ -129,7 +150,7 @@ describe('whether a probe\'s hop gets through', () => {
   })
 
   it('a rule on a source phoenix could not read is "cannot tell", not blocked', () => {
-    const blind = {...state, sources: {}}
+    const blind = {...state, hostAddresses: []}
     expect(decideHop(blind, fromHost(914, '10.0.0.155', 11434))).toMatchObject({allowed: 'unknown', by: {line: 21}, why: expect.stringMatching(/security group inference/)})
   })
 

@@ -27,7 +27,7 @@ const nic = (id: number, fw = 1) => ({config: `pct config ${id}`, nics: [{name: 
 
 function state(guest: Record<number, string>): FirewallState {
   const guests = Object.fromEntries(Object.entries(guest).map(([id, text]) => [id, parseFwFile(`/etc/pve/firewall/${id}.fw`, text, 'guest')]))
-  return {cluster: parseFwFile('/etc/pve/firewall/cluster.fw', CLUSTER, 'cluster'), guests, nics: {953: nic(953), 955: nic(955), 956: nic(956)}, sources: {'10.0.0.155': '10.0.0.1', '10.0.0.156': '10.0.0.1'}}
+  return {cluster: parseFwFile('/etc/pve/firewall/cluster.fw', CLUSTER, 'cluster'), guests, nics: {953: nic(953), 955: nic(955), 956: nic(956)}, hostAddresses: ['10.0.0.1/24']}
 }
 
 const ok: Record<string, Observation> = {

@@ -13,15 +13,13 @@ export const FIREWALL_CHECK = 'host.firewall'
 export type FromVantage = 'host' | 'gateway'
 
 /**
- * What one service's hops need: cluster.fw, its guest's and the gateway's files and NICs, the host's
- * source address toward it. Per service, not the whole inventory: a host batch that carried every
- * guest would read them all again in each batch of a large estate.
+ * One read of every guest the inventory names: the same probe for every service, so it runs once in
+ * each host batch, in three processes (probes/firewall.ts) whatever the estate's size.
  */
-export function firewallProbe(inv: Inventory, s?: ServiceDef): FirewallProbe {
-  const all = s ? [s, inv.gateway] : [inv.gateway, ...inv.services]
+export function firewallProbe(inv: Inventory): FirewallProbe {
+  const all = [inv.gateway, ...inv.services]
   const guests = [...new Map(all.map((d) => [d.guest.id, {id: d.guest.id, config: d.guest.kind === 'vm' ? 'qemu-server' as const : 'lxc' as const}])).values()]
-  const addresses = [...new Set((s ? [s] : inv.services).map((x) => x.address).filter((a) => /^[\d.]+$|:/.test(a)))]
-  return {kind: 'firewall', dir: inv.pveDir ?? '/etc/pve', guests, addresses}
+  return {kind: 'firewall', dir: inv.pveDir ?? '/etc/pve', guests}
 }
 
 /**

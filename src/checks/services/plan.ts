@@ -85,7 +85,7 @@ function hostLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): Chec
   const inv = c.inventory
   return [
     // First: the host's and the gateway's probes are judged by what its rules say (expectations/firewall.ts).
-    {...at, id: FIREWALL_CHECK, probe: firewallProbe(inv, s), judge: firewallRead(s, inv)},
+    {...at, id: FIREWALL_CHECK, probe: firewallProbe(inv), judge: firewallRead(s, inv)},
     {...at, id: 'host.ping', probe: {kind: 'ping', host: s.address}, judge: byDesign('host', s, inv, 'icmp', pingAnswers(s.address))},
     {...at, id: 'host.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: byDesign('host', s, inv, 'tcp', tcpConnects(target))},
     {
