@@ -13,10 +13,14 @@ const gw = ctById(GATEWAY_CTID).address
 const FW = `${PVE_DIR}/firewall/`.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 const at = (rest: string) => new RegExp(`${FW}\\d+\\.fw${rest}`)
 
-/** Only the gateway may come in, on the service's port (line 8): the operators' design, with nginx in Traefik's place. */
+/**
+ * Only the gateway may come in, on the service's port (line 8): the operators' design, with nginx in
+ * Traefik's place. REJECT, not their DROP: the host's probes end at once instead of at --timeout
+ * (the DROP path, and the default policy, are fw-blocks-gateway's and test/firewall's).
+ */
 const onlyGateway = (s: LabService, enable = 'enable: 1\n') => `# lab: only the gateway reaches ${s.name} (issue 13 item 5)
 [OPTIONS]
-${enable}policy_in: DROP
+${enable}policy_in: REJECT
 
 [RULES]
 
@@ -25,13 +29,13 @@ IN ACCEPT -source ${gw} -p tcp -dport ${s.port} # the gateway
 
 export const FIREWALL_FAULTS: readonly Fault[] = [
   {
-    name: 'fw-only-gateway', does: "the CT's .fw admits only the gateway on the service's port (policy_in DROP), enforced from the file with nft in the CT",
+    name: 'fw-only-gateway', does: "the CT's .fw admits only the gateway on the service's port (policy_in REJECT), enforced from the file with nft in the CT",
     appliesTo: ['ollama', 'qdrant'],
     inject: (s) => declareFirewall(s, onlyGateway(s)),
     heal: removeFirewall,
     // The host's probes are blocked by design: skipped, naming the policy's line; the route works.
     expect: {layer: null, cause: 'healthy', status: 'pass'},
-    checks: {'host.tcp': at(':4 \\(policy_in: DROP\\)$'), 'host.ping': at(':4 '), 'host.http': at(':4 '), 'gateway.tcp': /^pass: /},
+    checks: {'host.tcp': at(':4 \\(policy_in: REJECT\\)$'), 'host.ping': at(':4 '), 'host.http': at(':4 '), 'gateway.tcp': /^pass: /},
   },
   {
     name: 'fw-blocks-gateway', does: "a rule in the CT's .fw drops the gateway (line 6, policy_in ACCEPT), enforced from the file with nft in the CT",
