@@ -79,7 +79,7 @@ function keyInfo(file: string, lines: readonly string[], viaOpenssl: boolean): K
 /**
  * Reads the lines after `@@certs`: `@@pem FILE` + its certificate blocks, `@@key FILE` + the public
  * key (`@@pub`) or the private key's block, `@@nofile` for a file that cannot be read, `@@cron` +
- * grep lines, `@@timer UNIT` + `systemctl show` lines.
+ * grep lines, `@@timers` + `TIMER UNIT` lines and `@@units` + `systemctl show` of them all.
  */
 export function readCertSection(lines: readonly string[], now: Date): CertSection {
   const out: CertSection = {certificates: [], keys: [], renewals: []}
@@ -100,7 +100,29 @@ export function readCertSection(lines: readonly string[], now: Date): CertSectio
       else if (next === 'pub') out.keys.push(keyInfo(arg, sections[i + 1]!.body, true))
       else out.keys.push(keyInfo(arg, body, false))
     } else if (tag === 'cron') out.renewals.push(...body.flatMap((l) => cronJob(l, certFiles)))
-    else if (tag === 'timer') out.renewals.push(...timerJob(arg, body, certFiles))
+    else if (tag === 'units') out.renewals.push(...timerJobs(sections.find((s) => s.head === 'timers')?.body ?? [], body, certFiles))
   }
   return out
+}
+
+/**
+ * `systemctl show` of every timer and the unit it activates, in blocks (blank-line separated, each
+ * with its Id=): each timer's and its service's lines together, as one job per certificate named.
+ */
+function timerJobs(pairs: readonly string[], show: readonly string[], certs: readonly string[]): RenewalJob[] {
+  const blocks = new Map<string, string[]>()
+  let current: string[] = []
+  for (const line of [...show, '']) {
+    if (line.trim()) current.push(line)
+    else if (current.length) {
+      const id = current.find((l) => l.startsWith('Id='))?.slice(3)
+      if (id) blocks.set(id, current)
+      current = []
+    }
+  }
+  return pairs.flatMap((pair) => {
+    const [timer, service] = pair.trim().split(/\s+/)
+    if (!timer || !service) return []
+    return timerJob(timer, [...(blocks.get(service) ?? []).filter((l) => !l.startsWith('Timers') && !l.startsWith('LastTrigger')), ...(blocks.get(timer) ?? [])], certs)
+  })
 }

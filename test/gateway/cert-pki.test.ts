@@ -109,6 +109,12 @@ describe('renewal jobs seen in the gateway CT', () => {
       cert: '/etc/step/certs/gw.crt', kind: 'timer', where: 'cert-renewer@gw.timer', text: 'OnCalendar=*-*-* *:01/15:00; runs /usr/bin/step ca renew --force ${CERT_LOCATION} ${KEY_LOCATION}',
       everyMs: 15 * 60_000, conditional: true, lastRun: 'Wed 2026-12-02 02:16:03 UTC',
     }])
+    // As the probe prints them: the timers and what they activate, then one `systemctl show` of them all.
+    const printed = ['@@pem /etc/step/certs/gw.crt', '@@timers', 'apt-daily.timer apt-daily.service', 'cert-renewer@gw.timer cert-renewer@gw.service', '@@units',
+      'Id=apt-daily.service', 'ExecStart={ path=/usr/lib/apt/apt.systemd.daily ; argv[]=/usr/lib/apt/apt.systemd.daily update ; }', '',
+      'Id=apt-daily.timer', 'TimersCalendar={ OnCalendar=*-*-* 06,18:00:00 ; next_elapse=n/a }', '',
+      'Id=cert-renewer@gw.service', ...show.slice(0, 3), '', 'Id=cert-renewer@gw.timer', ...show.slice(3)]
+    expect(readCertSection(printed, new Date()).renewals).toEqual(timerJob('cert-renewer@gw.timer', show, ['/etc/step/certs/gw.crt']))
     expect(timerJob('x.timer', ['TimersMonotonic={ OnUnitActiveUSec=1h ; next_elapse=3h 5min }', 'ExecStart={ argv[]=/usr/local/bin/renew /etc/step/certs/gw.crt ; }'], ['/etc/step/certs/gw.crt'])[0]).toMatchObject({everyMs: HOUR, conditional: false})
   })
 })

@@ -9,7 +9,8 @@
  *   CT (`@@pub` + `openssl pkey -pubout`) and the key stays there. Otherwise its PRIVATE KEY block is
  *   read bounded (64 KiB), and phoenix derives the public key in memory and drops the rest.
  * - `@@cron`: crontab lines that name a served certificate (/etc/crontab, /etc/cron.d, users' crontabs).
- * - `@@timer UNIT`: each systemd timer whose service names one (ExecStart, ExecCondition, Environment:
+ * - `@@timers` + each systemd timer and the unit it activates, `@@units` + `systemctl show` of them
+ *   all; phoenix keeps the timers whose service names one (ExecStart, ExecCondition, Environment:
  *   step's cert-renewer@.timer sets CERT_LOCATION), with its schedule and when it last ran.
  * File names come from the dump; they reach the shell only as "$f", never as code.
  */
@@ -21,17 +22,22 @@ export function certificateSnippet(): string {
     `_names() { printf '%s\\n' "$d" | grep -v '^[[:space:]]*#' | grep -oE "(^|[[:space:];{}])$1[[:space:]]+[^;]+" |` +
     ` sed -E "s/^[[:space:];{}]?$1[[:space:]]+//; s/[[:space:]]+$//" | tr -d "\\"'" | grep -vE '[$]|^(data|engine):' | sort -u; }`
   const block = (label: string) => `awk '/^-----BEGIN ${label}-----/ { p = 1 } p { print } /^-----END ${label}-----/ { p = 0 }'`
-  const certs = `_names ssl_certificate | while IFS= read -r f; do echo "\${_m}pem $f"; if [ -r "$f" ]; then head -c 262144 -- "$f" | ${block('CERTIFICATE')}; else echo "\${_m}nofile"; fi; done`
+  const certs = `printf '%s\\n' "$_cf" | while IFS= read -r f; do echo "\${_m}pem $f"; if [ -r "$f" ]; then head -c 262144 -- "$f" | ${block('CERTIFICATE')}; else echo "\${_m}nofile"; fi; done`
   const keys =
     `_names ssl_certificate_key | while IFS= read -r k; do echo "\${_m}key $k"; if [ ! -r "$k" ]; then echo "\${_m}nofile";` +
     ` elif command -v openssl >/dev/null 2>&1; then echo "\${_m}pub"; openssl pkey -in "$k" -passin pass: -pubout 2>/dev/null;` +
     ` else head -c 65536 -- "$k" | ${block('[A-Z ]*PRIVATE KEY')}; fi; done`
-  const cron = `echo "\${_m}cron"; _names ssl_certificate | while IFS= read -r f; do grep -HnsF -- "$f" /etc/crontab /etc/cron.d/* /var/spool/cron/crontabs/* 2>/dev/null | head -n 5; done`
-  // list-timers --plain: the last two words are the timer and the unit it activates.
+  const cron = `echo "\${_m}cron"; printf '%s\\n' "$_cf" | while IFS= read -r f; do grep -HnsF -- "$f" /etc/crontab /etc/cron.d/* /var/spool/cron/crontabs/* 2>/dev/null | head -n 5; done`
+  // systemctl only where a unit file names a certificate or its directory (step's template has
+  // CERT_LOCATION=/etc/step/certs/%i.crt): `show` loads every unit it is asked about (70 ms for six
+  // here), a grep of the unit directories costs a few. Then two calls whatever the number of
+  // timers: list-timers (--plain: the last two words are the timer and the unit it activates), and
+  // one `show` of them all; phoenix keeps the timers whose service names a served certificate.
+  const unitDirs = '/etc/systemd/system /run/systemd/system /usr/lib/systemd/system /lib/systemd/system'
+  const named = `printf '%s\\n' "$_cf" | while IFS= read -r f; do printf '%s\\n' "$f" "\${f%/*}/"; done | grep -rlsF -f - ${unitDirs} 2>/dev/null | head -n 1`
+  const props = '-p Id -p Environment -p ExecStart -p ExecCondition -p ExecStartPre -p TimersCalendar -p TimersMonotonic -p LastTriggerUSec'
   const timers =
-    `if command -v systemctl >/dev/null 2>&1; then systemctl list-timers --all --no-legend --plain 2>/dev/null | awk 'NF >= 2 { print $(NF-1), $NF }' | head -n 64 | while read -r t s; do` +
-    ` e=$(systemctl show -p Environment -p ExecStart -p ExecCondition -p ExecStartPre -- "$s" 2>/dev/null); hit=;` +
-    ` for f in $(_names ssl_certificate); do case "$e" in *"$f"*) hit=1;; esac; done;` +
-    ` if [ -n "$hit" ]; then echo "\${_m}timer $t"; printf '%s\\n' "$e"; systemctl show -p TimersCalendar -p TimersMonotonic -p LastTriggerUSec -- "$t" 2>/dev/null; fi; done; fi`
-  return `${names}; if [ -n "$(_names ssl_certificate)" ]; then ${certs}; ${keys}; ${cron}; ${timers}; fi`
+    `if command -v systemctl >/dev/null 2>&1 && [ -n "$(${named})" ]; then _tl=$(systemctl list-timers --all --no-legend --plain 2>/dev/null | awk 'NF >= 2 { print $(NF-1), $NF }' | head -n 64);` +
+    ` if [ -n "$_tl" ]; then echo "\${_m}timers"; printf '%s\\n' "$_tl"; echo "\${_m}units"; (set -f; systemctl show ${props} -- $(printf '%s\\n' "$_tl" | tr ' ' '\\n' | sort -u)) 2>/dev/null; fi; fi`
+  return `${names}; _cf=$(_names ssl_certificate); if [ -n "$_cf" ]; then ${certs}; ${keys}; ${cron}; ${timers}; fi`
 }
