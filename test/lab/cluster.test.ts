@@ -1,3 +1,4 @@
+import {writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -10,7 +11,8 @@ import type {Mode} from './lab.js'
 import {setLink} from './namespaces.js'
 import {run} from './proc.js'
 import {NODE2_SSHD_LOG} from './sshd.js'
-import {ctById, NODE2, NODE_NAMES, REPO, SERVICES} from './topology.js'
+import {CLIENT_KEY, KNOWN_HOSTS} from './sshd.js'
+import {ctById, HOST, NODE2, NODE_NAMES, REPO, SERVICES, STATE} from './topology.js'
 
 /**
  * The lab as a two-node Proxmox cluster (issue 15), in both modes: phoenix on node pve with pve2 over
@@ -60,6 +62,25 @@ describe('lab: a two-node Proxmox cluster', () => {
     // Over SSH: one to pve (the cluster query and its batches), one to pve2. On pve: none to itself.
     expect([after[0]! - before[0]!, after[1]! - before[1]!]).toEqual(mode === 'ssh' ? [1, 1] : [0, 1])
     expect(report.cluster).toEqual({asked: NODE_NAMES.host, quorate: true, moved: [], nodes: [{name: 'pve', online: true, guests: 7}, {name: 'pve2', online: true, guests: 1}]})
+  })
+
+  it.each(MODES)('phoenix init covers every node with guests: the draft asks the cluster, CT 957 on pve2, and check passes with it (%s)', async (mode) => {
+    const host = mode === 'ssh' ? ['--host', HOST.address, '--identity-file', CLIENT_KEY, '--known-hosts', KNOWN_HOSTS] : []
+    const init = await run([...phoenixNs(mode), process.execPath, join(REPO, 'bin/run.js'), 'init', '--dry-run', ...host], {env: await phoenixEnv(mode), cwd: REPO, timeoutMs: 120_000})
+    expect(init.code, init.stderr).toBe(0)
+    if (mode === 'local') {
+      // On pve itself, pve2 is reached as Proxmox's nodes reach each other (root's id_rsa): the lab has none.
+      expect(init.stderr).toMatch(/note: node pve2 could not be read \(.*no key to log in with/)
+      return
+    }
+    expect(init.stdout).toMatch(/^proxmox:\n(  #.*\n)*  cluster:\n    host: 198\.18\.0\.1\n/m)
+    expect(init.stdout).toMatch(/ctid: 957 # pct list: CT 957 \(llamacpp-lxc\)\n(.*\n)*? {4}node: pve2 # found on node pve2/)
+    const draft = join(STATE, 'phoenix-cluster-init.yaml')
+    await writeFile(draft, init.stdout)
+    const r = await run([...phoenixNs(mode), process.execPath, join(REPO, 'bin/run.js'), ...ARGS, '--json', '--config', draft], {env: await phoenixEnv(mode), cwd: REPO, timeoutMs: 120_000})
+    const report = JSON.parse(r.stdout) as Report
+    expect(report.services.filter((s) => s.status !== 'pass').map((s) => `${s.name} ${s.verdict.cause}`)).toEqual([])
+    expect(report.services.find((s) => s.ctid === ON_NODE2)?.node).toBe(NODE_NAMES.node2)
   })
 
   describe('a guest migrated to the other node since the inventory was written', () => {

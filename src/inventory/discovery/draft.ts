@@ -3,8 +3,9 @@ import type {Node, YAMLMap} from 'yaml'
 
 import type {Estate, FoundGateway, FoundService, Guess} from './estate.js'
 
-/** How phoenix reaches the host, as the draft's `proxmox:` section says it. */
-export type ProxmoxSection = {host: 'local'} | {host: string; port?: number; user?: string; identityFile?: string; knownHosts?: string}
+/** How phoenix reaches the host, as the draft's `proxmox:` section says it; a cluster's: the node to ask (issue 15). */
+export type ProxmoxSection = HostSection | {cluster: HostSection}
+export type HostSection = {host: 'local'} | {host: string; port?: number; user?: string; identityFile?: string; knownHosts?: string}
 
 /**
  * The draft inventory: every guessed value with a comment saying how it was found, what phoenix
@@ -20,7 +21,8 @@ export function draftDocument(estate: Estate, proxmox: ProxmoxSection, source: s
   ].join('\n')
   const px = doc.createNode(proxmox) as YAMLMap
   for (const pair of px.items) {
-    const how = proxmoxHow ?? (proxmox.host === 'local' ? 'phoenix init ran on this Proxmox host' : pair === px.items[0] ? 'phoenix init reached it over SSH' : 'as phoenix init connected')
+    const host = 'cluster' in proxmox ? proxmox.cluster.host : proxmox.host
+    const how = 'cluster' in proxmox ? `a cluster: guests were found on ${estate.cluster?.nodes.join(', ') ?? 'several nodes'}; phoenix asks this node where each runs` : proxmoxHow ?? (host === 'local' ? 'phoenix init ran on this Proxmox host' : pair === px.items[0] ? 'phoenix init reached it over SSH' : 'as phoenix init connected')
     ;(pair.value as Node).comment = ` ${how}`
   }
   doc.set('proxmox', px)
@@ -41,6 +43,7 @@ function gatewayNode(doc: Document, g: FoundGateway): YAMLMap {
   put(doc, map, 'url', g.url)
   if (g.nginxConf) put(doc, map, 'nginxConf', g.nginxConf)
   if (g.errorLog) put(doc, map, 'errorLog', g.errorLog)
+  if (g.node) put(doc, map, 'node', g.node)
   todo(map, g.todo)
   return map
 }
@@ -51,7 +54,7 @@ function serviceNode(doc: Document, s: FoundService): YAMLMap {
   put(doc, map, 'ctid', s.ctid)
   put(doc, map, 'address', s.address)
   put(doc, map, 'port', s.port)
-  for (const key of ['runtime', 'route', 'model', 'task', 'apiKeyEnv'] as const) {
+  for (const key of ['runtime', 'route', 'model', 'task', 'apiKeyEnv', 'node'] as const) {
     const guess = s[key] as Guess<unknown> | undefined
     if (guess) put(doc, map, key, guess)
   }

@@ -23,6 +23,8 @@ export interface FoundService {
   todo: string[]
   /** What the user should know about it (a dependency, a firewall rule): NOTE lines. */
   notes?: string[]
+  /** In a cluster: the node it was found on (issue 15). */
+  node?: Guess<string>
 }
 
 export interface FoundGateway {
@@ -32,6 +34,8 @@ export interface FoundGateway {
   errorLog?: Guess<string>
   nginxConf?: Guess<string>
   todo: string[]
+  /** In a cluster: the node it was found on (issue 15). */
+  node?: Guess<string>
 }
 
 /** The estate as discovery saw it. */
@@ -42,6 +46,8 @@ export interface Estate {
   services: FoundService[]
   /** Guests and ports that are not a service phoenix knows, and what it could not read: the draft's notes. */
   notes: string[]
+  /** Read on several nodes of a cluster (issue 15): the draft then asks the cluster (`proxmox: {cluster: ...}`). */
+  cluster?: {asked: string; nodes: string[]}
 }
 
 /** Service names as the inventory allows them (lowercase, -, _), each once; `gateway` is taken. */

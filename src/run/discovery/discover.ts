@@ -19,6 +19,14 @@ const TIMEOUT_MS = 15_000
  * exec per running CT, the gateway's `nginx -T`, and a harmless GET at each listening port.
  */
 export async function discoverEstate(host: Shell, get: Get): Promise<Estate> {
+  return (await discoverNode(host, get)).estate
+}
+
+/** The note of an estate whose host runs no gateway (a cluster's other nodes drop it when one has it). */
+export const NO_GATEWAY_NOTE = 'no running CT serves nginx with proxy routes: gateway is a TODO'
+
+/** The estate of one host, and its gateway's routes (a cluster routes the other nodes' services with them). */
+export async function discoverNode(host: Shell, get: Get): Promise<{estate: Estate; gatewayConfig?: GatewayConfig}> {
   const notes: string[] = []
   const cts = await listGuests(host, ['pct', 'list'], parsePctList)
   const vms = await listGuests(host, ['qm', 'list'], parseQmList)
@@ -35,8 +43,8 @@ export async function discoverEstate(host: Shell, get: Get): Promise<Estate> {
   services.push(...found.flat())
   for (const s of services) route(s, gateway?.config)
   uniqueNames(services)
-  if (!gateway) notes.push('no running CT serves nginx with proxy routes: gateway is a TODO')
-  return {host: host.description, ...(gateway ? {gateway: gateway.found} : {}), services, notes}
+  if (!gateway) notes.push(NO_GATEWAY_NOTE)
+  return {estate: {host: host.description, ...(gateway ? {gateway: gateway.found} : {}), services, notes}, ...(gateway ? {gatewayConfig: gateway.config} : {})}
 }
 
 async function listGuests(host: Shell, argv: string[], parse: (s: string) => ListedGuest[]): Promise<ListedGuest[] | undefined> {
@@ -131,7 +139,7 @@ function runtimeFor(scan: GuestScan, kind: ServiceKind | undefined): {name: stri
   return named.length > 0 ? named : all
 }
 
-function route(s: FoundService, config: GatewayConfig | undefined): void {
+export function route(s: FoundService, config: GatewayConfig | undefined): void {
   const r = config && routeTo(config, [s.address.value], s.port.value)
   if (r) s.route = {value: r.host ? {host: r.host, path: r.path} : r.path, how: r.how}
   else if (config) s.todo.push('route: no location of the gateway proxies to it (leave it out if clients do not reach it through the gateway)')

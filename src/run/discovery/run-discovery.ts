@@ -1,12 +1,13 @@
 import {UsageError} from '../../inventory/errors.js'
 import type {ProxmoxTarget} from '../../model/inventory.js'
-import {discoverEstate} from './discover.js'
+import {coverCluster} from './cluster-discovery.js'
+import {discoverNode} from './discover.js'
 import type {Estate} from '../../inventory/discovery/estate.js'
 import {draftDocument} from '../../inventory/discovery/draft.js'
-import type {ProxmoxSection} from '../../inventory/discovery/draft.js'
+import type {HostSection} from '../../inventory/discovery/draft.js'
 
 /** The `proxmox:` section that reaches this target again. */
-export function proxmoxSection(target: ProxmoxTarget): ProxmoxSection {
+export function proxmoxSection(target: ProxmoxTarget): HostSection {
   if (target.mode === 'local') return {host: 'local'}
   return {host: target.host, port: target.port, user: target.user, ...(target.identityFile ? {identityFile: target.identityFile} : {}), knownHosts: target.knownHosts}
 }
@@ -20,7 +21,10 @@ export async function discover(target: ProxmoxTarget, acceptNewHostKey: boolean)
   if (target.mode === 'local') host = (await import('../../io/local-shell.js')).createLocalShell()
   else host = (await import('../../io/ssh-shell.js')).createSshShell(target, {acceptNewHostKey, connectTimeoutMs: 10_000})
   try {
-    return await discoverEstate(host, get)
+    const node = await discoverNode(host, get)
+    // A node of a cluster: every node with guests is read too (issue 15).
+    const {createSshShell} = await import('../../io/ssh-shell.js')
+    return await coverCluster(node, host, target, async (t) => createSshShell(t as Extract<ProxmoxTarget, {mode: 'ssh'}>, {acceptNewHostKey, connectTimeoutMs: 10_000}), get)
   } catch (error) {
     throw new UsageError(`cannot discover the estate: ${(error as Error).message}`)
   } finally {
@@ -30,5 +34,6 @@ export async function discover(target: ProxmoxTarget, acceptNewHostKey: boolean)
 
 /** The draft inventory of a discovered estate. */
 export function estateDraft(estate: Estate, target: ProxmoxTarget) {
-  return draftDocument(estate, proxmoxSection(target), target.mode === 'local' ? 'this Proxmox host' : `${target.user}@${target.host}`)
+  const section = proxmoxSection(target)
+  return draftDocument(estate, estate.cluster ? {cluster: section} : section, target.mode === 'local' ? 'this Proxmox host' : `${target.user}@${target.host}`)
 }
