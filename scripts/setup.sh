@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: real nginx, sshd, ping, nc, curl, ss, nft for the lab; openssl for its CA; lxc
+# Debian packages: dnsmasq (the lab host's DNS, as the operators run it), real nginx, sshd, ping, nc, curl, ss, nft for the lab; openssl for its CA; lxc
 # and debootstrap for the real-CT lab (without recommends: those edit PAM and add AppArmor);
 # prometheus for promtool (the --format prometheus and alert-rule tests), systemd for systemd-analyze.
-PACKAGES=(nginx openssh-server openssh-client iputils-ping netcat-openbsd curl iproute2 procps nftables openssl lxc debootstrap prometheus systemd)
-BINARIES=(/usr/sbin/nginx /usr/sbin/sshd /usr/bin/ssh-keygen /usr/bin/ping /usr/bin/nc /usr/bin/curl /usr/bin/ss /usr/sbin/nft /usr/bin/openssl /usr/bin/pgrep /usr/bin/lxc-start /usr/sbin/debootstrap /usr/bin/promtool /usr/bin/systemd-analyze)
+PACKAGES=(dnsmasq-base nginx openssh-server openssh-client iputils-ping netcat-openbsd curl iproute2 procps nftables openssl lxc debootstrap prometheus systemd)
+BINARIES=(/usr/sbin/dnsmasq /usr/sbin/nginx /usr/sbin/sshd /usr/bin/ssh-keygen /usr/bin/ping /usr/bin/nc /usr/bin/curl /usr/bin/ss /usr/sbin/nft /usr/bin/openssl /usr/bin/pgrep /usr/bin/lxc-start /usr/sbin/debootstrap /usr/bin/promtool /usr/bin/systemd-analyze)
 missing=0
 for b in "${BINARIES[@]}"; do [ -x "$b" ] || missing=1; done
 if [ "$missing" = 1 ]; then

@@ -79,7 +79,7 @@ describe('DNS as a layer of facts: judged and decided', () => {
   it('every vantage gets the gateway: healthy', () => {
     const checks = judgeAll(specs, {'host.dns': answer(name, ['198.18.0.153']), 'gateway.dns': answer(name, ['198.18.0.153']), 'client.dns': answer(name, ['198.18.0.153'])})
     expect(checks.map((c) => c.status)).toEqual(['pass', 'pass', 'pass'])
-    expect(checks[0]!.summary).toBe('n8n.internal.test resolves on the Proxmox host to 198.18.0.153 (the gateway CT 953 (198.18.0.153)), resolver 198.18.0.1 (/etc/resolv.conf)')
+    expect(checks[0]!.summary).toBe('n8n.internal.test resolves on the Proxmox host to 198.18.0.153 (the gateway CT 953), resolver 198.18.0.1 (/etc/resolv.conf)')
     expect(verdictWith(checks).cause).toBe('healthy')
   })
 
@@ -89,10 +89,11 @@ describe('DNS as a layer of facts: judged and decided', () => {
     expect(checks.map((c) => c.finding)).toEqual(['dns_elsewhere', 'dns_elsewhere', 'dns_elsewhere'])
     const v = verdictWith(checks)
     expect([v.layer, v.cause]).toEqual(['host', 'dns_elsewhere'])
-    expect(checks[0]!.summary).toContain("198.18.0.154 (n8n's own CT 954: nginx skipped), not the gateway CT 953")
+    expect(checks[0]!.summary).toBe("n8n.internal.test resolves on the Proxmox host to 198.18.0.154 (n8n's own CT 954: nginx skipped), not the gateway CT 953 (198.18.0.153), resolver 198.18.0.1 (/etc/resolv.conf)")
     expect(v.hints[0]!.text).toContain('address=/n8n.internal.test/198.18.0.153')
     expect(v.hints.map((h) => h.command)).toContain('grep -rn -F -e n8n.internal.test /etc/dnsmasq.conf /etc/dnsmasq.d/ /etc/hosts')
     expect(v.evidence.filter((l) => /^(host|gateway|client)\.dns: /.test(l))).toHaveLength(3)
+    expect(v.evidence[0]).toBe(`host.dns: ${checks[0]!.summary}`)
   })
 
   it('the gateway CT disagrees with the host: dns_split at the gateway layer, naming both resolvers', () => {
@@ -103,6 +104,8 @@ describe('DNS as a layer of facts: judged and decided', () => {
     })
     const v = verdictWith(checks)
     expect([v.layer, v.cause]).toEqual(['gateway', 'dns_split'])
+    expect(v.evidence).toContain('  on the Proxmox host: n8n.internal.test → 198.18.0.153 (resolver 198.18.0.1 (/etc/resolv.conf))')
+    expect(v.evidence).toContain('  in the gateway CT 953: n8n.internal.test: resolver 192.0.2.53 answers NXDOMAIN (no such name)')
     expect(v.hints[0]).toEqual({text: expect.stringContaining('point its /etc/resolv.conf at 198.18.0.1'), command: 'pct exec 953 -- cat /etc/resolv.conf'})
   })
 
@@ -121,7 +124,7 @@ describe('DNS as a layer of facts: judged and decided', () => {
     const checks = judgeAll(specs, {'host.dns': none, 'gateway.dns': none, 'client.dns': none})
     const v = verdictWith(checks)
     expect([v.layer, v.cause]).toEqual(['host', 'dns_unresolved'])
-    expect(checks[0]!.summary).toBe('n8n.internal.test does not resolve on the Proxmox host: 198.18.0.1 answers no answer at all (the resolver is down or unreachable)')
+    expect(checks[0]!.summary).toBe('n8n.internal.test does not resolve on the Proxmox host: its resolver 198.18.0.1 does not answer at all (down or unreachable)')
     expect(v.hints[0]!.command).toBe('nc -z -u -w 2 198.18.0.1 53')
   })
 

@@ -15,6 +15,8 @@ import type {EmulatorOptions} from './services.js'
 import {addressOf, ctById, GATEWAY_CTID, PCT_MISSING, SERVICES, SLOW_FAULT_MS, STATE, SUBNET, VM_SERVICES} from './topology.js'
 import {CERT_FAULTS} from './cert-faults.js'
 import {agentOption, execHangs, execHealed, startAgent, startVm, stopAgent, stopVm} from './vm-faults.js'
+import {setRecord, startDns, stopDns, toService} from './dns.js'
+import {NAMED} from './names.js'
 import type {LabService} from './topology.js'
 
 /** The verdict a fault must produce (cause codes of src/verdict/causes.ts). */
@@ -125,6 +127,33 @@ const VM_FAULTS: readonly Fault[] = [
     name: 'exec-timeout', does: "systemctl in the VM hangs and ignores SIGTERM (a stuck systemd): the check script outlives qm's --timeout, which returns only its pid", appliesTo: VM, realOnly: true,
     inject: execHangs, heal: execHealed,
     expect: {layer: 'service', cause: 'exec_timed_out', status: 'unknown', command: /^qm guest exec-status 1002 \d+$/m},
+  },
+]
+
+/**
+ * DNS (issue 13.3): the lab's dnsmasq on the host serves a name per named service (dns.ts), and
+ * every vantage (the host, the gateway CT, the client) resolves it. A wrong or missing record is
+ * seen first from the host, the innermost vantage: the verdict is the host layer's.
+ */
+const NAME = (rest: string) => new RegExp(`(${NAMED.join('|')})\\.internal\\.phoenix\\.test${rest}`)
+const DNS_FAULTS: readonly Fault[] = [
+  {
+    name: 'dns-to-service', does: "the service's name resolves straight to its own CT (dnsmasq address=/NAME/CT-IP, as the operators' generator writes it): clients skip nginx", appliesTo: NAMED,
+    inject: (s) => setRecord(s, toService(s)),
+    heal: (s) => setRecord(s, undefined),
+    expect: {layer: 'host', cause: 'dns_elsewhere', evidence: /nginx skipped/, hint: NAME(`/${SUBNET.replaceAll('.', '\\.')}\\.153`)},
+  },
+  {
+    name: 'dns-name-missing', does: "the service's address= line taken out of dnsmasq's records: its name is NXDOMAIN", appliesTo: NAMED,
+    inject: (s) => setRecord(s, {missing: true}),
+    heal: (s) => setRecord(s, undefined),
+    expect: {layer: 'host', cause: 'dns_unresolved', evidence: /198\.18\.0\.1 answers NXDOMAIN/, hint: /has no record for/},
+  },
+  {
+    name: 'dnsmasq-down', does: "the host's dnsmasq stopped: every vantage's resolver refuses (port unreachable)", appliesTo: NAMED,
+    inject: stopDns,
+    heal: startDns,
+    expect: {layer: 'host', cause: 'dns_unresolved', evidence: /198\.18\.0\.1 does not answer at all/, hint: /does not answer: start it/},
   },
 ]
 
@@ -350,6 +379,7 @@ export const FAULTS: readonly Fault[] = [
   ...VM_FAULTS,
   ...FIREWALL_FAULTS,
   ...CERT_FAULTS,
+  ...DNS_FAULTS,
 ]
 
 export function faultByName(name: string): Fault {

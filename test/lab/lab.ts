@@ -10,7 +10,8 @@ import {ctDir, prepareCt} from './cts.js'
 import {preparePveDir} from './pve-firewall.js'
 import {destroyRealCts, prepareRealCt, realCandidates, rootfsTrees, runsDocker, startHolder, waitBooted} from './real-ct.js'
 import {buildImageTarball, importImage} from './real-docker.js'
-import {createNetwork, destroyNetwork, labNamespaces} from './namespaces.js'
+import {createNetwork, destroyNetwork, labNamespaces, MACHINES} from './namespaces.js'
+import {pointRealCt, prepareDns, removeDns, startDns} from './dns.js'
 import {run, waitUntil} from './proc.js'
 import {ctExec, defineService, PCT, pct, SHIM_ENV, startService, waitListening} from './services.js'
 import {prepareNode2Sshd, prepareSshd, startNode2Sshd, startSshd} from './sshd.js'
@@ -35,7 +36,7 @@ export interface LabInfo {
 }
 
 /** Tools the lab runs; a missing one fails `up` by name (CI fails, never skips). */
-const TOOLS = ['/usr/sbin/nginx', '/usr/sbin/sshd', '/usr/bin/ssh-keygen', '/usr/sbin/nft', '/usr/bin/openssl', '/usr/bin/curl', '/usr/bin/nc', '/usr/bin/ping', '/usr/bin/ss', '/usr/bin/setsid', '/usr/bin/unshare', '/usr/bin/pgrep']
+const TOOLS = ['/usr/sbin/dnsmasq', '/usr/bin/getent', '/usr/sbin/nginx', '/usr/sbin/sshd', '/usr/bin/ssh-keygen', '/usr/sbin/nft', '/usr/bin/openssl', '/usr/bin/curl', '/usr/bin/nc', '/usr/bin/ping', '/usr/bin/ss', '/usr/bin/setsid', '/usr/bin/unshare', '/usr/bin/pgrep']
 
 /** How to bring the lab up. */
 export interface UpOptions {
@@ -71,6 +72,8 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
   for (const dir of [HOST_BIN, HOST_BIN_NO_PCT]) await writeFile(join(dir, 'qm'), qmWrapper, {mode: 0o755})
   try {
     await createNetwork()
+    // Every machine's resolv.conf before anything runs in it (sshd, the CTs): the host's dnsmasq.
+    await prepareDns(MACHINES)
     await Promise.all([makeCertificates(), prepareSshd().then(prepareNode2Sshd), makeApiKeys()])
     await prepareGateway()
     const reals = trees ? realCandidates() : []
@@ -79,6 +82,7 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
     for (const ct of CTS) {
       await prepareCt(ct)
       if (trees && reals.includes(ct)) await prepareRealCt(ct, trees, join(ctDir(ct.ctid), 'bin'))
+      await pointRealCt(ct.ctid)
       await pct(['start', ct.ctid])
     }
     // The VMs (real containers with the guest agent) only with real CTs: the shims have no VM.
@@ -90,7 +94,7 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
       if (runsDocker(ct.ctid)) await importImage((argv) => ctExec(ct.ctid, argv))
     }), ...vms.map(bootVm)])
     await Promise.all([...services.map((s) => defineService(s)), defineGatewayUnit()])
-    await Promise.all([...services.map(startService), ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx']), startSshd(), startNode2Sshd()])
+    await Promise.all([...services.map(startService), ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx']), startSshd(), startNode2Sshd(), startDns()])
     await Promise.all([
       ...services.map((s) => waitListening(s.ctid, s.port, '0.0.0.0', 60_000)),
       waitListening(GATEWAY_CTID, 80, '0.0.0.0'), waitListening(GATEWAY_CTID, 443, '0.0.0.0'),
@@ -110,6 +114,7 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
 export async function down(): Promise<void> {
   await destroyRealCts()
   await destroyNetwork()
+  await removeDns(MACHINES.map((m) => m.ns))
   await rm(STATE, {recursive: true, force: true})
 }
 

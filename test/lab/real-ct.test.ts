@@ -7,7 +7,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Report} from '../../src/model/report.js'
 import {down, phoenix, up} from './lab.js'
 import type {Mode} from './lab.js'
-import {labNamespaces, labPids} from './namespaces.js'
+import {labNamespaces, labPids, MACHINES} from './namespaces.js'
+import {DNS_DIR} from './dns.js'
 import {run, waitUntil} from './proc.js'
 import {LXC_PATH, realCandidates} from './real-ct.js'
 import {NGINX_CONF} from './nginx-config.js'
@@ -51,6 +52,10 @@ async function leftovers(): Promise<string[]> {
   left.push(...(await labNamespaces()).map((n) => `namespace: ${n}`))
   const procs = (await run(['pgrep', '-af', LXC_PATH])).stdout.split('\n').filter(Boolean)
   left.push(...procs.map((p) => `process: ${p}`))
+  // The lab's DNS (dns.ts): each machine's /etc/netns/NS/resolv.conf, and the host's dnsmasq.
+  const ours = new Set(MACHINES.map((m) => m.ns))
+  left.push(...(await readdir('/etc/netns').catch(() => [] as string[])).filter((n) => ours.has(n)).map((n) => `resolver: /etc/netns/${n}`))
+  left.push(...(await run(['pgrep', '-af', DNS_DIR])).stdout.split('\n').filter(Boolean).map((p) => `process: ${p}`))
   return left
 }
 
@@ -162,7 +167,7 @@ describe('real-CT lab: real systemd in LXC, entered as Proxmox does', () => {
     }
   })
 
-  it('lab down leaves no container, mount, lock, cgroup directory, namespace or process', async () => {
+  it('lab down leaves no container, mount, lock, cgroup directory, namespace, resolv.conf or process', async () => {
     await down()
     await waitUntil('the lab gone', async () => (await leftovers()).length === 0, 10_000).catch(() => {})
     expect(await leftovers()).toEqual([])

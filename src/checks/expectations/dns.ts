@@ -20,14 +20,15 @@ export interface NameTarget {
   earlier: readonly {id: string; where: string}[]
 }
 
+/** What the first resolver said, as a phrase after its address. */
 const FAILURE_WORDS: Record<DnsFailure, string> = {
-  nxdomain: 'NXDOMAIN (no such name)',
-  nodata: 'no A record (NOERROR, no data)',
-  servfail: 'SERVFAIL',
-  refused: 'REFUSED (not a name it serves, and it forwards nowhere)',
-  no_answer: 'no answer at all (the resolver is down or unreachable)',
-  timeout: 'no answer before the timeout',
-  unknown: 'no address',
+  nxdomain: 'answers NXDOMAIN (no such name)',
+  nodata: 'has no A record for it (NOERROR, no data)',
+  servfail: 'answers SERVFAIL',
+  refused: 'answers REFUSED (not a name it serves, and it forwards nowhere)',
+  no_answer: 'does not answer at all (down or unreachable)',
+  timeout: 'did not answer before the timeout',
+  unknown: 'gives no address',
 }
 
 /**
@@ -44,9 +45,8 @@ export function nameResolves(t: NameTarget): Expectation {
     if (obs.addresses.length && (!t.expected.length || !wrong.length)) {
       return {status: 'pass', summary: `${t.name} resolves ${t.where} to ${obs.addresses.join(', ')}${t.expected.length ? ` (${t.expectedLabel})` : ''}, ${by}`}
     }
-    const evidence = [`${t.where}: ${answerOf(obs)}, ${by}`]
     if (right.length) {
-      return {status: 'warn', summary: `${t.name} resolves ${t.where} to ${t.expectedLabel} and also to ${wrong.map((a) => placeOf(a, t)).join(', ')}: some clients skip it`, finding: 'dns_elsewhere', evidence, hints: fixRecord(t, obs)}
+      return {status: 'warn', summary: `${t.name} resolves ${t.where} to ${t.expectedLabel} and also to ${wrong.map((a) => placeOf(a, t)).join(', ')}: some clients skip it`, finding: 'dns_elsewhere', hints: fixRecord(t, obs)}
     }
     const agreed = earlierRight(t, seen)
     if (agreed) {
@@ -54,15 +54,15 @@ export function nameResolves(t: NameTarget): Expectation {
         status: 'fail',
         summary: `${t.name} ${obs.addresses.length ? `resolves ${t.where} to ${obs.addresses.map((a) => placeOf(a, t)).join(', ')}` : `does not resolve ${t.where}`} (${by}), but to ${t.expectedLabel} ${agreed.where} (${source(agreed.obs)}): the vantages disagree`,
         finding: 'dns_split',
-        evidence: [...evidence, `${agreed.where}: ${answerOf(agreed.obs)}, ${source(agreed.obs)}`],
+        evidence: [`${t.where}: ${answerOf(obs)}`, `${agreed.where}: ${answerOf(agreed.obs)}`],
         hints: [...(obs.hostsLine ? [hostsHint(t, obs)] : []), ...resolverSwap(t, obs, agreed.obs)],
       }
     }
     if (obs.addresses.length) {
-      return {status: 'fail', summary: `${t.name} resolves ${t.where} to ${obs.addresses.map((a) => placeOf(a, t)).join(', ')}, not ${t.expectedLabel} (${by})`, finding: 'dns_elsewhere', evidence, hints: fixRecord(t, obs)}
+      return {status: 'fail', summary: `${t.name} resolves ${t.where} to ${obs.addresses.map((a) => placeOf(a, t)).join(', ')}, not ${t.expectedLabel} (${t.expected.join(', ')}), ${by}`, finding: 'dns_elsewhere', hints: fixRecord(t, obs)}
     }
     const why = FAILURE_WORDS[obs.failure ?? 'unknown']
-    return {status: 'fail', summary: `${t.name} does not resolve ${t.where}: ${obs.resolvers[0] ? `${obs.resolvers[0]} answers ${why}` : 'no nameserver in /etc/resolv.conf'}`, finding: 'dns_unresolved', evidence, hints: unresolvedHints(t, obs)}
+    return {status: 'fail', summary: `${t.name} does not resolve ${t.where}: ${obs.resolvers[0] ? `its resolver ${obs.resolvers[0]} ${why}` : 'no nameserver in /etc/resolv.conf'}`, finding: 'dns_unresolved', hints: unresolvedHints(t, obs)}
   }
 }
 
@@ -72,8 +72,10 @@ function source(obs: DnsObservation): string {
   return obs.resolvers.length ? `resolver ${obs.resolvers.join(', ')} (/etc/resolv.conf)` : 'no nameserver in /etc/resolv.conf'
 }
 
+/** One vantage's answer, for the evidence: `NAME → ADDRESSES (source)`, or what its resolver said. */
 function answerOf(obs: DnsObservation): string {
-  return obs.addresses.length ? `${obs.name} → ${obs.addresses.join(', ')}` : `${obs.name}: ${FAILURE_WORDS[obs.failure ?? 'unknown']}`
+  if (obs.addresses.length) return `${obs.name} → ${obs.addresses.join(', ')} (${source(obs)})`
+  return `${obs.name}: ${obs.resolvers[0] ? `resolver ${obs.resolvers[0]} ${FAILURE_WORDS[obs.failure ?? 'unknown']}` : 'no nameserver in /etc/resolv.conf'}`
 }
 
 /** An address with what it is, when phoenix knows (`198.18.0.154 (n8n's own CT 954: nginx skipped)`). */

@@ -37,7 +37,7 @@ export function dnsChecks(s: ServiceDef, layer: Layer, vantage: Vantage, where: 
     vantage,
     probe: {kind: 'dns', name},
     judge: nameResolves({
-      name, expected, expectedLabel: `the gateway ${guestLabel(gw)} (${expected.join(', ') || gw.address})`, known, where, run,
+      name, expected, expectedLabel: `the gateway ${guestLabel(gw)}`, known, where, run,
       earlier: before.map((l) => ({id: `${l}.${id}`, where: whereOf(l, c)})),
     }),
   }))
