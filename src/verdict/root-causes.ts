@@ -23,7 +23,7 @@ interface Group {
 /**
  * The faults that explain several services' verdicts at once, each said once: the gateway CT
  * stopped, nginx not answering, a vantage phoenix could not reach (the host over SSH, pct), one CT
- * that several services share, one nginx backend (upstream) that several routes go to. Each service keeps its own verdict; this only groups them. Pure:
+ * that several services share, one nginx backend (upstream) that several routes go to, one resolver that does not answer. Each service keeps its own verdict; this only groups them. Pure:
  * from the verdicts alone, biggest group first. A fault that explains one service is its verdict.
  */
 export function findRootCauses(services: readonly ServiceReport[], gatewayGuest: GuestRef): RootCause[] {
@@ -50,6 +50,10 @@ export function findRootCauses(services: readonly ServiceReport[], gatewayGuest:
       // One backend behind several routes (a shared upstream block, a `location /` to a proxy): nginx cannot use it for any of them.
       const via = s.verdict.via
       add(s, `via:${via}`, {cause, layer: 'client', scope: `nginx → ${via}`, summary: `nginx cannot use ${via} for any route it sends there: ${lowerFirst(meaning(cause))}`, hints: s.verdict.hints})
+    } else if (cause === 'dns_unresolved' && silentResolver(s)) {
+      // One resolver down (the host's dnsmasq): every name through it fails, whichever service it is.
+      const r = silentResolver(s)!
+      add(s, `resolver:${r}`, {cause, layer, scope: `resolver ${r}`, summary: `the resolver ${r} does not answer: no name asked of it resolves`, hints: s.verdict.hints})
     } else {
       const label = guestWords(guestOfIds(s)).label
       add(s, `${label}:${layer}:${cause}`, {cause, layer, scope: label, summary: `${label}: ${meaning(cause)}`, hints: s.verdict.hints})
@@ -64,6 +68,13 @@ export function findRootCauses(services: readonly ServiceReport[], gatewayGuest:
 /** The hints of the service that is the fault itself (the gateway target), else of one it explains. */
 function hintsOf(source: ServiceReport | undefined, fallback: ServiceReport): Hint[] {
   return (source ?? fallback).verdict.hints
+}
+
+/** The resolver that did not answer at all for the service's failing name at its verdict's layer, if that is why. */
+function silentResolver(s: ServiceReport): string | undefined {
+  const checks = s.layers.find((l) => l.layer === s.verdict.layer)?.checks ?? []
+  const obs = checks.find((c) => c.status === 'fail' && c.observed?.kind === 'dns')?.observed
+  return obs?.kind === 'dns' && (obs.failure === 'no_answer' || obs.failure === 'timeout') ? obs.resolvers[0] : undefined
 }
 
 function lowerFirst(text: string): string {

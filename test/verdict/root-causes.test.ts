@@ -67,4 +67,16 @@ describe('findRootCauses: one fault behind several verdicts, said once', () => {
     expect(findRootCauses([svc('n8n', 954, 'gateway', 'gateway_ct_stopped')], {kind: 'ct', id: GATEWAY})).toEqual([])
     expect(findRootCauses([svc('n8n', 954, null, 'healthy', 'pass'), svc('ollama', 955, null, 'healthy', 'pass')], {kind: 'ct', id: GATEWAY})).toEqual([])
   })
+
+  it('one resolver that does not answer (the host\'s dnsmasq down) is one fault for every name through it; NXDOMAIN for two names is two', () => {
+    const named = (name: string, ctid: number, failure: 'no_answer' | 'nxdomain') => {
+      const s = svc(name, ctid, 'host', 'dns_unresolved')
+      s.layers[0]!.checks.push({id: 'host.dns', status: 'fail', summary: 'x', durationMs: 1, observed: {kind: 'dns', name: `${name}.internal.test`, addresses: [], resolvers: ['198.18.0.1'], failure}})
+      return s
+    }
+    expect(findRootCauses([named('qdrant', 952, 'no_answer'), named('llamacpp', 957, 'no_answer')], {kind: 'ct', id: GATEWAY})).toMatchObject([{
+      cause: 'dns_unresolved', layer: 'host', scope: 'resolver 198.18.0.1', summary: 'the resolver 198.18.0.1 does not answer: no name asked of it resolves', services: ['qdrant', 'llamacpp'],
+    }])
+    expect(findRootCauses([named('qdrant', 952, 'nxdomain'), named('llamacpp', 957, 'nxdomain')], {kind: 'ct', id: GATEWAY})).toEqual([])
+  })
 })
