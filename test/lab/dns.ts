@@ -39,13 +39,16 @@ function loadVariations(): Record<string, RecordVariation> {
   }
 }
 
+/** The gateway's own name (the operators' nginx.internal.<domain>): always there, so `up` and a restart know dnsmasq answers. */
+const GATEWAY_NAME = `gateway.${LAB_DOMAIN}`
+
 function records(variations: Record<string, RecordVariation> = {}): string {
   const gw = ctById(GATEWAY_CTID).address
-  const lines = NAMED.flatMap((n) => {
+  const lines = [`address=/${GATEWAY_NAME}/${gw}`, ...NAMED.flatMap((n) => {
     const v = variations[n]
     if (v && 'missing' in v) return []
     return [`address=/${n}.${LAB_DOMAIN}/${v && 'to' in v ? v.to : gw}`]
-  })
+  })]
   return `# The lab's names (test/lab/dns.ts): every name routed through the gateway points at it.\n${lines.join('\n')}\n`
 }
 
@@ -99,7 +102,7 @@ export function startDns(): Promise<void> {
     if (dnsmasqPid()) return
     await rm(PID, {force: true})
     await startDetached(inNs(HOST.ns, ['/usr/sbin/dnsmasq', '-C', CONF]))
-    await waitUntil('dnsmasq answering on the host', async () => dnsmasqPid() !== undefined && (await must(inNs(HOST.ns, ['getent', 'ahosts', `${NAMED[0]}.${LAB_DOMAIN}`])).catch(() => '')) !== '', 10_000, 50)
+    await waitUntil('dnsmasq answering on the host', async () => dnsmasqPid() !== undefined && (await must(inNs(HOST.ns, ['getent', 'ahosts', GATEWAY_NAME])).catch(() => '')) !== '', 10_000, 50)
   })
 }
 
