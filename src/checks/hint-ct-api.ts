@@ -11,7 +11,12 @@ import type {ServiceDef} from '../model/inventory.js'
 /** `NAME=value` lines of the service's own environment: `docker inspect` or `systemctl show`. */
 export function runtimeEnvLines(s: ServiceDef): string {
   const r = s.runtime
-  if (r && 'docker' in r) return `docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' ${q(r.docker)}`
+  const env = `docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}'`
+  if (r && 'docker' in r) return `${env} ${q(r.docker)}`
+  if (r && 'compose' in r) {
+    const {project, service} = r.compose
+    return `${env} $(docker ps -aq --filter ${q(`label=com.docker.compose.project=${project}`)} --filter ${q(`label=com.docker.compose.service=${service}`)} | head -n 1)`
+  }
   return `systemctl show -p Environment --value ${q(r && 'systemd' in r ? r.systemd : s.name)} | tr ' ' '\\n'`
 }
 

@@ -130,10 +130,15 @@ function guest(m: Record<string, unknown>, at: KeyPath, r: ConfigReader, example
 }
 
 function runtime(value: unknown, at: KeyPath, r: ConfigReader): RuntimeDef {
-  const m = r.map(value, at, ['systemd', 'docker'])
-  if (m.systemd !== undefined && m.docker === undefined) return {systemd: r.string(m.systemd, [...at, 'systemd'], RULES.unit)}
-  if (m.docker !== undefined && m.systemd === undefined) return {docker: r.string(m.docker, [...at, 'docker'], RULES.container)}
-  return r.fail(at, 'expected exactly one of systemd or docker', 'write { systemd: UNIT } or { docker: CONTAINER }')
+  const m = r.map(value, at, ['systemd', 'docker', 'compose'])
+  const given = ['systemd', 'docker', 'compose'].filter((k) => m[k] !== undefined)
+  if (given.length !== 1) return r.fail(at, 'expected exactly one of systemd, docker or compose', 'write { systemd: UNIT }, { docker: CONTAINER } or { compose: { project: PROJECT, service: SERVICE } }')
+  if (m.systemd !== undefined) return {systemd: r.string(m.systemd, [...at, 'systemd'], RULES.unit)}
+  if (m.docker !== undefined) return {docker: r.string(m.docker, [...at, 'docker'], RULES.container)}
+  const c = r.map(m.compose, [...at, 'compose'], ['project', 'service'])
+  const project = r.string(r.required(c, 'project', [...at, 'compose'], 'ai-stack'), [...at, 'compose', 'project'], RULES.composeProject)
+  const service = r.string(r.required(c, 'service', [...at, 'compose'], 'qdrant'), [...at, 'compose', 'service'], RULES.composeService)
+  return {compose: {project, service}}
 }
 
 function route(value: unknown, at: KeyPath, r: ConfigReader): RouteDef {

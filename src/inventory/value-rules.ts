@@ -26,6 +26,9 @@ export const RULES = {
   hostName: re(HOSTNAME, 'a DNS name (like portainer.phoenix.local)'),
   unit: re(/^[A-Za-z0-9][A-Za-z0-9@._:\\-]{0,255}$/, 'a systemd unit name (like ollama or vllm-chat.service)'),
   container: re(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a docker container name (like n8n)'),
+  // Compose's own rules: a project name is lowercase letters, digits, dashes and underscores.
+  composeProject: re(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a compose project name (lowercase, like ai-stack)'),
+  composeService: re(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'a compose service name (like qdrant)'),
   // Only what a route or health path needs: no quotes, $, `, (, ), ; or spaces (printed hints quote them anyway).
   path: re(/^\/[A-Za-z0-9._~+,=:@/%-]*$/, 'a URL path starting with / of letters, digits and . _ ~ + , = : @ % - (like /n8n/ or /v1/embeddings)'),
   healthPath: re(/^\/[A-Za-z0-9._~+,=:@/%-]*(\?[A-Za-z0-9._~+,=:@/%&-]*)?$/, 'a URL path starting with / (like /healthz or /health?ready=1)'),

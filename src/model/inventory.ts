@@ -49,7 +49,15 @@ export interface RouteDef {
 }
 
 /** How the service runs inside its CT. */
-export type RuntimeDef = {systemd: string} | {docker: string}
+export type RuntimeDef = {systemd: string} | {docker: string} | {compose: ComposeRef}
+
+/** A service of a docker compose stack: its container is found by compose's labels, never by a guessed name. */
+export interface ComposeRef {
+  /** The compose project (`docker compose -p`; by default the stack's directory name). */
+  project: string
+  /** The service's name in the compose file. */
+  service: string
+}
 
 /** The kinds an inventory may give a service. */
 export const SERVICE_KINDS = ['http', 'vllm', 'ollama', 'qdrant', 'n8n', 'openwebui', 'llamacpp'] as const

@@ -51,7 +51,10 @@ export interface UnitProbe {
 /** A docker container's state, restarts and last log lines (run inside a CT). */
 export interface ContainerProbe {
   kind: 'container'
+  /** The container's name, or for a compose service the label phoenix shows for it. */
   name: string
+  /** A compose service: its container is the one docker labels with this project and service. */
+  compose?: {project: string; service: string}
   logLines: number
 }
 
@@ -180,6 +183,8 @@ export interface ContainerObservation {
   kind: 'container'
   /** docker State.Status (running, exited, restarting, created, paused, dead) or `missing`. */
   state: string
+  /** For a compose service: the containers its labels found (the first is the one inspected). */
+  found?: string[]
   restarts?: number
   exitCode?: number
   /** docker's State.OOMKilled: the kernel's OOM killer ended it (exit 137 without it is a stop or kill). */

@@ -10,7 +10,7 @@ export function formatServices(inv: Inventory, colour: boolean): string {
     s.kind,
     guestLabel(s),
     `${s.address}:${s.port}`,
-    s.runtime ? ('systemd' in s.runtime ? `systemd ${s.runtime.systemd}` : `docker ${s.runtime.docker}`) : '-',
+    s.runtime ? ('systemd' in s.runtime ? `systemd ${s.runtime.systemd}` : 'docker' in s.runtime ? `docker ${s.runtime.docker}` : `compose ${s.runtime.compose.project}/${s.runtime.compose.service}`) : '-',
     s.route ? `${s.route.host ?? ''}${s.route.path}` : '-',
   ])
   const header = ['NAME', 'KIND', 'GUEST', 'ADDRESS', 'RUNTIME', 'ROUTE']

@@ -18,14 +18,17 @@ function context(s: ServiceDef, inv: Inventory): HintContext {
   const ct = guest.run
   const unit = s.runtime && 'systemd' in s.runtime ? s.runtime.systemd : undefined
   const container = s.runtime && 'docker' in s.runtime ? s.runtime.docker : undefined
+  // Compose v2 acts on a project by its name, from its containers' labels: no compose file needed.
+  const compose = s.runtime && 'compose' in s.runtime ? `docker compose -p ${word(s.runtime.compose.project)}` : undefined
+  const composed = s.runtime && 'compose' in s.runtime ? word(s.runtime.compose.service) : ''
   return {
     s,
     guest,
     gwGuest,
     ct,
     gw: gwGuest.run,
-    start: unit ? `${ct} systemctl restart ${word(unit)}` : container ? `${ct} docker restart ${word(container)}` : `${ct} ss -tlnp`,
-    logs: unit ? `${ct} journalctl -u ${word(unit)} -n 50 --no-pager` : container ? `${ct} docker logs --tail 50 ${word(container)}` : `${ct} ss -tlnp`,
+    start: unit ? `${ct} systemctl restart ${word(unit)}` : container ? `${ct} docker restart ${word(container)}` : compose ? `${ct} ${compose} restart ${composed}` : `${ct} ss -tlnp`,
+    logs: unit ? `${ct} journalctl -u ${word(unit)} -n 50 --no-pager` : container ? `${ct} docker logs --tail 50 ${word(container)}` : compose ? `${ct} ${compose} logs --tail 50 ${composed}` : `${ct} ss -tlnp`,
     url: q(`http://${hostPort(s.address, s.port)}${healthPathOf(s, kindModule(s.kind))}`),
     route: s.route ? `${s.route.host ? `server_name ${s.route.host}, ` : ''}location ${s.route.path}` : 'its location',
     key: kindModule(s.kind).key ?? BEARER_KEY,
@@ -33,7 +36,7 @@ function context(s: ServiceDef, inv: Inventory): HintContext {
 }
 
 /** `c.start` restarts the unit or container the inventory names; without one it only lists sockets. */
-const restartFix = (c: HintContext): Pick<Hint, 'fix'> => (c.s.runtime && ('systemd' in c.s.runtime || 'docker' in c.s.runtime) ? {fix: 'restart_service'} : {})
+const restartFix = (c: HintContext): Pick<Hint, 'fix'> => (c.s.runtime ? {fix: 'restart_service'} : {})
 
 const upstreamCheck = (c: HintContext, inv: Inventory): Hint => ({text: `Compare nginx's upstream for ${c.s.name} with ${c.s.address}:${c.s.port}`, command: shIn(guestOf(inv.gateway), `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -B2 -A6 -F -e upstream -e ${word(c.s.route?.path ?? c.s.name)}`)})
 const errorLog = (_c: HintContext, inv: Inventory): Hint => ({text: 'Read what nginx says about this upstream', command: gatewayErrorLog(inv)})

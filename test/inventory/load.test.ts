@@ -58,7 +58,7 @@ describe('inventory', () => {
     ['shell metacharacters in a CT id', GOOD.replace('ctid: 954,', 'ctid: "954; reboot",'), /services\.n8n\.ctid: expected a whole number/],
     ['address that is not one', GOOD.replace('address: 10.0.0.154', 'address: "$(id)"'), /services\.n8n\.address: "\$\(id\)" is not an IPv4/],
     ['missing gateway', GOOD.replace(/gateway:.*\n/, ''), /gateway: missing/],
-    ['both runtimes', GOOD.replace('{ docker: n8n }', '{ docker: n8n, systemd: n8n }'), /exactly one of systemd or docker/],
+    ['both runtimes', GOOD.replace('{ docker: n8n }', '{ docker: n8n, systemd: n8n }'), /exactly one of systemd, docker or compose/],
     ['a CT and a VM at once', GOOD.replace('ctid: 954,', 'ctid: 954, vmid: 1002,'), /p\.yaml:4: services\.n8n\.vmid: both ctid and vmid are set[^]*fix: keep ctid: for a CT or vmid: for a VM, not both/],
     ['neither a CT nor a VM', GOOD.replace('ctid: 954, ', ''), /p\.yaml:4: services\.n8n\.ctid: missing[^]*fix: add ctid: 954 \(or vmid: 1002, for a VM\)/],
     ['a renewal interval that is not one', GOOD.replace('url: http://10.0.0.153 }', 'url: http://10.0.0.153, renewEvery: hourly }'), /p\.yaml:2: gateway\.renewEvery: "hourly" is not a renewal interval[^]*fix: write it as minutes, hours or days: 15m, 1h, 12h, 60d/],

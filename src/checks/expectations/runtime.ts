@@ -29,23 +29,31 @@ export function unitActive(unit: string): Expectation {
   }
 }
 
-/** A docker container must be running; its logs are the evidence when it is not. */
-export function containerRunning(name: string): Expectation {
+/**
+ * A docker container must be running; its logs are the evidence when it is not. A compose service
+ * is named as such, with the container its labels found.
+ */
+export function containerRunning(name: string, compose?: {project: string; service: string}): Expectation {
   return (obs) => {
     if (obs.kind !== 'container') return mismatch(obs.kind)
+    const found = obs.found?.length ? ` (container ${obs.found.join(', ')})` : ''
+    const it = compose ? `compose service ${compose.service} of project ${compose.project}${found}` : `container ${name}`
     if (obs.state === 'running') {
       const restarts = obs.restarts ?? 0
-      if (restarts > 0) return {status: 'warn', summary: `container ${name} is running but restarted ${restarts} times`, finding: 'service_restarting', evidence: obs.logs}
-      return {status: 'pass', summary: `container ${name} is running`}
+      if (restarts > 0) return {status: 'warn', summary: `${it} is running but restarted ${restarts} times`, finding: 'service_restarting', evidence: obs.logs}
+      return {status: 'pass', summary: `${it} is running`}
     }
-    if (obs.state === 'missing') return {status: 'fail', summary: `no container named ${name} in this CT`, finding: 'runtime_missing', evidence: obs.logs}
-    if (obs.state === 'restarting') return {status: 'fail', summary: `container ${name} is restarting (exit ${obs.exitCode ?? '?'}), crash loop`, finding: 'service_crashed', evidence: obs.logs}
-    if (obs.oomKilled) return {status: 'fail', summary: `container ${name} was killed by the kernel's OOM killer (exit ${obs.exitCode ?? 137}): its memory limit`, finding: 'service_crashed', evidence: obs.logs}
+    if (obs.state === 'missing') {
+      const none = compose ? `no container has the labels of compose service ${compose.service} of project ${compose.project} in this guest` : `no container named ${name} in this CT`
+      return {status: 'fail', summary: none, finding: 'runtime_missing', evidence: obs.logs}
+    }
+    if (obs.state === 'restarting') return {status: 'fail', summary: `${it} is restarting (exit ${obs.exitCode ?? '?'}), crash loop`, finding: 'service_crashed', evidence: obs.logs}
+    if (obs.oomKilled) return {status: 'fail', summary: `${it} was killed by the kernel's OOM killer (exit ${obs.exitCode ?? 137}): its memory limit`, finding: 'service_crashed', evidence: obs.logs}
     const signal = STOP_SIGNALS[obs.exitCode ?? 0]
     const crashed = (obs.exitCode ?? 0) !== 0 && !signal
     return {
       status: 'fail',
-      summary: `container ${name} is ${obs.state}${obs.exitCode !== undefined ? ` (exit ${obs.exitCode}${signal ? `: ${signal}` : ''})` : ''}`,
+      summary: `${it} is ${obs.state}${obs.exitCode !== undefined ? ` (exit ${obs.exitCode}${signal ? `: ${signal}` : ''})` : ''}`,
       finding: crashed ? 'service_crashed' : 'service_down',
       evidence: obs.logs,
     }

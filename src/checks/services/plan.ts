@@ -58,6 +58,10 @@ function serviceLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): C
     specs.push({...at, id: 'service.runtime', probe: {kind: 'unit', unit: s.runtime.systemd, logLines: LOG_LINES}, judge: unitActive(s.runtime.systemd)})
   } else if (s.runtime && 'docker' in s.runtime) {
     specs.push({...at, id: 'service.runtime', probe: {kind: 'container', name: s.runtime.docker, logLines: LOG_LINES}, judge: containerRunning(s.runtime.docker)})
+  } else if (s.runtime && 'compose' in s.runtime) {
+    const {project, service} = s.runtime.compose
+    const probe = {kind: 'container' as const, name: `${project}/${service}`, compose: {project, service}, logLines: LOG_LINES}
+    specs.push({...at, id: 'service.runtime', probe, judge: containerRunning(probe.name, probe.compose)})
   }
   const runtime = specs.length ? ['service.runtime'] : []
   specs.push({...at, id: 'service.listen', probe: {kind: 'listen', port: s.port}, needs: runtime, judge: listensReachably(s.port, s.address, kind.notListening)})

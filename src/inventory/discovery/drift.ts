@@ -86,7 +86,7 @@ function same(a: unknown, b: unknown): boolean {
 
 function show(v: unknown): string {
   if (typeof v !== 'object' || v === null) return String(v)
-  return `{ ${Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => `${k}: ${String(x)}`).join(', ')} }`
+  return `{ ${Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => `${k}: ${show(x)}`).join(', ')} }`
 }
 
 /** The line of a key path in the inventory file (its value's line: the one to change). */

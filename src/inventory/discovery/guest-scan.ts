@@ -5,7 +5,7 @@
  */
 
 const MARK = '@@phoenix-scan:'
-const SECTIONS = ['listen', 'cmdline', 'units', 'docker', 'addr', 'nginx'] as const
+const SECTIONS = ['listen', 'cmdline', 'units', 'docker', 'compose', 'addr', 'nginx'] as const
 type Section = (typeof SECTIONS)[number]
 
 /** The script, run with `sh -s` on stdin (pct exec ID -- sh -s); it ends by itself. */
@@ -15,6 +15,8 @@ export const SCAN_SCRIPT = [
   `echo '${MARK}cmdline'; for p in $(ss -Hltnp 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do [ -r /proc/$p/cmdline ] && printf '%s ' "$p" && tr '\\000' ' ' < /proc/$p/cmdline && echo; done`,
   `echo '${MARK}units'; systemctl list-units --type=service --state=running --no-legend --plain --no-pager 2>/dev/null`,
   `echo '${MARK}docker'; docker ps 2>/dev/null`,
+  // Containers a compose stack runs, with the labels compose gives them (their names vary by version).
+  `echo '${MARK}compose'; docker ps --filter label=com.docker.compose.project --format '{{.Names}} {{.Label "com.docker.compose.project"}} {{.Label "com.docker.compose.service"}}' 2>/dev/null`,
   `echo '${MARK}addr'; hostname -I 2>/dev/null`,
   `echo '${MARK}nginx'; if command -v nginx >/dev/null 2>&1; then nginx -T 2>/dev/null; fi`,
   'exit 0',
@@ -35,8 +37,8 @@ export interface GuestScan {
   cmdlines: Map<number, string[]>
   /** Running systemd units, without `.service`. */
   units: string[]
-  /** Running docker containers: name and image. */
-  containers: {name: string; image: string}[]
+  /** Running docker containers: name and image, and the compose service a stack's container is. */
+  containers: {name: string; image: string; compose?: {project: string; service: string}}[]
   addresses: string[]
   /** `nginx -T`'s dump, when nginx is installed there. */
   nginxDump?: string
@@ -61,7 +63,7 @@ export function parseScan(stdout: string): GuestScan {
     sockets: lines('listen').map(parseSocket).filter((s): s is ListeningSocket => s !== undefined),
     cmdlines: new Map(lines('cmdline').map((l) => l.trim().split(/\s+/)).filter((w) => /^\d+$/.test(w[0]!)).map((w) => [Number(w[0]), w.slice(1)])),
     units: lines('units').map(parseUnit).filter((u): u is string => u !== undefined),
-    containers: parseDockerPs(lines('docker')),
+    containers: withCompose(parseDockerPs(lines('docker')), lines('compose')),
     addresses: lines('addr').join(' ').split(/\s+/).filter((a) => /^\d{1,3}(\.\d{1,3}){3}$/.test(a)),
     ...(nginx.trim() ? {nginxDump: nginx} : {}),
   }
@@ -97,6 +99,12 @@ function parseDockerPs(lines: string[]): {name: string; image: string}[] {
     .map((l) => l.trim().split(/\s{2,}|\t/).length > 1 ? l.trim().split(/\s+/) : [])
     .filter((w) => w.length >= 3)
     .map((w) => ({name: w[w.length - 1]!, image: w[1]!}))
+}
+
+/** `NAME PROJECT SERVICE` lines: each container a compose stack runs gets its project and service. */
+function withCompose(containers: {name: string; image: string}[], lines: string[]): GuestScan['containers'] {
+  const labels = new Map(lines.map((l) => l.trim().split(/\s+/)).filter((w) => w.length === 3).map((w) => [w[0]!, {project: w[1]!, service: w[2]!}]))
+  return containers.map((c) => (labels.has(c.name) ? {...c, compose: labels.get(c.name)!} : c))
 }
 
 /** Whether a socket can be reached from outside its guest (not loopback only). */

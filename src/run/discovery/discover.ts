@@ -123,7 +123,7 @@ function service(s: CtScan, socket: ListeningSocket, r: Recognised): FoundServic
     port: {value: socket.port, how: `ss in CT ${s.ct.id}: ${socket.process ?? 'a process'} listens on ${socket.address}:${socket.port}`},
     todo: [],
   }
-  if (one) f.runtime = {value: one.def, how: `${'docker' in one.def ? 'docker ps' : 'systemctl list-units'} in CT ${s.ct.id}${kindFromName(one.name) ? '' : ' (its only one)'}`}
+  if (one) f.runtime = {value: one.def, how: `${'systemd' in one.def ? 'systemctl list-units' : 'compose' in one.def ? "docker ps (compose's labels)" : 'docker ps'} in CT ${s.ct.id}${kindFromName(one.name) ? '' : ' (its only one)'}`}
   else f.todo.push(`runtime: { systemd: UNIT } or { docker: CONTAINER } (CT ${s.ct.id} runs ${runtime.length} candidates)`)
   if (r.model) f.model = r.model
   else if (r.models) f.todo.push(`model: one of ${r.models.join(', ')}`)
@@ -134,7 +134,8 @@ function service(s: CtScan, socket: ListeningSocket, r: Recognised): FoundServic
 
 /** The units and containers of a CT that could run a service: named for the kind, or any non-system one. */
 function runtimeFor(scan: GuestScan, kind: ServiceKind | undefined): {name: string; def: RuntimeDef}[] {
-  const all = [...scan.containers.map((c) => ({name: c.name, def: {docker: c.name} as RuntimeDef})), ...scan.units.filter((u) => kindFromName(u)).map((u) => ({name: u, def: {systemd: u} as RuntimeDef}))]
+  // A compose service is known by its labels: its container's name changes with compose's version.
+  const all = [...scan.containers.map((c) => (c.compose ? {name: c.compose.service, def: {compose: c.compose} as RuntimeDef} : {name: c.name, def: {docker: c.name} as RuntimeDef})), ...scan.units.filter((u) => kindFromName(u)).map((u) => ({name: u, def: {systemd: u} as RuntimeDef}))]
   const named = all.filter((x) => kind === undefined || kindFromName(x.name) === kind)
   return named.length > 0 ? named : all
 }
