@@ -200,8 +200,7 @@ describe('fault matrix against the namespace lab', () => {
       if (injected) await Promise.all(targets(f).map(heal))
     }, 120_000)
 
-    // The two modes' runs are independent reads of the same injected state: they run together.
-    it.concurrent.each(MODES)(`gives ${f.expect.layer ?? 'no layer'}/${f.expect.cause}${gw} (%s)`, async (mode) => {
+    it.each(MODES)(`gives ${f.expect.layer ?? 'no layer'}/${f.expect.cause}${gw} (%s)`, async (mode) => {
       const {code, report} = await check(mode, names, f.args)
       // A shared fault's verdict for the VMs' services, where the row says it differs.
       expectVerdicts(report, f.vm ? affected.filter((n) => !IN_VM.has(n)) : affected, f.expect)
