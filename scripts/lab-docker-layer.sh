@@ -9,8 +9,9 @@ CACHE=${PHOENIX_LAB_CACHE:-/var/cache/phoenix-lab}
 export ROOTFS; ROOTFS=$(bash "$(dirname "$0")/lab-rootfs.sh" | tail -1)
 # Bump when the package list changes: a new name builds a new layer, the old one is left alone. The
 # layer only fits the rootfs it was installed over, so a new rootfs gets its own too.
-NAME=docker-v1-on-$(basename "$ROOTFS")
-PACKAGES=(docker.io)
+# docker-compose: Debian's (v1; bookworm has no compose v2), for the VM's compose stack.
+NAME=docker-v2-on-$(basename "$ROOTFS")
+PACKAGES=(docker.io docker-compose)
 TARBALL="$CACHE/$NAME.tar.gz"
 TREE="$CACHE/$NAME"
 

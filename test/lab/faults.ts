@@ -14,7 +14,7 @@ import {ctExec, pct, rerunService, startService, stopService, waitLastLogLine, w
 import type {EmulatorOptions} from './services.js'
 import {addressOf, ctById, GATEWAY_CTID, PCT_MISSING, SERVICES, SLOW_FAULT_MS, STATE, SUBNET, VM_SERVICES} from './topology.js'
 import {CERT_FAULTS} from './cert-faults.js'
-import {agentOption, execHangs, execHealed, startAgent, startVm, stopAgent, stopVm} from './vm-faults.js'
+import {agentOption, composeIn, execHangs, execHealed, startAgent, startVm, stopAgent, stopVm} from './vm-faults.js'
 import {setRecord, startDns, stopDns, toService} from './dns.js'
 import {NAMED} from './names.js'
 import type {LabService} from './topology.js'
@@ -83,6 +83,8 @@ const ALL = SERVICES.map((s) => s.name)
 /** The services in VMs (the real-CT lab only): the VM rows are theirs. */
 const VM = VM_SERVICES.map((s) => s.name)
 const SYSTEMD = SERVICES.filter((s) => s.runtime === 'systemd').map((s) => s.name)
+/** One container of the CTs' (the crash loop is docker's, not the service's: one is enough). */
+const ONE_CONTAINER = SERVICES.filter((s) => s.runtime === 'docker').slice(0, 1).map((s) => s.name)
 
 /** A fault that restarts the emulator with other options; healed by restarting it healthy. */
 function emulatorFault(name: string, does: string, expect: Expected, options: (s: LabService) => EmulatorOptions, appliesTo = ALL): Fault {
@@ -124,9 +126,16 @@ const VM_FAULTS: readonly Fault[] = [
     expect: {layer: 'service', cause: 'agent_not_enabled', status: 'unknown', command: /^qm set 1002 --agent enabled=1$/m},
   },
   {
-    name: 'exec-timeout', does: "systemctl in the VM hangs and ignores SIGTERM (a stuck systemd): the check script outlives qm's --timeout, which returns only its pid", appliesTo: VM, realOnly: true,
+    name: 'exec-timeout', does: "docker (systemctl for a unit) in the VM hangs and ignores SIGTERM (a stuck daemon): the check script outlives qm's --timeout, which returns only its pid", appliesTo: VM, realOnly: true,
     inject: execHangs, heal: execHealed,
     expect: {layer: 'service', cause: 'exec_timed_out', status: 'unknown', command: /^qm guest exec-status 1002 \d+$/m},
+  },
+  {
+    // Found by compose's labels: Debian's compose v1 names the container ai-stack_qdrant_1, v2 would
+    // say ai-stack-qdrant-1; the inventory names only the project and the service.
+    name: 'compose-stopped', does: 'docker-compose -p ai-stack stop qdrant in the VM, as the operator would', appliesTo: VM, realOnly: true,
+    inject: (s) => composeIn(s, 'stop'), heal: async (s) => (await composeIn(s, 'start'), await waitListening(s.ctid, s.port)),
+    expect: {layer: 'service', cause: 'service_down', evidence: /compose service qdrant of project ai-stack \(container ai-stack_qdrant_1\) is exited/, command: /^qm guest exec 1002 .*docker compose -p ai-stack restart qdrant/m},
   },
 ]
 
@@ -161,7 +170,7 @@ export const FAULTS: readonly Fault[] = [
   {
     // open-webui's PID 1 is a shell (topology.ts shellPid1): on real docker, docker stop kills it
     // after the grace period and it exits 137, still a stop (real-systemd-findings D2).
-    name: 'stopped', does: 'systemctl stop / docker stop (open-webui\'s PID 1 ignores SIGTERM: exit 137 after the 10 s grace period; in the VM too)', appliesTo: [...ALL, ...VM],
+    name: 'stopped', does: 'systemctl stop / docker stop (open-webui\'s PID 1 ignores SIGTERM: exit 137 after the 10 s grace period); the VM\'s compose service: compose-stopped', appliesTo: ALL,
     inject: stopService,
     heal: async (s) => (await startService(s), await waitListening(s.ctid, s.port)),
     expect: {layer: 'service', cause: 'service_down'},
@@ -189,6 +198,15 @@ export const FAULTS: readonly Fault[] = [
     },
     // Not starting (exit 1, wait): the process died and systemd waits to try again.
     expect: {layer: 'service', cause: 'service_crashed'},
+  },
+  {
+    // restart: always never gives up: docker restarts it with a doubling delay (from 100 ms). A
+    // check lands between two tries (`restarting`) or while node starts again before it exits
+    // (running, RestartCount > 0, nothing answering): a crash loop either way.
+    name: 'restart-loop', does: 'the process exits at start under restart: always: docker restarts it for ever', appliesTo: ONE_CONTAINER, realOnly: true,
+    inject: async (s) => (await rerunService(s, {fault: 'crash', restart: 'always'}), await waitState(s, 'restarting', 90_000)),
+    heal: restore,
+    expect: {layer: 'service', cause: 'service_crashed', evidence: /is restarting \(exit 1\), crash loop|is running but restarted \d+ times/},
   },
   emulatorFault('loopback-bind', 'the service listens on 127.0.0.1 inside its CT', {layer: 'host', cause: 'bound_to_loopback'}, () => ({host: '127.0.0.1'})),
   // Not a fault: many operators bind the service to the CT's own address (N8N_LISTEN_ADDRESS, vLLM

@@ -29,7 +29,7 @@ export function inventoryYaml(mode: Mode, services: readonly LabService[] = SERV
     : flow({host: HOST.address, port: SSH_PORT, user: SSH_USER, identityFile: CLIENT_KEY, knownHosts: KNOWN_HOSTS, configDir: PVE_DIR})
   const gw = ctById(GATEWAY_CTID).address
   const lines = services.map((s) => {
-    const runtime = `{ ${s.runtime}: ${q(s.unit)} }`
+    const runtime = s.compose ? `{ compose: { project: ${q(s.compose.project)}, service: ${q(s.compose.service)} } }` : `{ ${s.runtime}: ${q(s.unit)} }`
     // A VM's service names its VM (vmid:): phoenix enters it through the guest agent.
     const head = flow({kind: s.kind, ...(s.vm ? {vmid: s.ctid} : {ctid: s.ctid}), address: addressOf(s), port: s.port, model: s.model, apiKeyEnv: s.apiKeyEnv, ...s.extra, ...(cluster ? {node: cluster.node(s.ctid)} : {})})
     // A named service's route is its name (the lab's dnsmasq resolves it to the gateway) and its path.

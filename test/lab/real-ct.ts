@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {must, run, startDetached, waitUntil} from './proc.js'
 import {DAEMON_JSON, IMAGE_DIR_IN_CT, imageDir, labBinds} from './real-docker.js'
 import {gatewayMounts} from './real-gateway.js'
-import {CTS, GATEWAY_CTID, HOST, REPO, SERVICES, STATE} from './topology.js'
+import {CTS, GATEWAY_CTID, HOST, REPO, SERVICES, STATE, VM_SERVICES} from './topology.js'
 import type {Ct} from './topology.js'
 
 /**
@@ -29,9 +29,9 @@ export function realCandidates(): Ct[] {
   return CTS.filter((ct) => ct.ctid === GATEWAY_CTID || SERVICES.some((s) => s.ctid === ct.ctid))
 }
 
-/** A CT whose services run as docker containers: it boots the docker layer and runs dockerd. */
+/** A CT (or VM) whose services run as docker containers (compose too): it boots the docker layer and runs dockerd. */
 export function runsDocker(ctid: number): boolean {
-  return SERVICES.some((s) => s.ctid === ctid && s.runtime === 'docker')
+  return [...SERVICES, ...VM_SERVICES].some((s) => s.ctid === ctid && s.runtime !== 'systemd')
 }
 
 /** The read-only trees a real CT's overlay stacks: the rootfs, and the docker layer on top of it. */

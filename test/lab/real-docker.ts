@@ -86,6 +86,28 @@ export function containerScript(name: string, command: readonly string[], env: R
   return `set -e\numask 077\nmkdir -p /etc/phoenix-lab\ncat > ${envFile} <<'PHOENIX_LAB_EOF'\n${envText}\nPHOENIX_LAB_EOF\ndocker rm -f ${sq(name)} >/dev/null 2>&1 || true\n${argv.map(sq).join(' ')} >/dev/null\n`
 }
 
+/** Where a compose stack's file lives in its guest: /opt/PROJECT/docker-compose.yml, as compose v1 looks for it. */
+export const composeDir = (project: string) => `/opt/${project}`
+
+/**
+ * The script (for `sh -s` in the guest) that writes the compose stack's file (JSON, which is YAML)
+ * and its environment file, and creates the service's container with Debian's docker-compose (v1:
+ * it names it PROJECT_SERVICE_1 and labels it com.docker.compose.project/service, which phoenix
+ * reads); `up --no-start` recreates it when the file changed. The key only in the 0600 env file.
+ */
+export function composeScript(compose: {project: string; service: string}, command: readonly string[], env: Readonly<Record<string, string>>, o: ContainerOptions): string {
+  const dir = composeDir(compose.project)
+  const envFile = `${dir}/${compose.service}.env`
+  const volumes = [...labBinds(), process.execPath].map((p) => `${p}:${p}:ro`)
+  // Compose interpolates $VAR in the file: a literal $ is $$ there.
+  const cmd = (o.shellPid1 ? ['/bin/sh', '-c', '"$@"; exit $?', 'sh', ...command] : command).map((w) => w.replace(/\$/g, () => '$$$$'))
+  const file = {version: '2.4', services: {[compose.service]: {image: IMAGE, command: cmd, working_dir: REPO, restart: o.restart ?? 'unless-stopped', ports: [o.publish], env_file: [envFile], volumes}}}
+  const envText = Object.entries(env).map(([k, v]) => envLine(k, v)).join('\n')
+  return `set -e\numask 077\nmkdir -p ${sq(dir)}\ncat > ${sq(envFile)} <<'PHOENIX_LAB_EOF'\n${envText}\nPHOENIX_LAB_EOF\n` +
+    `cat > ${sq(`${dir}/docker-compose.yml`)} <<'PHOENIX_LAB_EOF'\n${JSON.stringify(file, null, 1)}\nPHOENIX_LAB_EOF\n` +
+    `cd ${sq(dir)} && docker-compose -p ${sq(compose.project)} up --no-start ${sq(compose.service)} >/dev/null\n`
+}
+
 /** Imports the emulator image into a CT's dockerd once it answers (the tarball is bound in). */
 export async function importImage(exec: (argv: readonly string[]) => Promise<string>): Promise<void> {
   await exec(['sh', '-c', `i=0; until docker info >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 600 ] && exit 1; sleep 0.1; done; docker import ${IMAGE_DIR_IN_CT}/emulator.tar ${IMAGE} >/dev/null`])

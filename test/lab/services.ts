@@ -5,7 +5,7 @@ import {apiKeys} from './api-keys.js'
 import {must, run, waitUntil} from './proc.js'
 import {isRealCt, vmArgv} from './real-ct.js'
 import {realUnitScript} from './real-units.js'
-import {containerScript} from './real-docker.js'
+import {composeScript, containerScript} from './real-docker.js'
 import type {ContainerOptions} from './real-docker.js'
 import {REPO, SHIMS, STATE, vmById} from './topology.js'
 import type {LabService} from './topology.js'
@@ -61,10 +61,11 @@ export function emulatorArgv(s: LabService, o: EmulatorOptions = {}): string[] {
  * Writes a unit's definition: kind, description, the command its supervisor runs, and its
  * environment (a file the command sources, as systemd's EnvironmentFile= or docker's --env-file).
  */
-export async function defineUnit(ctid: number | 'host', name: string, kind: 'systemd' | 'docker', description: string, command: readonly string[], env: Readonly<Record<string, string>> = {}, container?: ContainerOptions): Promise<void> {
+export async function defineUnit(ctid: number | 'host', name: string, kind: 'systemd' | 'docker', description: string, command: readonly string[], env: Readonly<Record<string, string>> = {}, container?: ContainerOptions, compose?: LabService['compose']): Promise<void> {
   if (ctid !== 'host' && isRealCt(ctid)) {
     if (kind === 'docker' && !container) throw new Error(`${name}: a real container needs what it publishes`)
-    await ctExec(ctid, ['sh', '-s'], kind === 'docker' ? containerScript(name, command, env, container!) : realUnitScript(name, description, command, env))
+    const script = kind === 'systemd' ? realUnitScript(name, description, command, env) : compose ? composeScript(compose, command, env, container!) : containerScript(name, command, env, container!)
+    await ctExec(ctid, ['sh', '-s'], script)
     return
   }
   const dir = unitDir(ctid, name)
@@ -87,12 +88,12 @@ export async function defineService(s: LabService, o: EmulatorOptions = {}): Pro
   const env = {...(s.apiKeyEnv && key ? {[s.apiKeyEnv]: key} : {}), ...(s.kind === 'n8n' ? {NODE_ENV: 'production'} : {})}
   // A real container listens on all of its own addresses; where the service is reachable in its CT
   // is what `-p` publishes (127.0.0.1:PORT:PORT is the container's loopback-bind).
-  const container = s.runtime === 'docker' && isRealCt(s.ctid)
+  const container = s.runtime !== 'systemd' && isRealCt(s.ctid)
   const port = o.port ?? s.port
   const publish = !o.host || o.host === '0.0.0.0' ? `${port}:${port}` : `${o.host}:${port}:${port}`
   const argv = emulatorArgv(s, container ? {...o, host: '0.0.0.0'} : o)
-  await defineUnit(s.ctid, s.unit, s.runtime, description, [process.execPath, '--import', 'tsx', emulator, ...argv], env,
-    container ? {publish, restart: o.restart, shellPid1: s.shellPid1} : undefined)
+  await defineUnit(s.ctid, s.unit, s.runtime === 'systemd' ? 'systemd' : 'docker', description, [process.execPath, '--import', 'tsx', emulator, ...argv], env,
+    container ? {publish, restart: o.restart, shellPid1: s.shellPid1} : undefined, s.compose)
 }
 
 /** `pct ARGS` through the lab's shim, throwing when it fails. */
@@ -111,7 +112,7 @@ export async function ctExec(ctid: number, argv: readonly string[], input?: stri
 }
 
 function tool(s: LabService): string {
-  return s.runtime === 'docker' ? 'docker' : 'systemctl'
+  return s.runtime === 'systemd' ? 'systemctl' : 'docker'
 }
 
 export async function startService(s: LabService): Promise<void> {
@@ -134,7 +135,7 @@ export async function rerunService(s: LabService, o: EmulatorOptions = {}): Prom
 
 /** active | inactive | failed | not-found (activating, restarting on real parts), as the CT reports it. */
 export async function serviceState(s: LabService): Promise<string> {
-  const argv = s.runtime === 'docker' ? ['docker', 'inspect', '-f', '{{.State.Status}}', s.unit] : ['systemctl', 'is-active', s.unit]
+  const argv = s.runtime !== 'systemd' ? ['docker', 'inspect', '-f', '{{.State.Status}}', s.unit] : ['systemctl', 'is-active', s.unit]
   const r = await run(guestArgv(s.ctid, argv), {env: SHIM_ENV})
   const state = r.stdout.trim()
   return state === 'running' ? 'active' : state === 'exited' ? (await exitedCode(s)) === '0' ? 'inactive' : 'failed' : state || 'unknown'
@@ -171,7 +172,7 @@ export async function waitState(s: LabService, state: string, ms = 30_000): Prom
 
 /** The last lines a unit logged: the real CT's journal (`journalctl -o cat`) or `docker logs`, or the shim's log file. */
 export async function unitLogLines(s: LabService, lines: number): Promise<string[]> {
-  const argv = s.runtime === 'docker' ? ['sh', '-c', `docker logs --tail ${lines} ${shq(s.unit)} 2>&1`] : ['journalctl', '-u', s.unit, '-n', String(lines), '-o', 'cat', '-q', '--no-pager']
+  const argv = s.runtime !== 'systemd' ? ['sh', '-c', `docker logs --tail ${lines} ${shq(s.unit)} 2>&1`] : ['journalctl', '-u', s.unit, '-n', String(lines), '-o', 'cat', '-q', '--no-pager']
   const text = isRealCt(s.ctid)
     ? (await run(guestArgv(s.ctid, argv), {env: SHIM_ENV})).stdout
     : await readFile(join(unitDir(s.ctid, s.unit), 'log'), 'utf8').catch(() => '')

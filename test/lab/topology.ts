@@ -114,9 +114,11 @@ export interface LabService {
   kind: Profile
   ctid: number
   port: number
-  runtime: 'systemd' | 'docker'
-  /** Unit or container name. */
+  runtime: 'systemd' | 'docker' | 'compose'
+  /** Unit or container name (a compose service's: the one compose v1 gives it, project_service_1). */
   unit: string
+  /** A service of a docker compose stack (runtime compose): the inventory names it so. */
+  compose?: {project: string; service: string}
   /** nginx locations that lead to it (the first one is the inventory's route). */
   routes: readonly string[]
   /** The model it serves (emulator `--model`) and the inventory's `model:`. */
@@ -170,7 +172,8 @@ export const SERVICES: readonly LabService[] = [
  * operators moved it; its own key variable, so the CT qdrant's key faults leave it alone.
  */
 export const VM_SERVICES: readonly LabService[] = [
-  {name: 'qdrant-vm', kind: 'qdrant', ctid: 1002, port: 6333, runtime: 'systemd', unit: 'qdrant', routes: ['/qdrant-vm/'], apiKeyEnv: 'QDRANT_VM_API_KEY', args: [], vm: true},
+  // As the operators run it: a service of a docker compose stack in a VM (seed: docker VM 1002).
+  {name: 'qdrant-vm', kind: 'qdrant', ctid: 1002, port: 6333, runtime: 'compose', unit: 'ai-stack_qdrant_1', compose: {project: 'ai-stack', service: 'qdrant'}, routes: ['/qdrant-vm/'], apiKeyEnv: 'QDRANT_VM_API_KEY', args: [], vm: true},
 ]
 
 /** Whether this lab was brought up with real CTs, and so its VMs (`up` records it in lab.env). */

@@ -1,6 +1,7 @@
 import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import {composeDir} from './real-docker.js'
 import {waitListening} from './services.js'
 import {vmById} from './topology.js'
 import type {LabService, Vm} from './topology.js'
@@ -43,15 +44,26 @@ export async function agentOption(s: LabService, on: boolean): Promise<void> {
 /** Where the hanging systemctl keeps its pids in the VM, so healing ends exactly those. */
 const HANG_PIDS = '/run/phoenix-lab-hang.pids'
 
+/** The tool phoenix's check script calls first for the service's runtime: systemctl, or docker. */
+const hangingTool = (s: LabService) => (s.runtime === 'systemd' ? 'systemctl' : 'docker')
+
 /**
- * A systemctl first on the agent's PATH (/usr/local/bin) that ignores SIGTERM and sleeps: the
+ * That tool, first on the agent's PATH (/usr/local/bin), ignoring SIGTERM and sleeping: the
  * script's `timeout` sends TERM, which it ignores, so the script outlives qm's --timeout.
  */
 export async function execHangs(s: LabService): Promise<void> {
   const wrapper = `#!/bin/sh\n# phoenix lab: the exec-timeout fault (test/lab/vm-faults.ts)\ntrap '' TERM\necho $$ >> ${HANG_PIDS}\nexec sleep 600\n`
-  await vmExec(s.ctid, ['sh', '-c', 'cat > /usr/local/bin/systemctl && chmod 755 /usr/local/bin/systemctl'], wrapper)
+  const tool = `/usr/local/bin/${hangingTool(s)}`
+  await vmExec(s.ctid, ['sh', '-c', `cat > ${tool} && chmod 755 ${tool}`], wrapper)
 }
 
 export async function execHealed(s: LabService): Promise<void> {
-  await vmExec(s.ctid, ['sh', '-c', `rm -f /usr/local/bin/systemctl; [ -f ${HANG_PIDS} ] && kill -KILL $(cat ${HANG_PIDS}) 2>/dev/null; rm -f ${HANG_PIDS}; true`])
+  await vmExec(s.ctid, ['sh', '-c', `rm -f /usr/local/bin/${hangingTool(s)}; [ -f ${HANG_PIDS} ] && kill -KILL $(cat ${HANG_PIDS}) 2>/dev/null; rm -f ${HANG_PIDS}; true`])
+}
+
+/** `docker-compose -p PROJECT ACTION SERVICE` in the stack's folder in the VM, as its operator types it. */
+export async function composeIn(s: LabService, action: 'stop' | 'start'): Promise<void> {
+  if (!s.compose) throw new Error(`${s.name} is not a compose service`)
+  const {project, service} = s.compose
+  await vmExec(s.ctid, ['sh', '-c', `cd ${composeDir(project)} && docker-compose -p ${project} ${action} ${service}`])
 }

@@ -3,7 +3,8 @@ import {mkdir, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {must, run, waitUntil} from './proc.js'
-import {prepareRealCt, vmArgv, waitBooted} from './real-ct.js'
+import {prepareRealCt, runsDocker, vmArgv, waitBooted} from './real-ct.js'
+import {importImage} from './real-docker.js'
 import type {Trees} from './real-ct.js'
 import {BRIDGE, HOST, SHIMS, STATE} from './topology.js'
 import type {Vm} from './topology.js'
@@ -75,6 +76,8 @@ export async function bootVm(vm: Vm): Promise<void> {
   await waitBooted(vm.vmid)
   await vmExec(vm.vmid, ['sh', '-s'], `set -e\ncat > /etc/systemd/system/qemu-guest-agent.service <<'EOF'\n${AGENT_UNIT}EOF\nsystemctl daemon-reload\nsystemctl enable -q --now qemu-guest-agent\n`)
   await waitAgent(vm.vmid)
+  // A VM running a compose stack has dockerd (the docker layer): the emulator's image goes in once.
+  if (runsDocker(vm.vmid)) await importImage((argv) => vmExec(vm.vmid, argv))
 }
 
 /** Waits until `qm guest cmd VMID ping` succeeds (after a start, or the agent's). */
