@@ -210,7 +210,7 @@ describe('fault matrix against the namespace lab', () => {
       for (const [id, line] of Object.entries(f.checks ?? {})) for (const n of affected) expect(checkLine(report, n, id), `${n}: ${id}`).toMatch(line)
       expect(code).toBe(exitCodeOf([statusOf(f.expect), ...(f.vm && inVm.length ? [statusOf(f.vm)] : []), ...(f.gateway ? [statusOf(f.gateway)] : [])]))
       if (f.audit) expect((await audit(mode)).lines).toMatch(f.audit)
-      if (f.expect.cause === 'service_crashed') {
+      if (f.expect.cause === 'service_crashed' && !f.stillLogging) {
         for (const s of affected) {
           const evidence = byName(report, s).verdict.evidence.join('\n')
           const lines = await ownLogLines(s)

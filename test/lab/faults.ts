@@ -58,6 +58,8 @@ export interface Fault {
   args?: readonly string[]
   /** Needs real systemd (the real-CT lab): the shims have no such state. */
   realOnly?: boolean
+  /** The process keeps logging after the check (a restart loop): its last lines then are newer than the evidence. */
+  stillLogging?: boolean
   /** The verdict of the VMs' services where it differs from `expect` (a shared fault). */
   vm?: Expected
   /** Checks each affected service must show, by id: `status: summary` matches (a probe blocked by design is a skip). */
@@ -203,7 +205,7 @@ export const FAULTS: readonly Fault[] = [
     // restart: always never gives up: docker restarts it with a doubling delay (from 100 ms). A
     // check lands between two tries (`restarting`) or while node starts again before it exits
     // (running, RestartCount > 0, nothing answering): a crash loop either way.
-    name: 'restart-loop', does: 'the process exits at start under restart: always: docker restarts it for ever', appliesTo: ONE_CONTAINER, realOnly: true,
+    name: 'restart-loop', does: 'the process exits at start under restart: always: docker restarts it for ever', appliesTo: ONE_CONTAINER, realOnly: true, stillLogging: true,
     inject: async (s) => (await rerunService(s, {fault: 'crash', restart: 'always'}), await waitState(s, 'restarting', 90_000)),
     heal: restore,
     expect: {layer: 'service', cause: 'service_crashed', evidence: /is restarting \(exit 1\), crash loop|is running but restarted \d+ times/},
