@@ -39,7 +39,8 @@ export function planRun(flags: RunFlags, names: readonly string[], all: boolean,
   const timeoutMs = parseDuration(flags.timeout, 'timeout')
   const deadlineMs = parseDuration(flags.deadline, 'deadline')
   if (deadlineMs < timeoutMs) throw new UsageError(`--deadline (${flags.deadline}) must not be shorter than --timeout (${flags.timeout})`)
-  const layers: Layer[] = flags.layer?.length ? LAYERS.filter((l) => flags.layer!.includes(l)) : [...LAYERS]
+  // The proxy layer exists only where the inventory has a proxy: reports without one stay as they were.
+  const layers: Layer[] = flags.layer?.length ? LAYERS.filter((l) => flags.layer!.includes(l)) : LAYERS.filter((l) => l !== 'proxy' || inventory.proxy)
   return {inventory, services, options: {timeoutMs, deadlineMs, startedAtMs: runStart(), reportMs: reportTime(services.length), concurrency: flags.concurrency, layers, deep: flags.deep}}
 }
 

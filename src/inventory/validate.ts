@@ -7,13 +7,14 @@ import type {GatewayDef, Inventory, ProxmoxTarget, RouteDef, RuntimeDef, Service
 import type {GuestRef} from '../model/ports.js'
 import {displayUrl, gatewayUrlProblem, RULES} from './value-rules.js'
 import {clusterConfig, NODE_NAME, TARGET_KEYS} from './cluster-config.js'
+import {PROXY_KEYS, proxy, viaProxy} from './validate-proxy.js'
 
-const TOP_KEYS = ['proxmox', 'gateway', 'thresholds', 'services'] as const
+const TOP_KEYS = ['proxmox', 'gateway', 'proxy', 'thresholds', 'services'] as const
 const PROXMOX_KEYS = [...TARGET_KEYS, 'nodes', 'cluster', 'configDir'] as const
 const GATEWAY_KEYS = ['ctid', 'vmid', 'address', 'url', 'ca', 'nginxConf', 'errorLog', 'unit', 'apiKeyEnv', 'node', 'renewEvery'] as const
 /** The gateway is diagnosed under this name (`phoenix diag gateway`), so no service may take it. */
 export const GATEWAY_NAME = 'gateway'
-const SERVICE_KEYS = ['kind', 'ctid', 'vmid', 'address', 'port', 'runtime', 'health', 'route', 'model', 'task', 'dim', 'apiKeyEnv', 'collections', 'node'] as const
+const SERVICE_KEYS = ['kind', 'ctid', 'vmid', 'address', 'port', 'runtime', 'health', 'route', 'model', 'task', 'dim', 'apiKeyEnv', 'collections', 'node', 'viaProxy'] as const
 const CTID = [100, 999_999_999] as const
 
 /** Turns parsed YAML into an Inventory, or throws a ConfigError naming the first problem. */
@@ -26,14 +27,16 @@ export function validateInventory(raw: unknown, r: ConfigReader): Inventory {
   const px = r.map(r.required(top, 'proxmox', [], '{ host: local }'), ['proxmox'], PROXMOX_KEYS)
   // A cluster (issue 15): proxmox is its first node, for what runs on one host (audit, routes, --fix).
   const cluster = clusterConfig(px, r, proxmox)
+  const proxyDef = top.proxy === undefined ? undefined : proxy(r.map(top.proxy, ['proxy'], PROXY_KEYS), r, (m, at) => guest(m, at, r, 102))
   return {
     source: r.file,
     proxmox: cluster?.first ?? proxmox(px, ['proxmox'], r),
     ...(cluster ? {cluster: cluster.cluster} : {}),
     ...pveDir(px, r),
     gateway: gateway(r.map(r.required(top, 'gateway', [], '{ ctid: 953, address: 10.0.0.153, url: http://10.0.0.153 }'), ['gateway'], GATEWAY_KEYS), r),
+    ...(proxyDef ? {proxy: proxyDef} : {}),
     thresholds: {slowMs: thresholds.slowMs === undefined ? 1000 : r.integer(thresholds.slowMs, ['thresholds', 'slowMs'], 1, 600_000)},
-    services: Object.entries(services).map(([name, value]) => service(name, value, r)),
+    services: Object.entries(services).map(([name, value]) => service(name, value, r, proxyDef !== undefined)),
   }
 }
 
@@ -92,7 +95,7 @@ function renewEvery(value: unknown, r: ConfigReader): {renewEveryMs?: number} {
   return {renewEveryMs: Number(m[1]) * SPAN_UNITS[m[2]!]!}
 }
 
-function service(name: string, value: unknown, r: ConfigReader): ServiceDef {
+function service(name: string, value: unknown, r: ConfigReader, hasProxy: boolean): ServiceDef {
   const at: KeyPath = ['services', name]
   if (!RULES.serviceName.test(name)) {
     const tooLong = name.length > 63 ? ` (it has ${name.length} characters)` : ''
@@ -117,6 +120,7 @@ function service(name: string, value: unknown, r: ConfigReader): ServiceDef {
   if (s.dim !== undefined) def.dim = r.integer(s.dim, [...at, 'dim'], 1, 65_536)
   if (s.collections !== undefined) def.collections = stringList(s.collections, [...at, 'collections'], r)
   if (s.node !== undefined) def.node = r.string(s.node, [...at, 'node'], NODE_NAME)
+  if (s.viaProxy !== undefined && viaProxy(s.viaProxy, [...at, 'viaProxy'], hasProxy, r)) def.viaProxy = true
   return def
 }
 

@@ -84,6 +84,15 @@ export type CauseCode =
   | 'node_offline'
   | 'ha_stopped'
   | 'quorum_lost'
+  // The intermediate proxy (Traefik) between the gateway and a service (issue 13.2).
+  | 'proxy_ct_stopped'
+  | 'proxy_down'
+  | 'proxy_blocked'
+  | 'proxy_router_missing'
+  | 'proxy_rule_mismatch'
+  | 'proxy_service_url_wrong'
+  | 'proxy_backend_tls'
+  | 'proxy_backend_down'
 
 /**
  * Findings a check reports that are not causes themselves: the verdict reads them in context (a

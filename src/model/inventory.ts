@@ -42,6 +42,25 @@ export interface GatewayDef {
   node?: string
 }
 
+/**
+ * An intermediate proxy between the gateway and some services (issue 13.2): nginx forwards their
+ * routes to it, and it forwards them on. Only Traefik for now, read through its file provider and API.
+ */
+export interface ProxyDef {
+  kind: 'traefik'
+  /** Its CT (`ctid:`) or VM (`vmid:`). */
+  guest: GuestRef
+  address: string
+  /** The port nginx forwards to (Traefik's `web` entryPoint; default 80). */
+  port: number
+  /** Traefik's API as its own CT reaches it (api.insecure on the `traefik` entryPoint), e.g. http://127.0.0.1:8080. */
+  api?: string
+  /** The file provider's directory (or file) inside its CT; default /etc/traefik/dynamic. */
+  configDir: string
+  /** The systemd unit that runs it; default traefik. */
+  unit: string
+}
+
 /** A route on the gateway: a path prefix, optionally on a name-routed virtual host. */
 export interface RouteDef {
   path: string
@@ -88,6 +107,8 @@ export interface ServiceDef {
   collections?: string[]
   /** The cluster node it ran on when the inventory was written (a cluster: the cluster is asked where it runs now). */
   node?: string
+  /** Its route goes gateway → proxy (inventory `proxy:`) → service: the proxy layer is checked between host and gateway. */
+  viaProxy?: boolean
 }
 
 /** Thresholds that turn an observation into a warning. */
@@ -106,6 +127,8 @@ export interface Inventory {
   /** Where the host keeps Proxmox's cluster files (proxmox.configDir, default /etc/pve): firewall/*.fw, nodes/NODE/lxc/ID.conf. */
   pveDir?: string
   gateway: GatewayDef
+  /** The intermediate proxy some services' routes go through (`viaProxy: true`). */
+  proxy?: ProxyDef
   thresholds: Thresholds
   services: ServiceDef[]
 }

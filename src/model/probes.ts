@@ -1,6 +1,7 @@
 import type {CertificateInfo, ConfigTestMessage, DumpProblem, ErrorLogEntry, HardeningFinding, KeyInfo, RenewalJob, TlsServer} from './nginx.js'
 import type {FirewallState} from './firewall.js'
 import type {GatewayRoute, UpstreamServer} from './routes.js'
+import type {TraefikObservation} from './traefik.js'
 
 /**
  * Probes are data: what to observe. Where they run (this process, the Proxmox host, inside a CT)
@@ -122,8 +123,20 @@ export interface FirewallProbe {
   guests: {id: number; config: 'lxc' | 'qemu-server'}[]
 }
 
+/**
+ * An intermediate proxy (Traefik) inside its CT, read once for the whole run: its file provider's
+ * configuration files, and where its API is enabled, the routers and services it loaded and /ping.
+ */
+export interface TraefikProbe {
+  kind: 'traefik'
+  /** The file provider's directory (or file). */
+  configDir: string
+  /** The API's base URL inside the CT (http://127.0.0.1:8080), if enabled. */
+  api?: string
+}
+
 /** Every probe kind. Adding one is a file in this folder plus a member here. */
-export type Probe = HttpProbe | TcpProbe | PingProbe | UnitProbe | ContainerProbe | ListenProbe | WebSocketProbe | CommandProbe | NginxProbe | DnsProbe | FirewallProbe
+export type Probe = HttpProbe | TcpProbe | PingProbe | UnitProbe | ContainerProbe | ListenProbe | WebSocketProbe | CommandProbe | NginxProbe | DnsProbe | FirewallProbe | TraefikProbe
 export type ProbeKind = Probe['kind']
 
 /** Why a network operation did not complete. */
@@ -324,6 +337,7 @@ export type Observation =
   | CommandObservation
   | NginxObservation
   | DnsObservation
+  | TraefikObservation
   | UnavailableObservation
 
 /** The observation type a probe kind produces (or unavailable). */

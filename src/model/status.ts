@@ -1,8 +1,12 @@
 /** The outcome of a check, a layer, a service or a run. */
 export type Status = 'pass' | 'warn' | 'fail' | 'skip' | 'unknown'
 
-/** Where a probe runs from, inside out. The order of this list is the order of the walk. */
-export const LAYERS = ['service', 'host', 'gateway', 'client'] as const
+/**
+ * Where a probe runs from, inside out. The order of this list is the order of the walk. `proxy` (an
+ * intermediate proxy, Traefik, between nginx and the service) exists only for services whose route
+ * goes through one (`viaProxy: true`); the others have no proxy layer at all.
+ */
+export const LAYERS = ['service', 'host', 'proxy', 'gateway', 'client'] as const
 export type Layer = (typeof LAYERS)[number]
 
 /**

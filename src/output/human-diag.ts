@@ -7,6 +7,7 @@ import type {Style} from './style.js'
 const LAYER_TITLES: Record<LayerResult['layer'], string> = {
   service: 'service  inside the CT',
   host: 'host     Proxmox host → CT',
+  proxy: 'proxy    proxy CT → CT',
   gateway: 'gateway  gateway CT → CT',
   client: 'client   through the gateway',
 }
@@ -16,7 +17,9 @@ export function formatDiag(service: ServiceReport, colour: boolean): string {
   const st = makeStyle(colour)
   const lines = [st.c.bold(`${service.name} (${service.kind}, ${placedLabel(guestWords(guestOfIds(service)).label, service)}${service.movedFrom ? `, moved from ${service.movedFrom}` : ''})`), '']
   for (const layer of service.layers) {
-    lines.push(`${st.icon(layer.status)} ${st.c.bold(LAYER_TITLES[layer.layer])}  ${st.status(layer.status)}`)
+    // Behind a proxy, nginx's hop is to the proxy, not to the service's CT.
+    const title = layer.layer === 'gateway' && service.layers.some((l) => l.layer === 'proxy') ? 'gateway  gateway CT → proxy' : LAYER_TITLES[layer.layer]
+    lines.push(`${st.icon(layer.status)} ${st.c.bold(title)}  ${st.status(layer.status)}`)
     for (const check of layer.checks) lines.push(checkLine(check, st))
   }
   lines.push('', ...verdictLines(service.verdict, service.status, st))

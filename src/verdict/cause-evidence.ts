@@ -83,4 +83,12 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   node_offline: '`pvesh get /cluster/status` lists the guest\'s node with online 0',
   ha_stopped: '`pct exec` or `qm guest exec` failed, the guest is stopped, and `ha-manager status` says `service ct:ID (NODE, stopped)` (or disabled, error, fence)',
   quorum_lost: '`pvecm status` says Quorate: No (its expected and total votes)',
+  proxy_ct_stopped: '`pct exec` into the proxy\'s CT failed and `pct status` says stopped',
+  proxy_down: '`systemctl show` of the proxy\'s unit: not active; or its API\'s /ping refused',
+  proxy_blocked: 'the host connects; from the proxy\'s CT TCP times out or is refused',
+  proxy_router_missing: 'the Traefik files (and API) read in its CT: no router whose rule matches the route, none whose service has the service\'s URL',
+  proxy_rule_mismatch: 'a router whose service has the service\'s URL, with a rule that does not match the route or a lower priority than the one that does; both with file:line',
+  proxy_service_url_wrong: 'the matching router\'s service: its loadBalancer.servers url (file:line) is not the service\'s address:port',
+  proxy_backend_tls: 'the server URL is https:// while the service answers plain HTTP from the host',
+  proxy_backend_down: 'the API\'s serverStatus for the service\'s URL is DOWN while the service answers from the proxy\'s CT',
 }

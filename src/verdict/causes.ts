@@ -90,6 +90,15 @@ export const CAUSES = {
   node_offline: {layer: null, meaning: 'The cluster says the node the guest runs on is offline (pvesh get /cluster/status: online 0): phoenix did not try it, nothing on it was seen (unknown); its guests are down or cut off until the node is back.'},
   ha_stopped: {layer: 'service', meaning: 'The guest is stopped and HA manages it with a state that keeps it down (ha-manager status: stopped, disabled, error, fence): a plain pct start or qm start is undone by HA; change its HA state instead.'},
   quorum_lost: {layer: null, meaning: 'The cluster has lost quorum (pvecm status: Quorate: No): /etc/pve is read-only, so guests cannot be started, migrated or recovered by HA until enough nodes see each other again (warning; the cluster section of the report).'},
+  // The intermediate proxy (Traefik) between the gateway and the services routed through it (viaProxy).
+  proxy_ct_stopped: {layer: 'proxy', meaning: 'The proxy\'s CT (or VM) is not running: every route through it fails.'},
+  proxy_down: {layer: 'proxy', meaning: 'Traefik is not running in its CT (its unit is not active, or /ping is refused): nginx\'s routes to it fail.'},
+  proxy_blocked: {layer: 'proxy', meaning: 'The host reaches the service but the proxy\'s CT cannot: a firewall between the two CTs, or routing.'},
+  proxy_router_missing: {layer: 'proxy', meaning: 'No Traefik router matches the route (its Host and path) and none leads to the service: Traefik answers 404.'},
+  proxy_rule_mismatch: {layer: 'proxy', meaning: 'A Traefik router leads to the service, but its rule does not match the route (another Host or path), or another router of higher priority takes the request.'},
+  proxy_service_url_wrong: {layer: 'proxy', meaning: 'The Traefik router that takes the route sends it to a loadBalancer server URL that is not the service\'s address and port.'},
+  proxy_backend_tls: {layer: 'proxy', meaning: 'Traefik\'s server URL for the service is https://, but the service answers plain HTTP: every request fails the TLS handshake (502).'},
+  proxy_backend_down: {layer: 'proxy', meaning: 'Traefik\'s health check marks the service\'s server DOWN (its API\'s serverStatus) while the service answers: Traefik answers 503 "no available server" (its healthCheck path or port is wrong?).'},
 } as const satisfies Record<CauseCode, Cause>
 
 export type {CauseCode}

@@ -11,6 +11,7 @@ import {envIsSet, gatewayErrorLog, gatewayStatus, gatewayWords, nginxShow, nginx
 import {guestOf, guestWords} from '../io/guests/guests.js'
 import type {Hint} from '../model/report.js'
 import type {GuestWords} from '../model/ports.js'
+import {PROXY_HINTS} from './proxy-hints.js'
 
 function context(s: ServiceDef, inv: Inventory): HintContext {
   const guest = guestWords(guestOf(s))
@@ -148,6 +149,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
     {text: 'Read why HA stopped it (an error state follows failed starts or recoveries)', command: 'ha-manager status'},
   ],
   quorum_lost: () => QUORUM_HINTS,
+  ...PROXY_HINTS,
 }
 
 /** Masks the value of every *PASSWORD*, *KEY*, *SECRET* or *TOKEN* variable in `NAME=value` lines. */

@@ -43,6 +43,9 @@ export function findRootCauses(services: readonly ServiceReport[], gatewayGuest:
       const own = gateway && NGINX_STOPPED.includes(gateway.verdict.cause) ? ` (${gateway.name}: ${gateway.verdict.layer}/${gateway.verdict.cause})` : ''
       const facing = GATEWAY_FACING.includes(cause) ? cause : 'gateway_down'
       add(s, `gateway:${facing}`, {cause: facing, layer: 'client', scope: `gateway ${gw.label}`, summary: `${meaning(facing)}${own}`, hints: hintsOf(gateway?.verdict.cause && NGINX_STOPPED.includes(gateway.verdict.cause) ? gateway : undefined, s)})
+    } else if (cause === 'proxy_ct_stopped' || cause === 'proxy_down') {
+      // One proxy (Traefik) behind every service routed through it.
+      add(s, `proxy:${cause}`, {cause, layer: 'proxy', scope: 'proxy', summary: meaning(cause), hints: s.verdict.hints})
     } else if (cause === 'vantage_unreachable') {
       const gate = blindGate(s)
       add(s, `vantage:${gate}`, {cause, layer: null, scope: 'vantage', summary: `phoenix could not get in: ${gate}`, hints: s.verdict.hints})

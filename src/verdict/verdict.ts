@@ -42,6 +42,9 @@ export function decideVerdict(service: ServiceDef, layers: readonly LayerResult[
   return {layer: layer.layer, cause, summary: summaryFor(service, layer, cause), hints: [...specific, ...hintsFor(cause, service, inv)], evidence: lines, ...(via ? {via} : {})}
 }
 
+/** The proxy layer's causes, most fundamental first: Traefik down explains a missing router in its API. */
+const PROXY_PRIORITY: readonly CauseCode[] = ['proxy_down', 'proxy_blocked', 'proxy_router_missing', 'proxy_rule_mismatch', 'proxy_service_url_wrong', 'proxy_backend_tls', 'proxy_backend_down']
+
 /** Causes where nginx could not use the backend it sends the route to: the backend, shared by routes, may be the one fault. */
 const VIA_CAUSES: readonly CauseCode[] = ['upstream_error', 'upstream_mismatch']
 
@@ -53,7 +56,7 @@ const VIA_CAUSES: readonly CauseCode[] = ['upstream_error', 'upstream_mismatch']
  * route, TLS) need nothing inside, and keep the blame.
  */
 function unseenBelow(layers: readonly LayerResult[], failing: LayerResult | undefined): LayerResult | undefined {
-  if (failing?.layer !== 'host' && failing?.layer !== 'gateway') return undefined
+  if (failing?.layer !== 'host' && failing?.layer !== 'proxy' && failing?.layer !== 'gateway') return undefined
   return layers.slice(0, layers.indexOf(failing)).find(isUnobserved)
 }
 
@@ -114,6 +117,12 @@ function failCause(layer: LayerResult, layers: readonly LayerResult[]): CauseCod
       const listen = find('service', 'service.listen')?.finding
       if (listen === 'bound_to_loopback' || listen === 'bound_elsewhere') return listen
       return find('host', 'host.tcp')?.status === 'fail' ? 'network_blocked' : 'host_http_failed'
+    }
+    case 'proxy': {
+      const stopped = find('proxy', 'proxy.ct')?.finding ?? find('proxy', 'proxy.vm')?.finding
+      if (stopped === 'container_stopped' || stopped === 'vm_stopped') return 'proxy_ct_stopped'
+      const findings = checksOf(layers, 'proxy').filter((c) => c.status === 'fail').map((c) => c.finding)
+      return PROXY_PRIORITY.find((f) => findings.includes(f)) ?? pickByPriority(layer) ?? 'api_error'
     }
     case 'gateway': {
       const stopped = find('gateway', 'gateway.ct')?.finding ?? find('gateway', 'gateway.vm')?.finding

@@ -5,7 +5,7 @@ import {runPhoenix} from '../helpers/phoenix-bin.js'
 /** Every way to hold the command line wrong; none needs a config or the network. */
 const MISTAKES: [string, string[], RegExp][] = [
   ['an unknown flag', ['check', '--all', '--bogus'], /Nonexistent flag: --bogus/],
-  ['a bad --layer', ['check', '--all', '--layer', 'bogus'], /--layer=bogus to be one of: service, host, gateway, client/],
+  ['a bad --layer', ['check', '--all', '--layer', 'bogus'], /--layer=bogus to be one of: service, host, proxy, gateway, client/],
   ['--concurrency 0', ['check', '--all', '--concurrency', '0'], /--concurrency: Expected an integer greater than or equal to 1/],
   ['--concurrency that is not a number', ['diag', 'n8n', '--concurrency', 'abc'], /--concurrency: Expected an integer but received: abc/],
   ['a missing argument', ['diag'], /Missing 1 required arg/],

@@ -10,6 +10,7 @@ import {parsePing, pingSnippet, runPingNative} from './ping.js'
 import {parseTcp, runTcpNative, tcpSnippet} from './tcp.js'
 import type {Observation, Probe} from '../../model/probes.js'
 import {parseUnit, unitSnippet} from './unit.js'
+import {parseTraefik, traefikSnippet} from './traefik.js'
 import {runWebSocketNative} from './websocket.js'
 
 /**
@@ -36,6 +37,7 @@ const RUNNERS: Runners = {
   nginx: {snippet: nginxSnippet, parse: parseNginx},
   dns: {native: runDnsNative, snippet: dnsSnippet, parse: parseDns},
   firewall: {snippet: firewallSnippet, parse: parseFirewall},
+  traefik: {snippet: traefikSnippet, parse: parseTraefik},
   // Only from this process: curl has no WebSocket client worth relying on in a minimal CT.
   websocket: {native: runWebSocketNative},
 }

@@ -16,6 +16,7 @@ import {kindModule} from './registry.js'
 import {unlessKeyUnset, unsetKeyVars} from './key-unset.js'
 import {judgeRoute, nginxProbe} from './route-check.js'
 import {dnsChecks, gatewayRun, whereOf} from './dns-checks.js'
+import {proxyLayer} from './proxy-layer.js'
 
 const LOG_LINES = 15
 
@@ -25,6 +26,7 @@ export function planService(service: ServiceDef, context: PlanContext, layers: r
   const planners: Record<Layer, () => CheckSpec[]> = {
     service: () => serviceLayer(service, kind, context),
     host: () => hostLayer(service, kind, context),
+    proxy: () => proxyLayer(service, kind, context),
     gateway: () => gatewayLayer(service, kind, context),
     client: () => clientLayer(service, kind, context),
   }
@@ -43,6 +45,7 @@ function placed(s: ServiceDef, x: KindCheck, c: PlanContext): CheckSpec {
   const vantage: CheckSpec['vantage'] =
     x.layer === 'service' ? inGuest(s)
     : x.layer === 'gateway' ? inGuest(c.inventory.gateway)
+    : x.layer === 'proxy' && c.inventory.proxy ? inGuest(c.inventory.proxy)
     : x.layer === 'host' ? {at: 'host'}
     : {at: 'local'}
   const probe = x.probe.kind === 'http' ? withKey(s, c, x.layer === 'service' ? atListenAddress(s, x.probe) : x.probe) : x.probe
@@ -108,6 +111,12 @@ function gatewayLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): C
   const gw = c.inventory.gateway
   const at = {service: s.name, layer: 'gateway' as const, vantage: inGuest(gw)}
   const path = healthPathOf(s, kind)
+  const proxy = s.viaProxy ? c.inventory.proxy : undefined
+  // Behind a proxy, nginx's hop is to the proxy (the proxy layer checks the hop from there to the service).
+  if (proxy) {
+    const to = `${hostPort(proxy.address, proxy.port)} (the proxy, ${guestLabel(proxy)}) from ${guestLabel(gw)}`
+    return [{...at, id: 'gateway.tcp', probe: {kind: 'tcp', host: proxy.address, port: proxy.port}, judge: tcpConnects(to)}, ...(s.route ? [routeSpec(s, kind, c)] : [])]
+  }
   return [
     {...at, id: 'gateway.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: byDesign('gateway', s, c.inventory, 'tcp', tcpConnects(`${s.address}:${s.port} from ${guestLabel(gw)}`))},
     {

@@ -69,14 +69,16 @@ export function judgeRoute(s: ServiceDef, inv: Inventory, obs: NginxObservation,
   const target = `${pass.upstream ? `upstream ${pass.upstream} ` : ''}${pass.servers.map((x) => `${x.address}:${x.port}`).join(', ')}`
   // Every judgement from here on names the backend: routes failing behind the same one are one root cause.
   const via = pass.servers.map((x) => `${x.address}:${x.port}`).join(', ')
-  return {...judgeProxied(s, inv, route, req, obs, seen, errors, `location ${route.location.path} (${at(route.location)}) → ${target}`), via}
+  const proxied = s.viaProxy && inv.proxy ? ` (${s.name}'s proxy, ${inv.proxy.kind})` : ''
+  return {...judgeProxied(s, inv, route, req, obs, seen, errors, `location ${route.location.path} (${at(route.location)}) → ${target}${proxied}`), via}
 }
 
 /** A route that proxies somewhere: is it the service, with the headers and path the service needs? */
 function judgeProxied(s: ServiceDef, inv: Inventory, route: GatewayRoute, req: ReturnType<typeof routeRequest>, obs: NginxObservation, seen: Seen, errors: string[], located: string): Judgement {
   const pass = route.proxyPass!
-  if (!pass.servers.some((x) => x.address === s.address && x.port === s.port)) {
-    return judgeMismatch({s, inv, route, routes: obs.routes, upstreams: obs.upstreams ?? [], located, seen, errors, reload: `${inGateway(inv)} sh -c '${RELOAD}'`})
+  const target = nginxTarget(s, inv)
+  if (!pass.servers.some((x) => x.address === target.address && x.port === target.port)) {
+    return judgeMismatch({s, inv, route, routes: obs.routes, upstreams: obs.upstreams ?? [], located, seen, errors, reload: `${inGateway(inv)} sh -c '${RELOAD}'`, target})
   }
   if (kindModule(s.kind).websocket && !route.websocket) {
     return {status: 'warn', summary: `${located}: no Upgrade/Connection headers, so ${s.name}'s WebSocket (its live updates) fails`, finding: 'websocket_not_proxied', evidence: [located, ...errors],
@@ -90,12 +92,21 @@ function judgeProxied(s: ServiceDef, inv: Inventory, route: GatewayRoute, req: R
       hints: [{text: `In ${at(key)} remove proxy_set_header ${keyHeaderOf(kindModule(s.kind))} (nginx then passes the client's own)${wide}, then test and reload`, command: `${inGateway(inv)} sh -c '${RELOAD}'`}]}
   }
   const sent = upstreamPath(route, req.path)
-  if (sent !== req.expected) {
+  // Behind a proxy the path the service sees is the proxy's to decide (a Traefik middleware may strip it).
+  if (sent !== req.expected && target === s) {
     const why = route.rewrites.length ? `the rewrite at ${at(route.rewrites[0]!)}` : `proxy_pass at ${at(pass)} (${pass.uriPart ? `URI ${pass.uriPart}` : 'no URI: the prefix is kept'})`
     return {status: 'warn', summary: `${located}: GET ${req.path} reaches ${s.name} as ${sent}, not ${req.expected}: ${why}`, finding: 'route_wrong_target', evidence: [located, ...errors],
       hints: [{text: `Make ${req.path} reach ${s.name} as ${req.expected}: e.g. proxy_pass http://${pass.upstream ?? `${s.address}:${s.port}`}/; (with the trailing slash) at ${at(pass)}`}]}
   }
   return {status: 'pass', summary: `${located}${errors.length ? `; ${errors.length} recent error-log lines for it` : ''}`, evidence: errors}
+}
+
+/**
+ * Where nginx must send a service's route: the service itself, or for a service routed through
+ * the proxy (viaProxy), the proxy's address and port. A `location /` to Traefik is then right.
+ */
+export function nginxTarget(s: ServiceDef, inv: Inventory): {address: string; port: number} {
+  return s.viaProxy && inv.proxy ? {address: inv.proxy.address, port: inv.proxy.port} : s
 }
 
 /** The last few error-log lines about this service's upstream, as evidence. */

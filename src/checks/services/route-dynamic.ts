@@ -40,7 +40,7 @@ export function judgeChosen(c: MismatchContext): Judgement {
     return {status: 'pass', summary: `${c.located}: ${given} is shared by ${[s, ...sharers].map((x) => x.name).join(', ')}; ${s.name}'s route is decided at ${wrong}`, evidence, hints: [{text}]}
   }
   const finding = owner ? 'route_wrong_upstream' : 'upstream_mismatch'
-  const to = owner ? `${owner.name}'s ${chosen.upstream ? `upstream ${chosen.upstream}` : `address ${wrong}`}` : `${wrong}, but ${s.name} is ${hostPort(s.address, s.port)}`
+  const to = owner ? `${owner.name}'s ${chosen.upstream ? `upstream ${chosen.upstream}` : `address ${wrong}`}` : `${wrong}, but ${c.target === s ? s.name : `${s.name}'s proxy`} is ${hostPort(c.target.address, c.target.port)}`
   const summary = `${c.located}: ${given} sends ${s.route!.path} to ${to}`
   const map = mapOf(chosen, maps)
   if (sharers.length > 0) {
@@ -68,8 +68,9 @@ function servicesOnEntry(c: MismatchContext, chosen: Origin): ServiceDef[] {
 
 /** The upstream block that holds only the service, else its address. */
 function rightValue(c: MismatchContext): string {
-  const own = c.upstreams.find((u) => u.servers.length > 0 && u.servers.every((x) => x.address === c.s.address && x.port === c.s.port))
-  return own ? own.name : hostPort(c.s.address, c.s.port)
+  const t = c.target
+  const own = c.upstreams.find((u) => u.servers.length > 0 && u.servers.every((x) => x.address === t.address && x.port === t.port))
+  return own ? own.name : hostPort(t.address, t.port)
 }
 
 /** A key that gives this service's requests an entry of their own, by what the map reads. */

@@ -18,6 +18,8 @@ export interface MismatchContext {
   seen: Seen
   errors: string[]
   reload: string
+  /** Where nginx must send the route: the service, or the proxy (Traefik) it is routed through. */
+  target: {address: string; port: number}
 }
 
 /**
@@ -59,7 +61,9 @@ export function judgeMismatch(c: MismatchContext): Judgement {
   }
   const others = pass.upstream ? otherUsers(c, pass.upstream) : []
   const server = pass.servers[0]!
-  const what = server.address === s.address ? `port ${server.port}, but ${s.name} is on port ${s.port}` : `${hostPort(server.address, server.port)}, but ${s.name} is ${hostPort(s.address, s.port)}`
+  const t = c.target
+  const whom = t === s ? s.name : `${s.name}'s proxy`
+  const what = server.address === t.address ? `port ${server.port}, but ${whom} is on port ${t.port}` : `${hostPort(server.address, server.port)}, but ${whom} is ${hostPort(t.address, t.port)}`
   const summary = `${c.located}: nginx sends ${s.route!.path} to ${what}${listening(c)}`
   const serverLine = [`${at(server)}: server ${hostPort(server.address, server.port)}${listening(c)}`, ...c.errors]
   if (others.length > 0) {
@@ -101,10 +105,10 @@ function otherUsers(c: MismatchContext, upstream: string): {service: ServiceDef;
 
 /** An upstream block that already holds the service's address, else its address itself. */
 function rightTarget(c: MismatchContext): string {
-  const {s} = c
+  const t = c.target
   const uri = c.route.proxyPass?.uriPart ?? ''
-  const own = c.upstreams.find((u) => u.servers.length > 0 && u.servers.every((x) => x.address === s.address && x.port === s.port))
-  return `http://${own ? own.name : hostPort(s.address, s.port)}${uri}`
+  const own = c.upstreams.find((u) => u.servers.length > 0 && u.servers.every((x) => x.address === t.address && x.port === t.port))
+  return `http://${own ? own.name : hostPort(t.address, t.port)}${uri}`
 }
 
 function ownLocation(c: MismatchContext, keep: string): Hint {
