@@ -43,7 +43,7 @@ function verdictWith(dns: JudgedCheck[]) {
     service: [pass('service.ct'), pass('service.http')], host: [pass('host.tcp'), pass('host.http')],
     gateway: [pass('gateway.ct'), pass('gateway.tcp'), pass('gateway.http')], client: [pass('client.http')],
   }
-  const layers: LayerResult[] = LAYERS.map((layer) => {
+  const layers: LayerResult[] = LAYERS.filter((l) => base[l]).map((layer) => {
     const own = dns.filter((c) => c.id.startsWith(`${layer}.`))
     const checks = [...base[layer]!.filter((b) => !own.some((c) => c.id === b.id)), ...own]
     return {layer, status: worstStatus(checks.map((c) => c.status)), checks}
