@@ -21,8 +21,11 @@ on_admin() { ip netns exec "${NS}admin" node bin/run.js "$@" --config "$STATE/ph
 
 echo "== setting up (apt packages, npm dependencies, build)"
 bash scripts/setup.sh
-echo; echo "== bringing the lab up"
-lab up
+# The real-CT lab: every CT a real LXC container booting systemd, the docker-kind services real
+# containers, VM 1002 with the real QEMU guest agent (PHOENIX_LAB_REAL=0: the shims alone, faster).
+if [ "${PHOENIX_LAB_REAL:-1}" = 0 ]; then up=(up); else up=(up --real); fi
+echo; echo "== bringing the lab up (${up[*]})"
+lab "${up[@]}"
 # The lab runs vllm-chat and Qdrant with API keys; phoenix reads them from the env vars the
 # inventory names (apiKeyEnv): exported here, so no key is ever on a command line.
 set -a; . "$STATE/api-keys.env"; set +a
