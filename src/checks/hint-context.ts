@@ -35,7 +35,7 @@ export type HintMaker = (c: HintContext, inv: Inventory) => Hint[]
  */
 export function ctApi(c: HintContext, path: string, keyed = false, pipe = ''): string {
   const {header, bearer, ownEnv} = c.key
-  // A kind that names no env var of its own is asked for vLLM's (these hints are vLLM's and Qdrant's).
+  // A kind that names no env var of its own is asked for vLLM's (its Bearer key is the OpenAI-style one).
   const key = keyed ? {format: `${header}: ${bearer ? 'Bearer ' : ''}%s`, env: ownEnv ?? 'VLLM_API_KEY'} : undefined
   return `${c.ct} sh -c ${q(ctApiScript(c.s, path, key, pipe))}`
 }
