@@ -147,7 +147,8 @@ function markdownTable(all: readonly Row[]): string {
 }
 
 function settingsLine(o: BenchOptions): string {
-  return `runs per figure ${o.runs} (start-up ${o.startupRuns}), pct delay ${o.pctDelayMs} ms, per-probe timeout ${o.timeoutMs} ms; ` +
+  const pct = process.env.PHOENIX_LAB_REAL === '0' ? 'the shims\' pct (nsenter)' : 'pct: real lxc-attach into LXC CTs booting systemd'
+  return `runs per figure ${o.runs} (start-up ${o.startupRuns}), ${pct}, plus a modelled Perl start (pct delay) of ${o.pctDelayMs} ms, per-probe timeout ${o.timeoutMs} ms; ` +
     `${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? '?'}), Linux ${release()}, Node ${process.version}; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`
 }
 

@@ -23,6 +23,8 @@ import {benchVerdicts} from './verdict.js'
 
 const log = (line: string) => console.log(line)
 
+const REAL_LAB = process.env.PHOENIX_LAB_REAL !== '0'
+
 async function main(argv: readonly string[]): Promise<number> {
   const o = parseOptions(argv)
   const startedAt = new Date()
@@ -35,7 +37,9 @@ async function main(argv: readonly string[]): Promise<number> {
   if (o.sections.includes('verdict') || o.sections.includes('scale')) {
     log(`== bringing the bench lab up (${process.env.PHOENIX_LAB_PREFIX}*, ${process.env.PHOENIX_LAB_STATE})`)
     try {
-      await up()
+      // The real-CT lab: its pct enters real LXC containers with lxc-attach (measured), and the
+      // pct delay adds the Perl start of a real host's pct on top (modelled). PHOENIX_LAB_REAL=0: shims.
+      await up({real: REAL_LAB})
       if (o.sections.includes('verdict')) {
         log(`== time to verdict and remote calls (${o.runs} runs each; pct delay ${o.pctDelayMs} ms; timeout ${o.timeoutMs} ms)`)
         res.verdict = await benchVerdicts(o, log)
