@@ -14,7 +14,7 @@ import type {Mode} from './lab.js'
 import {labNamespaces} from './namespaces.js'
 import {run} from './proc.js'
 import {unitLogLines} from './services.js'
-import {SERVICES, STATE, VM_SERVICES} from './topology.js'
+import {PROXIED_SERVICES, SERVICES, STATE, VM_SERVICES} from './topology.js'
 import {GATEWAY_KEY} from './tls.js'
 
 /**
@@ -35,7 +35,7 @@ const RUN_FLAGS = ['--timeout', '5s', '--deadline', '30s']
 /** The real-CT lab unless PHOENIX_LAB_REAL=0 (then the rows that need real systemd, and the VMs, are left out). */
 const REAL = process.env.PHOENIX_LAB_REAL !== '0'
 /** The services checked: the CTs', and on the real-CT lab VM 1002's (qdrant-vm, through its guest agent). */
-const NAMES = (REAL ? [...SERVICES, ...VM_SERVICES] : SERVICES).map((s) => s.name)
+const NAMES = (REAL ? [...SERVICES, ...VM_SERVICES, ...PROXIED_SERVICES] : SERVICES).map((s) => s.name)
 const IN_VM = new Set(VM_SERVICES.map((s) => s.name))
 
 /** The gateway of the healthy lab is healthy: its hardening (what seed 002 lacks) is `audit`'s, not `check`'s. */
@@ -176,7 +176,7 @@ describe('fault matrix against the namespace lab', () => {
   it.each(MODES)('check --all on the healthy lab exits 0 on a terminal, and piped (%s)', async (mode) => {
     const tty = await phoenixInTerminal(['check', '--all', ...RUN_FLAGS], {mode, guardMs: 60_000})
     expect(tty.hung, tty.raw).toBe(false)
-    expect(tty.screen.filter((l) => /^. \S+\s+service /.test(l)), tty.screen.join('\n')).toEqual([...NAMES, 'gateway'].map((n) => expect.stringMatching(new RegExp(`^✔ ${n}\\s+service ✔  host ✔  (gateway ✔  )?client ✔$`))))
+    expect(tty.screen.filter((l) => /^. \S+\s+service /.test(l)), tty.screen.join('\n')).toEqual([...NAMES, 'gateway'].map((n) => expect.stringMatching(new RegExp(`^✔ ${n}\\s+service ✔  host ✔  (proxy ✔  )?(gateway ✔  )?client ✔$`))))
     expect(tty.code).toBe(0)
     const piped = await phoenix(['check', '--all', ...RUN_FLAGS], {mode})
     expect(piped.stdout).toMatch(new RegExp(`^${NAMES.length + 1} services: ${NAMES.length + 1} ok `, 'm'))
@@ -188,7 +188,7 @@ describe('fault matrix against the namespace lab', () => {
     // A gateway-only row checks the gateway alone: nothing else can be affected.
     const affected = f.gatewayOnly ? [] : f.shared ? NAMES : targets(f)
     const inVm = affected.filter((n) => IN_VM.has(n))
-    const names = f.gatewayOnly ? ['gateway'] : f.gateway ? [...NAMES, 'gateway'] : NAMES
+    const names = f.gatewayOnly ? ['gateway'] : f.servicesOnly ? targets(f) : f.gateway ? [...NAMES, 'gateway'] : NAMES
     const gw = f.gateway ? `; gateway ${f.gateway.layer}/${f.gateway.cause}` : ''
 
     beforeAll(async () => {
@@ -205,7 +205,7 @@ describe('fault matrix against the namespace lab', () => {
       // A shared fault's verdict for the VMs' services, where the row says it differs.
       expectVerdicts(report, f.vm ? affected.filter((n) => !IN_VM.has(n)) : affected, f.expect)
       if (f.vm) expectVerdicts(report, inVm, f.vm)
-      if (!f.gatewayOnly) expectAllHealthy(report, affected)
+      if (!f.gatewayOnly && !f.servicesOnly) expectAllHealthy(report, affected)
       if (f.gateway) expectVerdicts(report, ['gateway'], f.gateway)
       for (const [id, line] of Object.entries(f.checks ?? {})) for (const n of affected) expect(checkLine(report, n, id), `${n}: ${id}`).toMatch(line)
       expect(code).toBe(exitCodeOf([statusOf(f.expect), ...(f.vm && inVm.length ? [statusOf(f.vm)] : []), ...(f.gateway ? [statusOf(f.gateway)] : [])]))
@@ -224,7 +224,8 @@ describe('fault matrix against the namespace lab', () => {
       await Promise.all(targets(f).map(heal))
       injected = false
       const {code, report} = await check('local', names, f.args)
-      if (!f.gatewayOnly) expectAllHealthy(report)
+      if (f.servicesOnly) expectVerdicts(report, targets(f), GATEWAY_BASELINE)
+      else if (!f.gatewayOnly) expectAllHealthy(report)
       if (f.gateway) expectVerdicts(report, ['gateway'], GATEWAY_BASELINE)
       if (f.audit) expect((await audit('local')).lines).not.toMatch(f.audit)
       expect(code).toBe(0)

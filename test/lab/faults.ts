@@ -14,6 +14,7 @@ import {ctExec, pct, rerunService, startService, stopService, waitLastLogLine, w
 import type {EmulatorOptions} from './services.js'
 import {addressOf, ctById, GATEWAY_CTID, PCT_MISSING, SERVICES, SLOW_FAULT_MS, STATE, SUBNET, VM_SERVICES} from './topology.js'
 import {CERT_FAULTS} from './cert-faults.js'
+import {PROXY_FAULTS} from './proxy-faults.js'
 import {agentOption, composeIn, execHangs, execHealed, startAgent, startVm, stopAgent, stopVm} from './vm-faults.js'
 import {setRecord, startDns, stopDns, toService} from './dns.js'
 import {NAMED} from './names.js'
@@ -66,6 +67,8 @@ export interface Fault {
   checks?: Readonly<Record<string, RegExp>>
   /** Only the gateway can be affected (its certificate files): only `check gateway` runs, once per mode. */
   gatewayOnly?: boolean
+  /** Only its own services can be affected (Traefik routes nothing else): only they are checked. */
+  servicesOnly?: boolean
 }
 
 /** The services of a gateway-only fault stay healthy. */
@@ -400,6 +403,7 @@ export const FAULTS: readonly Fault[] = [
   ...FIREWALL_FAULTS,
   ...CERT_FAULTS,
   ...DNS_FAULTS,
+  ...PROXY_FAULTS,
 ]
 
 export function faultByName(name: string): Fault {

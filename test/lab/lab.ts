@@ -19,7 +19,8 @@ import {NODES_ENV, prepareClusterTools, waitNode2Sshd, writeClusterConfigs} from
 import {makeCertificates} from './tls.js'
 import {inTerminal} from '../helpers/terminal.js'
 import type {TerminalRun} from '../helpers/terminal.js'
-import {ADMIN, CTS, GATEWAY_CTID, HOST, HOST_BIN, HOST_BIN_NO_PCT, labServices, PCT_MISSING, PREFIX, REPO, SHIMS, STATE, VMS} from './topology.js'
+import {defineTraefikUnit, prepareTraefik, startTraefik, traefikMount} from './traefik.js'
+import {ADMIN, CTS, GATEWAY_CTID, PROXY_CTID, PROXY_CTS, HOST, HOST_BIN, HOST_BIN_NO_PCT, labServices, PCT_MISSING, PREFIX, REPO, SHIMS, STATE, VMS} from './topology.js'
 import {bootVm, prepareVm, QM} from './vms.js'
 
 export {fault, heal, activeFaults} from './fault-state.js'
@@ -58,7 +59,7 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
   await writeFile(join(STATE, 'lab.env'), `# sourced by test/lab/shims/lib.sh\nPHX_PREFIX='${PREFIX}'\nPHX_REAL='${real ? 1 : 0}'\n${NODES_ENV}`)
   await writeFile(join(STATE, 'faults.json'), '{}\n')
   await writeFile(join(STATE, 'pct-calls.log'), '')
-  await preparePveDir(CTS.map((ct) => ct.ctid))
+  await preparePveDir([...CTS, ...(real ? PROXY_CTS : [])].map((ct) => ct.ctid))
   await mkdir(HOST_BIN, {recursive: true})
   // phoenix's pct (the lab's own calls use the shim directly). Under the pct-missing fault it is not
   // there, as a shell says it: what phoenix over SSH sees; on the host, phoenix's PATH drops it.
@@ -77,11 +78,12 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
     await Promise.all([makeCertificates(), prepareSshd().then(prepareNode2Sshd), makeApiKeys()])
     await prepareGateway()
     const reals = trees ? realCandidates() : []
+    if (trees) await prepareTraefik()
     if (trees) await startHolder()
     if (reals.some((ct) => runsDocker(ct.ctid))) buildImageTarball()
-    for (const ct of CTS) {
+    for (const ct of [...CTS, ...(trees ? PROXY_CTS : [])]) {
       await prepareCt(ct)
-      if (trees && reals.includes(ct)) await prepareRealCt(ct, trees, join(ctDir(ct.ctid), 'bin'))
+      if (trees && reals.includes(ct)) await prepareRealCt(ct, trees, join(ctDir(ct.ctid), 'bin'), ct.ctid === PROXY_CTID ? [traefikMount()] : [])
       await pointRealCt(ct.ctid)
       await pct(['start', ct.ctid])
     }
@@ -93,13 +95,14 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
       await waitBooted(ct.ctid)
       if (runsDocker(ct.ctid)) await importImage((argv) => ctExec(ct.ctid, argv))
     }), ...vms.map(bootVm)])
-    await Promise.all([...services.map((s) => defineService(s)), defineGatewayUnit()])
+    await Promise.all([...services.map((s) => defineService(s)), defineGatewayUnit(), ...(trees ? [defineTraefikUnit()] : [])])
     await Promise.all([...services.map(startService), ctExec(GATEWAY_CTID, ['systemctl', 'start', 'nginx']), startSshd(), startNode2Sshd(), startDns()])
     await Promise.all([
       ...services.map((s) => waitListening(s.ctid, s.port, '0.0.0.0', 60_000)),
       waitListening(GATEWAY_CTID, 80, '0.0.0.0'), waitListening(GATEWAY_CTID, 443, '0.0.0.0'),
       waitUntil('sshd listening on the host', async () => (await run(['ip', 'netns', 'exec', HOST.ns, 'ss', '-tlnH', 'sport = :22'])).stdout.includes(':22')),
       waitNode2Sshd(),
+      ...(trees ? [startTraefik()] : []),
     ])
     await writeFile(CONFIG_LOCAL, inventoryYaml('local', services))
     await writeFile(CONFIG_SSH, inventoryYaml('ssh', services))

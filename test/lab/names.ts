@@ -6,7 +6,7 @@ import type {LabService} from './topology.js'
  */
 export const LAB_DOMAIN = 'internal.phoenix.test'
 /** The services whose route is a name (a server block of their own on the gateway, as the operators' are). */
-export const NAMED: readonly string[] = ['qdrant', 'llamacpp']
+export const NAMED: readonly string[] = ['qdrant', 'llamacpp', 'web']
 
 /** A named service's name (`qdrant.internal.phoenix.test`), or undefined for a path-routed one. */
 export function nameOf(s: Pick<LabService, 'name'>): string | undefined {

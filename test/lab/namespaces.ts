@@ -1,9 +1,9 @@
 import {alive, must, run, sleep} from './proc.js'
-import {ADMIN, BRIDGE, BRIDGE_NS, CTS, HOST, NODE2, PREFIX_LEN, SUBNET, VMS} from './topology.js'
+import {ADMIN, BRIDGE, BRIDGE_NS, CTS, HOST, NODE2, PREFIX_LEN, PROXY_CTS, SUBNET, VMS} from './topology.js'
 import type {Machine} from './topology.js'
 
 /** Every machine on the bridge: the host, the cluster's second node, the admin machine, the CTs, the VMs. */
-export const MACHINES: readonly Machine[] = [HOST, NODE2, ADMIN, ...CTS, ...VMS]
+export const MACHINES: readonly Machine[] = [HOST, NODE2, ADMIN, ...CTS, ...PROXY_CTS, ...VMS]
 
 /**
  * Builds the network: the bridge in a namespace of its own, and one namespace per machine with

@@ -1,6 +1,6 @@
 import {join} from 'node:path'
 
-import {addressOf, ctById, GATEWAY_CTID, GATEWAY_SERVER_NAME, serviceByName, SERVICES, STATE, TLS_HOST} from './topology.js'
+import {addressOf, ctById, GATEWAY_CTID, GATEWAY_SERVER_NAME, PROXY_CTID, serviceByName, SERVICES, STATE, TLS_HOST} from './topology.js'
 import type {LabService} from './topology.js'
 import {nameOf} from './names.js'
 
@@ -91,6 +91,8 @@ function upstreamName(s: LabService): string {
 /** The body of one location, by kind: how the plans proxy each service. */
 function healthyBody(s: LabService, route: string): string[] {
   const u = upstreamName(s)
+  // Behind Traefik: everything to it, the client's Host kept (the server's proxy_set_header Host $host), as the operators' generator writes it.
+  if (s.viaProxy) return [`proxy_pass http://${TRAEFIK_UPSTREAM};`]
   switch (s.kind) {
     case 'vllm':
       return [`proxy_pass http://${u};`]
@@ -105,6 +107,7 @@ function healthyBody(s: LabService, route: string): string[] {
       // Open WebUI's docs: socket.io (/ws/socket.io/) needs the upgrade; streamed answers need no buffering.
       return [`proxy_pass http://${u}/;`, ...COMMON_HEADERS, ...WEBSOCKET, 'proxy_buffering off;']
     case 'llamacpp':
+    case 'http':
       return [`proxy_pass http://${u}/;`]
   }
 }
@@ -123,6 +126,9 @@ function locationBody(s: LabService, route: string, v: RouteVariation = {}): str
     return [line]
   })
 }
+
+/** The upstream of the lab's Traefik (CT 958, its `web` entryPoint). */
+const TRAEFIK_UPSTREAM = 'traefik_service'
 
 /** The variable of the map the viaMap routes go through. */
 const MAP_VARIABLE = 'lab_backend'
@@ -145,7 +151,8 @@ export function nginxConf(variations: RouteVariations = {}, gateway: GatewayVari
   const gw = ctById(GATEWAY_CTID).address
   const p = NGINX_PREFIX
   const server = (s: LabService) => `${variations[s.name]?.upstreamAddress ?? addressOf(s)}:${variations[s.name]?.upstreamPort ?? s.port}`
-  const upstreams = services.map((s) => block(`upstream ${upstreamName(s)}`, [`server ${server(s)};`], '    '))
+  const upstreams = services.filter((s) => !s.viaProxy).map((s) => block(`upstream ${upstreamName(s)}`, [`server ${server(s)};`], '    '))
+  if (services.some((s) => s.viaProxy)) upstreams.push(block(`upstream ${TRAEFIK_UPSTREAM}`, [`server ${ctById(PROXY_CTID).address}:80;`], '    '))
   const locationsOf = (s: LabService) => (variations[s.name]?.omit ? [] : s.routes.map((r) => block(`location ${r}`, locationBody(s, r, variations[s.name]), '        ')))
   const locations = services.filter((s) => !nameOf(s)).flatMap(locationsOf)
   // A service reached by its name (dns.ts) has a server of its own, as the operators' name-based hosts do.

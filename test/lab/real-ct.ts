@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {must, run, startDetached, waitUntil} from './proc.js'
 import {DAEMON_JSON, IMAGE_DIR_IN_CT, imageDir, labBinds} from './real-docker.js'
 import {gatewayMounts} from './real-gateway.js'
-import {CTS, GATEWAY_CTID, HOST, REPO, SERVICES, STATE, VM_SERVICES} from './topology.js'
+import {CTS, GATEWAY_CTID, HOST, PROXIED_SERVICES, PROXY_CTID, PROXY_CTS, REPO, SERVICES, STATE, VM_SERVICES} from './topology.js'
 import type {Ct} from './topology.js'
 
 /**
@@ -26,7 +26,7 @@ export function isRealCt(ctid: number): boolean {
 
 /** The CTs a real lab boots: the gateway and those of the services. */
 export function realCandidates(): Ct[] {
-  return CTS.filter((ct) => ct.ctid === GATEWAY_CTID || SERVICES.some((s) => s.ctid === ct.ctid))
+  return [...CTS, ...PROXY_CTS].filter((ct) => ct.ctid === GATEWAY_CTID || ct.ctid === PROXY_CTID || [...SERVICES, ...PROXIED_SERVICES].some((s) => s.ctid === ct.ctid))
 }
 
 /** A CT (or VM) whose services run as docker containers (compose too): it boots the docker layer and runs dockerd. */

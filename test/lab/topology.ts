@@ -90,6 +90,15 @@ export const CTS: readonly Ct[] = [
   ct(957, 'llamacpp-lxc'),
 ]
 
+/**
+ * The real-CT lab's intermediate proxy (issue 13.2: the operators' Traefik CT 102) and the CT of the
+ * service behind it. Only the real-CT lab makes them (as its VMs): the shim lab's estate is unchanged.
+ */
+export const PROXY_CTS: readonly Ct[] = [ct(958, 'traefik-lxc'), ct(959, 'web-lxc')]
+
+/** The CT running the lab's Traefik (test/lab/traefik.ts), between the gateway and the PROXIED_SERVICES. */
+export const PROXY_CTID = 958
+
 export const GATEWAY_CTID = 953
 
 /**
@@ -106,7 +115,7 @@ export interface Vm extends Machine {
 export const VMS: readonly Vm[] = [{vmid: 1002, name: 'drphoenix', ns: `${PREFIX}vm1002`, address: `${SUBNET}.102`, port: 'tap1002i0'}]
 
 /** Emulator profile names (test/lab/emulator). */
-export type Profile = 'vllm' | 'ollama' | 'qdrant' | 'n8n' | 'openwebui' | 'llamacpp'
+export type Profile = 'vllm' | 'ollama' | 'qdrant' | 'n8n' | 'openwebui' | 'llamacpp' | 'http'
 
 /** One service of the lab: where it runs, how, and the emulator that plays it. */
 export interface LabService {
@@ -136,6 +145,8 @@ export interface LabService {
   cli?: readonly string[]
   /** Runs in a VM: `ctid` is then the VMID (one id space), entered through the guest agent. */
   vm?: true
+  /** Its route goes nginx → the lab's Traefik (CT 958) → the service: `viaProxy: true` in the inventory. */
+  viaProxy?: true
   /**
    * A real container whose PID 1 is a shell running the server as its child (a start script that
    * does not exec): it ignores SIGTERM, so `docker stop` kills it after the grace period, exit 137.
@@ -185,9 +196,17 @@ export function labIsReal(): boolean {
   }
 }
 
-/** The services of the lab that is up: the CTs', and on a real lab the VMs'. */
+/**
+ * Services behind the lab's Traefik (the real-CT lab only, as the VMs): a generic /healthz service
+ * reached by its name through the gateway's server block for it, whose `location /` goes to Traefik.
+ */
+export const PROXIED_SERVICES: readonly LabService[] = [
+  {name: 'web', kind: 'http', ctid: 959, port: 8090, runtime: 'systemd', unit: 'web', routes: ['/'], args: [], viaProxy: true},
+]
+
+/** The services of the lab that is up: the CTs', and on a real lab the VMs' and those behind Traefik. */
 export function labServices(): readonly LabService[] {
-  return labIsReal() ? [...SERVICES, ...VM_SERVICES] : SERVICES
+  return labIsReal() ? [...SERVICES, ...VM_SERVICES, ...PROXIED_SERVICES] : SERVICES
 }
 
 /** Name-routed TLS virtual host on the gateway (its certificate comes from the lab's CA). */
@@ -199,7 +218,7 @@ export const SLOW_MS = 2000
 export const SLOW_FAULT_MS = 3000
 
 export function ctById(ctid: number): Ct {
-  const found = CTS.find((c) => c.ctid === ctid)
+  const found = [...CTS, ...PROXY_CTS].find((c) => c.ctid === ctid)
   if (!found) throw new Error(`no CT ${ctid} in the lab`)
   return found
 }
@@ -209,7 +228,7 @@ export function vmById(vmid: number): Vm | undefined {
 }
 
 export function serviceByName(name: string): LabService {
-  const found = [...SERVICES, ...VM_SERVICES].find((s) => s.name === name)
+  const found = [...SERVICES, ...VM_SERVICES, ...PROXIED_SERVICES].find((s) => s.name === name)
   if (!found) throw new Error(`no service "${name}" in the lab (known: ${SERVICES.map((s) => s.name).join(', ')})`)
   return found
 }

@@ -1,0 +1,45 @@
+import type {Fault} from './faults.js'
+import {waitListening} from './services.js'
+import {backendUrl, DYNAMIC_FILE_IN_CT, setTraefikVariation, startTraefik, stopTraefik} from './traefik.js'
+import type {TraefikVariation} from './traefik.js'
+import {PROXIED_SERVICES, PROXY_CTID, SUBNET} from './topology.js'
+
+/**
+ * The intermediate proxy (issue 13.2): the lab's Traefik in CT 958 between the gateway and `web`.
+ * A fault edits its dynamic_conf.yml (Traefik reloads it) or stops its unit. Only `web` goes through
+ * Traefik, so only `web` is checked (servicesOnly): a row costs one check of one service per mode.
+ */
+
+const WEB = PROXIED_SERVICES.map((s) => s.name)
+const FILE = DYNAMIC_FILE_IN_CT.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+// TLS to the backend (proxy_backend_tls) is proven by test/checks/proxy-route.test.ts; a matrix row
+// for it took ~25 s of suite time (the emulator does answer 502 and DOWN for https to a plain port).
+
+/** An address on the bridge where nothing listens. */
+const NOWHERE = `${SUBNET}.199`
+
+function traefikFault(name: string, does: string, variation: (s: string) => TraefikVariation, expect: Fault['expect']): Fault {
+  const healthy: TraefikVariation = {noRouter: undefined, rule: undefined, url: undefined, healthPath: undefined}
+  return {
+    name, does, appliesTo: WEB, realOnly: true, servicesOnly: true, expect,
+    inject: (s) => setTraefikVariation(s.name, variation(s.name)),
+    heal: (s) => setTraefikVariation(s.name, healthy),
+  }
+}
+
+export const PROXY_FAULTS: readonly Fault[] = [
+  traefikFault('proxy-router-missing', "the service's router taken out of Traefik's dynamic_conf.yml (Traefik reloads it and answers 404)", () => ({noRouter: true}),
+    {layer: 'proxy', cause: 'proxy_router_missing', hint: /Add a router for it in \/etc\/traefik\/dynamic\/dynamic_conf\.yml: rule: "Host\(`web\.[\w.]+`\)"/}),
+  traefikFault('proxy-rule-mismatch', "the router's rule names another host (Host(`www.…`)): it leads to the service, and the route's name matches nothing", () => ({rule: 'Host(`www.internal.phoenix.test`)'}),
+    {layer: 'proxy', cause: 'proxy_rule_mismatch', hint: new RegExp(`In ${FILE}:\\d+ make router web's rule match Host web\\.`)}),
+  traefikFault('proxy-wrong-url', `the service's loadBalancer server url points at ${NOWHERE}, where nothing answers`, () => ({url: `http://${NOWHERE}:8090`}),
+    {layer: 'proxy', cause: 'proxy_service_url_wrong', hint: new RegExp(`In ${FILE}:\\d+ change url http://${NOWHERE.replaceAll('.', '\\.')}:8090 to ${backendUrl('web').replaceAll('.', '\\.')}`)}),
+  traefikFault('proxy-backend-down', "the service's healthCheck asks a path it answers 404 for: Traefik marks the server DOWN (serverStatus) and answers 503", () => ({healthPath: '/status'}),
+    {layer: 'proxy', cause: 'proxy_backend_down', hint: /healthCheck of service web .*it asks \/status/}),
+  {
+    name: 'traefik-stopped', does: `systemctl stop traefik in CT ${PROXY_CTID}: nginx's routes to it are refused (502)`, appliesTo: WEB, realOnly: true, servicesOnly: true,
+    inject: () => stopTraefik(),
+    heal: async () => (await startTraefik(), await waitListening(PROXY_CTID, 80)),
+    expect: {layer: 'proxy', cause: 'proxy_down', command: new RegExp(`^pct exec ${PROXY_CTID} -- sh -c 'systemctl restart traefik;`, 'm')},
+  },
+]

@@ -1,0 +1,127 @@
+import {mkdir, readFile, rename, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {waitUntil} from './proc.js'
+import {ctExec, defineUnit, shq, waitListening} from './services.js'
+import {addressOf, PROXIED_SERVICES, PROXY_CTID, STATE} from './topology.js'
+import {nameOf} from './names.js'
+
+/**
+ * The lab's Traefik in CT 958 (issue 13.2), as the operators run theirs in CT 102: a systemd unit
+ * `traefik` running the lab's emulator (emulator/traefik) with a static /etc/traefik/traefik.yml
+ * (entryPoints web :80 and traefik 127.0.0.1:8080, api.insecure, ping) and the file provider on
+ * /etc/traefik/dynamic, one router per proxied service (Host of its name) to its CT's address. The
+ * CT's /etc/traefik is the lab's folder (bound in), so a fault edits the YAML from outside and
+ * Traefik reloads it as it reloads a file an operator saves.
+ */
+
+export const TRAEFIK_DIR = join(STATE, `ct${PROXY_CTID}`, 'traefik')
+export const TRAEFIK_API = 'http://127.0.0.1:8080'
+export const DYNAMIC_DIR_IN_CT = '/etc/traefik/dynamic'
+export const DYNAMIC_FILE_IN_CT = `${DYNAMIC_DIR_IN_CT}/dynamic_conf.yml`
+const VARIATIONS = join(STATE, 'traefik-variations.json')
+
+/** How one service's router and service differ from the healthy config (a fault). */
+export interface TraefikVariation {
+  /** No router for it (proxy-router-missing). */
+  noRouter?: boolean
+  /** Its router's rule instead of Host(`NAME`) (proxy-rule-mismatch). */
+  rule?: string
+  /** Its load balancer's server URL instead of http://ADDRESS:PORT (proxy-wrong-url, proxy-backend-tls). */
+  url?: string
+  /** Its health check's path instead of the service's /healthz (proxy-backend-down). */
+  healthPath?: string
+}
+
+const STATIC = `# CT ${PROXY_CTID}'s /etc/traefik/traefik.yml (lab): the operators' static config, file provider only.
+entryPoints:
+  web:
+    address: ":80"
+  traefik:
+    address: "127.0.0.1:8080"
+api:
+  insecure: true
+ping: {}
+providers:
+  file:
+    directory: ${DYNAMIC_DIR_IN_CT}
+    watch: true
+`
+
+/** The healthy URL of a proxied service, as Traefik reaches it. */
+export const backendUrl = (name: string) => {
+  const s = PROXIED_SERVICES.find((x) => x.name === name)!
+  return `http://${addressOf(s)}:${s.port}`
+}
+
+export function dynamicYaml(variations: Readonly<Record<string, TraefikVariation>> = {}): string {
+  const routers = PROXIED_SERVICES.filter((s) => !variations[s.name]?.noRouter).map((s) =>
+    `    ${s.name}:\n      rule: "${variations[s.name]?.rule ?? `Host(\`${nameOf(s)}\`)`}"\n      service: ${s.name}\n      entryPoints: [web]`)
+  const services = PROXIED_SERVICES.map((s) => `    ${s.name}:\n      loadBalancer:\n        servers:\n          - url: "${variations[s.name]?.url ?? backendUrl(s.name)}"\n        healthCheck:\n          path: ${variations[s.name]?.healthPath ?? '/healthz'}\n          interval: 1s\n          timeout: 1s`)
+  return `# ${DYNAMIC_FILE_IN_CT} (lab, test/lab/traefik.ts)\nhttp:\n  routers:\n${routers.join('\n')}\n  services:\n${services.join('\n')}\n`
+}
+
+/** The lab's /etc/traefik bound into CT 958 (read-write: the lab edits it, Traefik watches it). */
+export function traefikMount(): string {
+  return `${TRAEFIK_DIR} etc/traefik none bind,create=dir 0 0`
+}
+
+export async function prepareTraefik(): Promise<void> {
+  await mkdir(join(TRAEFIK_DIR, 'dynamic'), {recursive: true})
+  await writeFile(join(TRAEFIK_DIR, 'traefik.yml'), STATIC)
+  await writeFile(VARIATIONS, '{}\n')
+  await writeFile(join(TRAEFIK_DIR, 'dynamic', 'dynamic_conf.yml'), dynamicYaml())
+}
+
+export async function defineTraefikUnit(): Promise<void> {
+  await defineUnit(PROXY_CTID, 'traefik', 'systemd', 'Traefik (lab emulator)', [process.execPath, '--import', 'tsx', 'test/lab/emulator/traefik/main.ts', '--configfile', '/etc/traefik/traefik.yml'])
+}
+
+export async function startTraefik(): Promise<void> {
+  await ctExec(PROXY_CTID, ['systemctl', 'start', 'traefik'])
+  await Promise.all([waitListening(PROXY_CTID, 80, '0.0.0.0', 60_000), waitListening(PROXY_CTID, 8080, '127.0.0.1', 60_000)])
+  await waitLoaded(() => true)
+}
+
+export async function stopTraefik(): Promise<void> {
+  await ctExec(PROXY_CTID, ['systemctl', 'stop', 'traefik'])
+}
+
+/**
+ * Changes one service's router or service, writes the file (a rename, as an editor saves it) and
+ * waits until Traefik's API shows what was written: the router there or gone, the URL, and each
+ * server's health check status settled (UP, or DOWN for a path or URL that cannot answer).
+ */
+export async function setTraefikVariation(service: string, edit: TraefikVariation): Promise<void> {
+  const all = JSON.parse(await readFile(VARIATIONS, 'utf8').catch(() => '{}')) as Record<string, TraefikVariation>
+  const v = {...all[service], ...edit}
+  for (const k of Object.keys(v) as (keyof TraefikVariation)[]) if (v[k] === undefined) delete v[k]
+  all[service] = v
+  await writeFile(VARIATIONS, `${JSON.stringify(all, null, 2)}\n`)
+  const file = join(TRAEFIK_DIR, 'dynamic', 'dynamic_conf.yml')
+  await writeFile(`${file}.new`, dynamicYaml(all))
+  await rename(`${file}.new`, file)
+  const url = v.url ?? backendUrl(service)
+  const healthy = !v.url && !v.healthPath
+  const rule = v.rule ?? `Host(\`${nameOf({name: service})}\`)`
+  await waitLoaded((api) => {
+    const router = api.routers.find((r) => r.name === `${service}@file`)
+    const svc = api.services.find((s) => s.name === `${service}@file`)
+    const status = svc?.serverStatus?.[url]
+    return (v.noRouter ? !router : router?.rule === rule) && status === (healthy ? 'UP' : 'DOWN')
+  })
+}
+
+interface ApiView {
+  routers: {name: string; rule: string}[]
+  services: {name: string; serverStatus?: Record<string, string>}[]
+}
+
+/** Polls Traefik's API inside its CT until the predicate holds. */
+async function waitLoaded(ok: (api: ApiView) => boolean): Promise<void> {
+  const ask = (path: string) => ctExec(PROXY_CTID, ['sh', '-c', `curl -sf --max-time 2 ${shq(`${TRAEFIK_API}${path}`)}`]).then((t) => JSON.parse(t) as never).catch(() => undefined)
+  await waitUntil("Traefik's API showing the config written", async () => {
+    const [routers, services] = await Promise.all([ask('/api/http/routers'), ask('/api/http/services')])
+    return Boolean(routers && services && ok({routers, services}))
+  }, 30_000, 200)
+}
