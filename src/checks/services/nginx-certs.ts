@@ -24,7 +24,7 @@ export const certificateJudges: readonly {id: string; judge: (obs: NginxObservat
  * The inventory's names that land on this TLS server block: over https (gateway.url), each
  * route's host and the URL's own host go to the server nginx picks for them.
  */
-function namesLandingOn(server: TlsServer, obs: NginxObservation, inv: Inventory): string[] {
+export function namesLandingOn(server: TlsServer, obs: NginxObservation, inv: Inventory): string[] {
   const url = new URL(inv.gateway.url)
   if (url.protocol !== 'https:') return []
   const port = Number(url.port || 443)
