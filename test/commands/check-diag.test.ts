@@ -101,7 +101,7 @@ describe('phoenix check / diag / services against the loopback rig', () => {
       const gateway = (JSON.parse(stdout) as Report).services[0]!
       expect(gateway.verdict).toMatchObject({layer: 'service', cause: 'cert_expired'})
       expect(gateway.verdict.evidence.join('\n')).toMatch(new RegExp(`${cert}: notBefore 20.*, notAfter 20.* \\(expired .* ago\\)`))
-      expect(gateway.verdict.hints[0]!.command).toBe(`pct exec 953 -- openssl x509 -noout -dates -in '${cert}'`)
+      expect(gateway.verdict.hints[0]!.command).toBe(`pct exec 953 -- ls -l --time-style=full-iso ${cert}`)
       expect(code).toBe(2)
     } finally {
       await writeFile(conf, original)
