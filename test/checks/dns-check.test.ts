@@ -141,3 +141,35 @@ describe('DNS as a layer of facts: judged and decided', () => {
     expect([checks[0]!.status, checks[0]!.finding]).toEqual(['warn', 'dns_elsewhere'])
   })
 })
+
+describe('DNS behind a proxy (Traefik): the proxy CT is a vantage too', () => {
+  const inv = parseInventory(`proxmox: { host: local }
+gateway: { ctid: 101, address: 10.0.0.153, url: https://10.0.0.153 }
+proxy: { kind: traefik, ctid: 102, address: 10.0.0.12 }
+services:
+  ollama: { kind: ollama, ctid: 914, address: 10.0.0.155, port: 11434, viaProxy: true, route: { host: ollama.internal.test, path: / } }
+`, 'proxy.yaml')
+  const ollamaSpecs = planService(inv.services[0]!, {...context, inventory: inv}, LAYERS).filter((x) => x.probe.kind === 'dns')
+
+  it('resolves the name on the host, in the proxy CT, in the gateway CT and at the client, in that order', () => {
+    expect(ollamaSpecs.map((x) => [x.id, x.vantage])).toEqual([
+      ['host.dns', {at: 'host'}],
+      ['proxy.dns', {at: 'guest', guest: {kind: 'ct', id: 102}}],
+      ['gateway.dns', {at: 'guest', guest: {kind: 'ct', id: 101}}],
+      ['client.dns', {at: 'local'}],
+    ])
+  })
+
+  it('the proxy CT resolving it elsewhere while the host gets the gateway: dns_split in the proxy CT, its hint run there', () => {
+    const name = 'ollama.internal.test'
+    const checks = judgeAll(ollamaSpecs, {
+      'host.dns': answer(name, ['10.0.0.153']),
+      'proxy.dns': answer(name, ['10.0.0.155'], {resolvers: ['10.0.0.1']}),
+      'gateway.dns': answer(name, ['10.0.0.153']),
+      'client.dns': answer(name, ['10.0.0.153']),
+    })
+    expect(checks.map((c) => [c.id, c.status, c.finding])).toEqual([['host.dns', 'pass', undefined], ['proxy.dns', 'fail', 'dns_split'], ['gateway.dns', 'pass', undefined], ['client.dns', 'pass', undefined]])
+    expect(checks[1]!.summary).toContain("resolves in the proxy CT 102 to 10.0.0.155 (ollama's own CT 914: nginx skipped)")
+    expect(checks[1]!.hints![0]).toEqual({text: expect.stringContaining('point its /etc/resolv.conf at 198.18.0.1'), command: 'pct exec 102 -- cat /etc/resolv.conf'})
+  })
+})

@@ -121,7 +121,7 @@ describe('the gateway in front of the proxy', () => {
     const context = {inventory, deep: false, apiKeys: new Map()}
     const ollama = planService(svc('ollama'), context, LAYERS)
     expect([...new Set(ollama.map((s) => s.layer))]).toEqual(['service', 'host', 'proxy', 'gateway', 'client'])
-    expect(ollama.filter((s) => s.layer === 'proxy').map((s) => [s.id, s.vantage])).toEqual(['proxy.runtime', 'proxy.tcp', 'proxy.http', 'proxy.route'].map((id) => [id, {at: 'guest', guest: {kind: 'ct', id: 102}}]))
+    expect(ollama.filter((s) => s.layer === 'proxy').map((s) => [s.id, s.vantage])).toEqual(['proxy.runtime', 'proxy.tcp', 'proxy.http', 'proxy.route', 'proxy.dns', 'proxy.dns-url'].map((id) => [id, {at: 'guest', guest: {kind: 'ct', id: 102}}]))
     expect(ollama.find((s) => s.id === 'gateway.tcp')?.probe).toEqual({kind: 'tcp', host: '10.0.0.12', port: 80})
     expect([...new Set(planService(svc('n8n'), context, LAYERS).map((s) => s.layer))]).toEqual(['service', 'host', 'gateway', 'client'])
   })

@@ -10,10 +10,9 @@ import type {PlanContext} from './kind.js'
 
 /**
  * DNS as a layer of facts (issue 13.3): the names a service's traffic is addressed by, resolved at
- * each vantage phoenix has, in that vantage's own batch (one exec per guest per layer). A vantage
- * is a layer's: the host, the gateway CT, the client (this process). A proxy CT (Traefik, its own
- * layer between host and gateway) plugs in the same way: `dnsChecks(s, 'proxy', inGuest(proxy),
- * \`in the proxy CT 102\`, 'pct exec 102 --', c)`, and later layers then compare with its answer.
+ * each vantage phoenix has, in that vantage's own batch (one exec per guest per layer): the host,
+ * the proxy's CT (Traefik, for a service behind it), the gateway CT, the client (this process).
+ * Each later vantage compares its answer with the earlier ones' (LAYERS order): split DNS.
  */
 
 /** The names a client uses to reach the service: its route's host, and the gateway URL's host when that is a name. */
@@ -47,6 +46,7 @@ export function dnsChecks(s: ServiceDef, layer: Layer, vantage: Vantage, where: 
 export function whereOf(layer: Layer, c: PlanContext): string {
   switch (layer) {
     case 'host': return 'on the Proxmox host'
+    case 'proxy': return c.inventory.proxy ? `in the proxy ${guestLabel(c.inventory.proxy)}` : 'in the proxy'
     case 'gateway': return `in the gateway ${guestLabel(c.inventory.gateway)}`
     case 'client': return 'where phoenix runs (the client)'
     default: return `at the ${layer} layer`
@@ -56,4 +56,9 @@ export function whereOf(layer: Layer, c: PlanContext): string {
 /** The gateway guest's command prefix for hints. */
 export function gatewayRun(c: PlanContext): string {
   return guestWords(guestOf(c.inventory.gateway)).run
+}
+
+/** The proxy guest's command prefix for hints (`pct exec 102 --`). */
+export function proxyRun(c: PlanContext): string {
+  return c.inventory.proxy ? guestWords(guestOf(c.inventory.proxy)).run : ''
 }

@@ -115,7 +115,11 @@ function gatewayLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): C
   // Behind a proxy, nginx's hop is to the proxy (the proxy layer checks the hop from there to the service).
   if (proxy) {
     const to = `${hostPort(proxy.address, proxy.port)} (the proxy, ${guestLabel(proxy)}) from ${guestLabel(gw)}`
-    return [{...at, id: 'gateway.tcp', probe: {kind: 'tcp', host: proxy.address, port: proxy.port}, judge: tcpConnects(to)}, ...(s.route ? [routeSpec(s, kind, c)] : [])]
+    return [
+      {...at, id: 'gateway.tcp', probe: {kind: 'tcp', host: proxy.address, port: proxy.port}, judge: tcpConnects(to)},
+      ...(s.route ? [routeSpec(s, kind, c)] : []),
+      ...dnsChecks(s, 'gateway', at.vantage, whereOf('gateway', c), gatewayRun(c), c),
+    ]
   }
   return [
     {...at, id: 'gateway.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: byDesign('gateway', s, c.inventory, 'tcp', tcpConnects(`${s.address}:${s.port} from ${guestLabel(gw)}`))},

@@ -8,6 +8,7 @@ import {unitActive} from '../expectations/runtime.js'
 import {healthPathOf, hostPort} from './kind.js'
 import type {PlanContext, ServiceKindModule} from './kind.js'
 import {judgeProxyRoute} from './proxy-route.js'
+import {dnsChecks, proxyRun, whereOf} from './dns-checks.js'
 
 const LOG_LINES = 15
 
@@ -35,6 +36,8 @@ export function proxyLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContex
       judge: healthAnswers(`GET ${path} from the proxy ${label}`, c.inventory.thresholds.slowMs, kind.verifyHealth),
     },
     {...at, id: 'proxy.route', probe: traefikProbe(c), judge: (obs, seen) => (obs.kind === 'traefik' ? judgeProxyRoute(s, c.inventory, obs, subpath, seen) : {status: 'unknown', summary: `unexpected observation ${obs.kind}`})},
+    // The route's name as the proxy's CT resolves it (in the same batch).
+    ...dnsChecks(s, 'proxy', at.vantage, whereOf('proxy', c), proxyRun(c), c),
   ]
 }
 
