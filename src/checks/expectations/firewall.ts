@@ -47,7 +47,9 @@ export function firewallRead(s: ServiceDef, inv: Inventory): Expectation {
     if (obs.kind !== 'firewall') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
     if (!obs.state) return {status: 'skip', summary: `firewall not read: ${obs.unread ?? 'nothing printed'}`}
     const said = (from: FromVantage, who: string) => `${who}: ${words(decideHop(obs.state!, hopOf(from, s, inv, 'tcp')))}`
-    return {status: 'pass', summary: `${said('host', 'from the host')}; ${said('gateway', `from the gateway ${guestLabel(inv.gateway)}`)}`}
+    // The gateway itself (diag gateway) has no hop from the gateway.
+    const itself = s.guest.kind === inv.gateway.guest.kind && s.guest.id === inv.gateway.guest.id
+    return {status: 'pass', summary: [said('host', 'from the host'), ...(itself ? [] : [said('gateway', `from the gateway ${guestLabel(inv.gateway)}`)])].join('; ')}
   }
 }
 
