@@ -21,13 +21,15 @@ export interface ClusterRun {
 /** A guest's key in the placement. */
 export const guestKey = (g: GuestRef) => `${g.kind}:${g.id}`
 
-/** Asks the nodes in turn until one answers, then places every guest of the run. */
+/** Asks the nodes in turn until one answers (all of them within timeoutMs), then places every guest of the run. */
 export async function readCluster(inventory: Inventory, services: readonly ServiceDef[], nodes: NodeShells, timeoutMs: number, signal?: AbortSignal): Promise<ClusterRun> {
   const errors: string[] = []
   let view: ClusterView | undefined
+  const end = performance.now() + timeoutMs
   for (const shell of nodes.candidates) {
-    if (signal?.aborted) break
-    const answer = await askCluster(shell, timeoutMs, signal)
+    const left = Math.floor(end - performance.now())
+    if (signal?.aborted || left <= 0) break
+    const answer = await askCluster(shell, left, signal)
     if (typeof answer !== 'string') {
       nodes.learn(answer, shell)
       view = answer

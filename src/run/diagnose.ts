@@ -44,11 +44,13 @@ export async function diagnose(input: DiagnoseInput, io: RunIo, progress?: RunPr
   const context: PlanContext = {inventory: input.inventory, deep: input.options.deep, apiKeys: input.apiKeys, posture: input.options.posture ?? false}
   const planned = input.services.flatMap((s) => planService(s, context, input.options.layers))
   // A cluster (issue 15): asked once where each guest runs; every batch then goes to its guest's node.
-  const cluster = io.nodes ? await readCluster(input.inventory, input.services, io.nodes, input.options.timeoutMs + CLUSTER_SLACK_MS, input.options.signal) : undefined
+  // The deadline counts from the run's start, the cluster query included (the CLI gives the process's start).
+  const runOptions = input.options.startedAtMs === undefined ? {...input.options, startedAtMs: t0} : input.options
+  const cluster = io.nodes ? await readCluster(input.inventory, input.services, io.nodes, clusterQueryMs(runOptions), input.options.signal) : undefined
   const specs = cluster ? placeSpecs(planned, input.services, cluster.placement) : planned
   const order = new Map(specs.map((s, i) => [s, i]))
   for (const s of input.services) progress?.planned(s.name, input.options.layers.filter((l) => specs.some((x) => x.service === s.name && x.layer === l)))
-  const observations = await observeAll(specs, io, input.options, progress && ((service, layer, soFar) => progress.layer(service, layer, layerStatus(service, layer, soFar, order))), cluster)
+  const observations = await observeAll(specs, io, runOptions, progress && ((service, layer, soFar) => progress.layer(service, layer, layerStatus(service, layer, soFar, order))), cluster)
   const own = byService(observations)
   const services = input.services.map((s): ServiceReport => {
     const judged = judgeService(s.name, own.get(s.name) ?? {observed: [], gates: []}, input.options.layers)
@@ -73,6 +75,12 @@ export async function diagnose(input: DiagnoseInput, io: RunIo, progress?: RunPr
 
 /** Time the cluster query may take beyond --timeout: pvesh and pvecm start Perl on the node. */
 const CLUSTER_SLACK_MS = 5000
+
+/** The cluster query's bound: --timeout and its slack, within what is left of the deadline (never past it). */
+function clusterQueryMs(o: RunOptions): number {
+  const left = (o.startedAtMs ?? performance.now()) + o.deadlineMs - (o.reportMs ?? 0) - performance.now()
+  return Math.max(1, Math.floor(Math.min(o.timeoutMs + CLUSTER_SLACK_MS, left)))
+}
 
 /** Where a service's guest runs in the cluster, and where the inventory had it if it moved. */
 function placedOn(cluster: ClusterRun, s: ServiceDef): Pick<ServiceReport, 'node' | 'movedFrom'> {

@@ -19,6 +19,8 @@ export interface FakeCluster {
   execs: Map<string, number>
   /** Rewrites the cluster's state: where each guest runs, its status, online nodes, quorum, HA. */
   set(state: ClusterState): Promise<void>
+  /** Makes every node's pvesh hang (pmxcfs stuck), or answer again. */
+  hang(on: boolean): Promise<void>
   close(): Promise<void>
 }
 
@@ -48,6 +50,8 @@ esac
 `
 const PVESH = `#!/bin/sh
 d=$(dirname "$0")
+# A hung pmxcfs: pvesh waits (the fake's "hang" file).
+[ -e "$d/../hang" ] && sleep 60
 case "$2" in /cluster/resources) cat "$d/../resources.json" ;; /cluster/status) cat "$d/status.json" ;; *) echo "no such path $2" >&2; exit 2 ;; esac
 `
 const CAT = (file: string) => `#!/bin/sh\ncat "$(dirname "$0")/${file}"\n`
@@ -91,6 +95,7 @@ export async function startFakeCluster(): Promise<FakeCluster> {
         for (const [name, text] of [['pct', PCT], ['pvesh', PVESH], ['pvecm', CAT('pvecm.txt')], ['ha-manager', CAT('ha.txt')]] as const) await writeFile(join(d, name), text, {mode: 0o755})
       }
     },
+    hang: async (on) => (on ? writeFile(join(dir, 'hang'), '') : rm(join(dir, 'hang'), {force: true})),
     close: () => rm(dir, {recursive: true, force: true}),
   }
 }

@@ -50,7 +50,7 @@ ${[950, 951, 952].map((ct) => `  s${ct}: { kind: http, ctid: ${ct}, address: 127
   const NODES = `{ nodes: [{ name: pve1, host: local }, { name: pve2, host: 127.0.0.2 }, { name: pve3, host: 127.0.0.3, port: PORT, identityFile: ${key}, knownHosts: /dev/null }] }`
 
   /** One run: pve3 is an SSH shell to a closed port (never reached unless it has work); the others the fake's. */
-  async function run(inv: Inventory, state: ClusterState): Promise<Report> {
+  async function run(inv: Inventory, state: ClusterState, deadlineMs = 20_000): Promise<Report> {
     await fake.set(state)
     fake.execs.clear()
     const make = (t: Inventory['proxmox']): Shell =>
@@ -58,7 +58,7 @@ ${[950, 951, 952].map((ct) => `  s${ct}: { kind: http, ctid: ${ct}, address: 127
     const nodes = createNodeShells(inv.cluster!, make)
     try {
       const io = {net: createNetIo(), host: nodes.candidates[0]!, hostIsLocal: true, nodes}
-      const options = {timeoutMs: 3000, deadlineMs: 20_000, concurrency: 16, layers: ['service', 'host'] as const, deep: false}
+      const options = {timeoutMs: 3000, deadlineMs, concurrency: 16, layers: ['service', 'host'] as const, deep: false}
       return await diagnose({inventory: inv, services: inv.services, options: {...options, layers: [...options.layers]}, apiKeys: new Map()}, io)
     } finally {
       await nodes.close()
@@ -122,6 +122,20 @@ ${[950, 951, 952].map((ct) => `  s${ct}: { kind: http, ctid: ${ct}, address: 127
     expect(r.services.every((s) => s.status === 'pass')).toBe(true)
     expect(r.status).toBe('warn')
     expect(formatCheck(r, false)).toMatch(/^✖ cluster \(asked pve1\): The cluster has lost quorum/m)
+  })
+
+  it('a cluster query that hangs is bounded by the deadline: guests stay where the inventory says, the report says why', async () => {
+    await fake.hang(true)
+    try {
+      const t0 = performance.now()
+      const r = await run(inventory({950: 'pve1', 951: 'pve2'}), {nodes: NAMES, guests: guests({950: 'pve1', 951: 'pve2', 952: 'pve1', 953: 'pve1'})}, 4000)
+      // Generous: a hang guard on a loaded machine, not a timing assertion.
+      expect(performance.now() - t0).toBeLessThan(15_000)
+      expect(r.cluster?.error).toMatch(/pve1/)
+      expect(r.services.map((s) => s.node)).toEqual(['pve1', 'pve2', 'pve1'])
+    } finally {
+      await fake.hang(false)
+    }
   })
 
   it('proxmox: {cluster: local}: the other nodes at the addresses /cluster/status gives, over SSH as configured', async () => {
