@@ -42,7 +42,8 @@ export function decideHop(state: FirewallState, hop: Hop): HopDecision {
     ? walk(cluster.rules, 'out', packet, cluster, cluster, policy(cluster, 'out'))
     : outOfGuest(state, hop.from, packet)
   if (out && out.allowed !== true) return out
-  if (!to.on) return {allowed: true, why: `${to.why}: its rules are not enforced`}
+  // A guest without a file has nothing to enforce; one whose file is not enabled has rules that are not.
+  if (!to.on) return {allowed: true, why: state.guests[hop.to.id]?.present ? `${to.why}: its rules are not enforced` : to.why}
   return walk(state.guests[hop.to.id]!.rules, 'in', packet, state.guests[hop.to.id]!, cluster, policy(state.guests[hop.to.id]!, 'in'))
 }
 
@@ -56,7 +57,7 @@ function outOfGuest(state: FirewallState, from: {id: string; address: string}, p
 /** Whether a guest's rules are enforced: its file's enable: 1, and firewall=1 on the NIC its address is on. */
 export function enforcement(state: FirewallState, id: string, address: string): {on: boolean; why: string; nic?: GuestNic; by?: FwReason} {
   const file = state.guests[id]
-  if (!file?.present) return {on: false, why: `${file?.path ?? `${id}.fw`} is absent (no rules declared)`}
+  if (!file?.present) return {on: false, why: `no rules are declared for guest ${id} (${file?.path ?? `${id}.fw`} is absent)`}
   const nic = nicOf(state.nics[id], address)
   const enable = file.options.enable
   if (enable?.value !== '1') {
