@@ -2,32 +2,21 @@ import {describe, expect, it} from 'vitest'
 
 import {guestOf, guestWords, openGuest} from '../../src/io/guests/guests.js'
 import {parsePctStatus} from '../../src/io/guests/pct.js'
-import {createLocalShell} from '../../src/io/local-shell.js'
-import type {ExecOptions, Shell} from '../../src/model/ports.js'
+import type {Shell} from '../../src/model/ports.js'
 import {runRemoteBatch} from '../../src/run/remote-batch.js'
+import {answered, recordingHost} from '../helpers/recording-host.js'
 
 /**
  * The Proxmox host, as far as a guest transport sees it: a real local shell where `pct exec ID --
  * sh -s` is that `sh -s` (the CT is this machine) and `pct status ID` answers `state`; every argv
  * and stdin is kept, to show what the transport sends.
  */
-function host(state: 'running' | 'stopped', enters = true): Shell & {calls: {argv: readonly string[]; stdin?: string}[]} {
-  const local = createLocalShell()
-  const calls: {argv: readonly string[]; stdin?: string}[] = []
-  return {
-    description: 'test host',
-    calls,
-    close: () => local.close(),
-    exec: async (argv, options: ExecOptions) => {
-      calls.push({argv, ...(options.stdin === undefined ? {} : {stdin: options.stdin})})
-      if (argv[0] === 'pct' && argv[1] === 'status') return {ok: true, code: 0, stdout: `status: ${state}\n`, stderr: '', durationMs: 1}
-      if (argv[0] === 'pct' && argv[1] === 'exec' && argv[3] === '--') {
-        if (!enters) return {ok: true, code: 1, stdout: '', stderr: `CT ${argv[2]} not running\n`, durationMs: 1}
-        return local.exec(argv.slice(4), options)
-      }
-      return {ok: false, reason: 'spawn', message: `unexpected ${argv.join(' ')}`, durationMs: 0}
-    },
-  }
+function host(state: 'running' | 'stopped', enters = true) {
+  return recordingHost(async (argv, options, local) => {
+    if (argv[0] === 'pct' && argv[1] === 'status') return answered(`status: ${state}\n`)
+    if (argv[0] === 'pct' && argv[1] === 'exec' && argv[3] === '--') return enters ? local.exec(argv.slice(4), options) : answered('', 1, `CT ${argv[2]} not running\n`)
+    return undefined
+  })
 }
 
 describe('guests: the pct transport behind the Guest port', () => {

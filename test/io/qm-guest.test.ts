@@ -1,9 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
 import {guestWords} from '../../src/io/guests/guests.js'
-import {createLocalShell} from '../../src/io/local-shell.js'
-import type {ExecOptions, Shell} from '../../src/model/ports.js'
 import {runRemoteBatch} from '../../src/run/remote-batch.js'
+import {answered, recordingHost} from '../helpers/recording-host.js'
 
 /**
  * The qm transport behind the Guest port. The Proxmox host here is a real local shell where `qm
@@ -13,26 +12,17 @@ import {runRemoteBatch} from '../../src/run/remote-batch.js'
  */
 type Vm = {status: 'running' | 'stopped'; config: string; refuse?: string; pid?: number}
 
-function host(vm: Vm): Shell & {calls: {argv: readonly string[]; stdin?: string}[]} {
-  const local = createLocalShell()
-  const calls: {argv: readonly string[]; stdin?: string}[] = []
-  const ok = (stdout: string, code = 0, stderr = '') => ({ok: true as const, code, stdout, stderr, durationMs: 1})
-  return {
-    description: 'test host',
-    calls,
-    close: () => local.close(),
-    exec: async (argv, options: ExecOptions) => {
-      calls.push({argv, ...(options.stdin === undefined ? {} : {stdin: options.stdin})})
-      if (argv[0] !== 'qm') return {ok: false, reason: 'spawn', message: `unexpected ${argv.join(' ')}`, durationMs: 0}
-      if (argv[1] === 'status') return ok(`status: ${vm.status}\n`)
-      if (argv[1] === 'config') return ok(vm.config)
-      if (vm.refuse) return ok('', 255, `${vm.refuse}\n`)
-      if (vm.pid) return ok(`{\n   "pid" : ${vm.pid}\n}\n`, 0, 'timeout reached, returning pid\n')
-      const r = await local.exec(argv.slice(argv.indexOf('--') + 1), options)
-      if (!r.ok) return r
-      return ok(`{\n   "exitcode" : ${r.code},\n   "exited" : 1,\n   "out-data" : ${JSON.stringify(Buffer.from(r.stdout, 'utf8').toString('latin1'))}\n}\n`)
-    },
-  }
+function host(vm: Vm) {
+  return recordingHost(async (argv, options, local) => {
+    if (argv[0] !== 'qm') return undefined
+    if (argv[1] === 'status') return answered(`status: ${vm.status}\n`)
+    if (argv[1] === 'config') return answered(vm.config)
+    if (vm.refuse) return answered('', 255, `${vm.refuse}\n`)
+    if (vm.pid) return answered(`{\n   "pid" : ${vm.pid}\n}\n`, 0, 'timeout reached, returning pid\n')
+    const r = await local.exec(argv.slice(argv.indexOf('--') + 1), options)
+    if (!r.ok) return r
+    return answered(`{\n   "exitcode" : ${r.code},\n   "exited" : 1,\n   "out-data" : ${JSON.stringify(Buffer.from(r.stdout, 'utf8').toString('latin1'))}\n}\n`)
+  })
 }
 
 const spec = {service: 's', id: 'service.listen', layer: 'service' as const, vantage: {at: 'guest' as const, guest: {kind: 'vm' as const, id: 1002}}, probe: {kind: 'listen' as const, port: 80}, judge: () => ({status: 'pass' as const, summary: ''})}
