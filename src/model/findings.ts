@@ -14,6 +14,7 @@ export type CauseCode =
   | 'runtime_missing'
   | 'service_down'
   | 'service_crashed'
+  | 'service_oom'
   | 'service_starting'
   | 'service_restarting'
   | 'not_listening'

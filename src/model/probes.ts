@@ -189,6 +189,15 @@ export interface UnitObservation {
   sub?: string
   mainPid?: number
   restarts?: number
+  /**
+   * How the main process's last run ended, for an OOM kill: systemd's Result (`oom-kill` where
+   * cgroup v2 tells systemd, as on Proxmox VE 7+), and the signal that ended it (9 is what a
+   * cgroup v1 host's OOM killer leaves: systemd then only sees the SIGKILL).
+   */
+  result?: string
+  killedBy?: number
+  /** MemoryMax in bytes, when the unit has a finite one. */
+  memoryMax?: number
   logs: string[]
 }
 
@@ -202,6 +211,8 @@ export interface ContainerObservation {
   exitCode?: number
   /** docker's State.OOMKilled: the kernel's OOM killer ended it (exit 137 without it is a stop or kill). */
   oomKilled?: boolean
+  /** HostConfig.Memory in bytes (docker run --memory), when it has a limit. */
+  memoryMax?: number
   logs: string[]
 }
 

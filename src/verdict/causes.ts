@@ -21,6 +21,7 @@ export const CAUSES = {
   runtime_missing: {layer: 'service', meaning: 'The systemd unit or docker container named in the inventory does not exist in the CT.'},
   service_down: {layer: 'service', meaning: 'The unit or container is stopped (it exited cleanly or was stopped).'},
   service_crashed: {layer: 'service', meaning: 'The unit failed or the container exited with an error: its last log lines say why.'},
+  service_oom: {layer: 'service', meaning: 'The kernel\'s OOM killer ended the unit or container at its memory limit (MemoryMax, docker --memory) or its guest\'s: raise the limit or find what grew.'},
   service_starting: {layer: 'service', meaning: 'The service is starting or loading its model; wait, then check again.'},
   service_restarting: {layer: 'service', meaning: 'The unit or container runs but has restarted: it is crash-looping or was killed.'},
   not_listening: {layer: 'service', meaning: 'Nothing listens on the configured port inside the CT (wrong port, or not started yet).'},

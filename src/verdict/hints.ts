@@ -69,6 +69,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
   runtime_missing: (c) => [{text: 'List what runs in the CT and fix runtime: in the inventory', command: `${c.ct} sh -c 'systemctl list-units --type=service --no-pager; docker ps -a'`}],
   service_down: (c) => [{text: `Start ${c.s.name}`, command: c.start, ...restartFix(c)}, {text: 'Then read its last log lines', command: c.logs}],
   service_crashed: (c) => [{text: `Read why ${c.s.name} exited (the last lines are in the evidence)`, command: c.logs}, {text: 'Fix the cause, then restart it', command: c.start}],
+  service_oom: (c) => [{text: `Read what ${c.s.name} did before the kill (the last lines are in the evidence)`, command: c.logs}],
   service_starting: (c) => [{text: 'Wait for the model to load; follow the log', command: c.logs}],
   service_restarting: (c) => [{text: 'Read why the container restarts', command: c.logs}],
   not_listening: (c) => [{text: `See what listens in ${c.guest.label}; the service's port setting or the inventory's port (${c.s.port}) is wrong`, command: `${c.ct} ss -tlnp`}, {text: 'Read its startup log', command: c.logs}],

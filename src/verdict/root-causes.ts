@@ -11,7 +11,7 @@ const GATEWAY_FACING: readonly CauseCode[] = ['gateway_down', 'gateway_timeout',
 const VIA_CAUSES: readonly CauseCode[] = ['upstream_error', 'upstream_mismatch']
 
 /** A verdict at the gateway target's own service layer that stops nginx answering anyone. */
-const NGINX_STOPPED: readonly CauseCode[] = ['service_down', 'service_crashed', 'runtime_missing', 'not_listening', 'api_refused', 'api_timeout']
+const NGINX_STOPPED: readonly CauseCode[] = ['service_down', 'service_crashed', 'service_oom', 'runtime_missing', 'not_listening', 'api_refused', 'api_timeout']
 
 /** One group of services one fault explains, before it is known whether it is more than one. */
 interface Group {

@@ -10,7 +10,7 @@ import type {Layer, Status} from '../model/status.js'
 
 /** When several checks of the failing layer point to causes, the most fundamental one explains the rest. */
 const SERVICE_PRIORITY: readonly CauseCode[] = [
-  'ha_stopped', 'container_stopped', 'vm_stopped', 'runtime_missing', 'service_crashed', 'service_down', 'service_starting', 'not_listening',
+  'ha_stopped', 'container_stopped', 'vm_stopped', 'runtime_missing', 'service_oom', 'service_crashed', 'service_down', 'service_starting', 'not_listening',
   'api_refused', 'api_timeout', 'connection_reset', 'answer_not_http', 'tls_mismatch', 'answer_truncated', 'answer_stalled', 'api_unhealthy', 'api_unexpected', 'api_error', 'cert_key_mismatch', 'config_invalid', 'cert_expired', 'cert_untrusted', 'cert_name_mismatch', 'database_not_ready', 'not_ready',
   'api_auth_failed', 'model_missing', 'collection_missing', 'inference_failed', 'embedding_dim_mismatch', 'service_restarting',
 ]

@@ -20,7 +20,7 @@ describe('a container stopped, killed or crashed, from docker inspect', () => {
     ['exited 0 0 false', 'service_down', /exited \(exit 0\)/],
     ['exited 0 137 false', 'service_down', /exit 137: SIGKILL, stopped by docker stop after its grace period or docker kill/],
     ['exited 0 143 false', 'service_down', /exit 143: SIGTERM, stopped by docker stop/],
-    ['exited 0 137 true', 'service_crashed', /OOM killer \(exit 137\)/],
+    ['exited 0 137 true', 'service_oom', /OOM killer \(exit 137\)/],
     ['exited 3 1 false', 'service_crashed', /exit 1\)$/],
     ['exited 0 139 false', 'service_crashed', /exit 139\)$/],
     ['restarting 5 2 false', 'service_crashed', /crash loop/],

@@ -213,6 +213,18 @@ export const FAULTS: readonly Fault[] = [
     heal: restore,
     expect: {layer: 'service', cause: 'service_crashed', evidence: /is restarting \(exit 1\), crash loop|is running but restarted \d+ times/},
   },
+  {
+    // cgroup v1 here (the lab's host): systemd sees only the SIGKILL under MemoryMax (said as likely);
+    // a Proxmox VE 7+ host's cgroup v2 says Result=oom-kill. Restarted on failure, three kills within
+    // the start limit, then failed. docker's --memory is left out: docker in this lab's nested
+    // cgroup v1 CT reports the kill as exit 137 with OOMKilled false (it misses the OOM event), which
+    // is what a docker kill looks like; OOMKilled true is read (test/checks/oom.test.ts).
+    name: 'oom', does: 'the process grows past its memory limit at start (emulator --fault oom under MemoryMax=192M): the kernel\'s OOM killer ends it, three times',
+    appliesTo: SYSTEMD.slice(0, 1), realOnly: true,
+    inject: async (s) => (await rerunService(s, {fault: 'oom', memory: '192M'}), await waitState(s, 'failed', 90_000)),
+    heal: restore,
+    expect: {layer: 'service', cause: 'service_oom', evidence: /loading model weights into memory/, hint: /raise MemoryMax/, command: /systemctl set-property \S+ MemoryMax=384M/},
+  },
   emulatorFault('loopback-bind', 'the service listens on 127.0.0.1 inside its CT', {layer: 'host', cause: 'bound_to_loopback'}, () => ({host: '127.0.0.1'})),
   // Not a fault: many operators bind the service to the CT's own address (N8N_LISTEN_ADDRESS, vLLM
   // --host, OLLAMA_HOST=<CT IP>). Inside the CT phoenix must ask that address, not 127.0.0.1.

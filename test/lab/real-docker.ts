@@ -63,6 +63,8 @@ export interface ContainerOptions {
    * period (exit 137).
    */
   shellPid1?: boolean
+  /** `--memory` (e.g. 192m): the kernel's OOM killer ends it there. */
+  memory?: string
 }
 
 const sq = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`
@@ -81,7 +83,7 @@ export function containerScript(name: string, command: readonly string[], env: R
   const envFile = `/etc/phoenix-lab/${name}.env`
   const binds = [...labBinds(), process.execPath].flatMap((p) => ['-v', `${p}:${p}:ro`])
   const cmd = o.shellPid1 ? ['/bin/sh', '-c', '"$@"; exit $?', 'sh', ...command] : command
-  const argv = ['docker', 'create', '--name', name, '--restart', o.restart ?? 'unless-stopped', '-p', o.publish, '--env-file', envFile, ...binds, '-w', REPO, IMAGE, ...cmd]
+  const argv = ['docker', 'create', '--name', name, '--restart', o.restart ?? 'unless-stopped', '-p', o.publish, '--env-file', envFile, ...(o.memory ? ['--memory', o.memory] : []), ...binds, '-w', REPO, IMAGE, ...cmd]
   const envText = Object.entries(env).map(([k, v]) => envLine(k, v)).join('\n')
   return `set -e\numask 077\nmkdir -p /etc/phoenix-lab\ncat > ${envFile} <<'PHOENIX_LAB_EOF'\n${envText}\nPHOENIX_LAB_EOF\ndocker rm -f ${sq(name)} >/dev/null 2>&1 || true\n${argv.map(sq).join(' ')} >/dev/null\n`
 }

@@ -11,14 +11,14 @@ export function systemdWord(word: string): string {
   return `"${word.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`
 }
 
-export function unitFile(name: string, description: string, command: readonly string[]): string {
+export function unitFile(name: string, description: string, command: readonly string[], memory?: string): string {
   return [
     '[Unit]', `Description=${description}`, 'After=network.target',
     // Three crashes within a minute and systemd gives up: the unit ends failed (a crash loop's end).
     'StartLimitIntervalSec=60', 'StartLimitBurst=3', '',
     '[Service]', `EnvironmentFile=/etc/phoenix-lab/${name}.env`, `WorkingDirectory=${REPO}`,
     `ExecStart=${command.map(systemdWord).join(' ')}`,
-    'Restart=on-failure', 'RestartSec=1', '',
+    'Restart=on-failure', 'RestartSec=1', ...(memory ? [`MemoryMax=${memory}`] : []), '',
     '[Install]', 'WantedBy=multi-user.target', '',
   ].join('\n')
 }
@@ -35,7 +35,7 @@ const heredoc = (path: string, text: string) => `cat > ${path} <<'PHOENIX_LAB_EO
  * The script (for `sh -s` in the CT) that writes the unit and its environment file and reloads
  * systemd. It goes on stdin: the key must not reach any argv.
  */
-export function realUnitScript(name: string, description: string, command: readonly string[], env: Readonly<Record<string, string>>): string {
+export function realUnitScript(name: string, description: string, command: readonly string[], env: Readonly<Record<string, string>>, memory?: string): string {
   const envText = Object.entries(env).map(([k, v]) => `${k}=${envWord(v)}`).join('\n')
-  return `set -e\numask 077\nmkdir -p /etc/phoenix-lab\n${heredoc(`/etc/phoenix-lab/${name}.env`, envText)}umask 022\n${heredoc(`/etc/systemd/system/${name}.service`, unitFile(name, description, command))}systemctl daemon-reload\nsystemctl enable -q ${name}\n`
+  return `set -e\numask 077\nmkdir -p /etc/phoenix-lab\n${heredoc(`/etc/phoenix-lab/${name}.env`, envText)}umask 022\n${heredoc(`/etc/systemd/system/${name}.service`, unitFile(name, description, command, memory))}systemctl daemon-reload\nsystemctl enable -q ${name}\n`
 }

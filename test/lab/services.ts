@@ -29,6 +29,8 @@ export interface EmulatorOptions {
   extra?: readonly string[]
   /** A real container's restart policy instead of unless-stopped (e.g. on-failure:3). */
   restart?: string
+  /** A memory limit on the real unit (MemoryMax=) or container (--memory), as systemd writes a size: 192M. */
+  memory?: string
 }
 
 /**
@@ -61,10 +63,10 @@ export function emulatorArgv(s: LabService, o: EmulatorOptions = {}): string[] {
  * Writes a unit's definition: kind, description, the command its supervisor runs, and its
  * environment (a file the command sources, as systemd's EnvironmentFile= or docker's --env-file).
  */
-export async function defineUnit(ctid: number | 'host', name: string, kind: 'systemd' | 'docker', description: string, command: readonly string[], env: Readonly<Record<string, string>> = {}, container?: ContainerOptions, compose?: LabService['compose']): Promise<void> {
+export async function defineUnit(ctid: number | 'host', name: string, kind: 'systemd' | 'docker', description: string, command: readonly string[], env: Readonly<Record<string, string>> = {}, container?: ContainerOptions, compose?: LabService['compose'], memory?: string): Promise<void> {
   if (ctid !== 'host' && isRealCt(ctid)) {
     if (kind === 'docker' && !container) throw new Error(`${name}: a real container needs what it publishes`)
-    const script = kind === 'systemd' ? realUnitScript(name, description, command, env) : compose ? composeScript(compose, command, env, container!) : containerScript(name, command, env, container!)
+    const script = kind === 'systemd' ? realUnitScript(name, description, command, env, memory) : compose ? composeScript(compose, command, env, container!) : containerScript(name, command, env, container!)
     await ctExec(ctid, ['sh', '-s'], script)
     return
   }
@@ -93,7 +95,7 @@ export async function defineService(s: LabService, o: EmulatorOptions = {}): Pro
   const publish = !o.host || o.host === '0.0.0.0' ? `${port}:${port}` : `${o.host}:${port}:${port}`
   const argv = emulatorArgv(s, container ? {...o, host: '0.0.0.0'} : o)
   await defineUnit(s.ctid, s.unit, s.runtime === 'systemd' ? 'systemd' : 'docker', description, [process.execPath, '--import', 'tsx', emulator, ...argv], env,
-    container ? {publish, restart: o.restart, shellPid1: s.shellPid1} : undefined, s.compose)
+    container ? {publish, restart: o.restart, shellPid1: s.shellPid1, ...(o.memory ? {memory: o.memory.toLowerCase()} : {})} : undefined, s.compose, o.memory)
 }
 
 /** `pct ARGS` through the lab's shim, throwing when it fails. */

@@ -1,7 +1,12 @@
 import type {Expectation} from '../../model/check-spec.js'
+import {containerOomJudgement, unitOom, unitOomJudgement} from './oom.js'
+import type {OomWords} from './oom.js'
 
-/** A systemd unit must be active; its journal is the evidence when it is not. */
-export function unitActive(unit: string): Expectation {
+/**
+ * A systemd unit must be active; its journal is the evidence when it is not. `words` name its
+ * guest for the hints of an OOM kill (the limit to raise is only known once observed).
+ */
+export function unitActive(unit: string, words?: OomWords): Expectation {
   return (obs) => {
     if (obs.kind !== 'unit') return mismatch(obs.kind)
     const state = `${obs.active}${obs.sub ? ` (${obs.sub})` : ''}`
@@ -13,6 +18,9 @@ export function unitActive(unit: string): Expectation {
       return {status: 'pass', summary: running}
     }
     if (obs.active === 'not-found') return {status: 'fail', summary: `unit ${unit} does not exist in this CT`, finding: 'runtime_missing'}
+    // Dead of the OOM killer (failed, or waiting to be restarted): its memory limit, not a bug in it.
+    const oom = obs.active === 'failed' || obs.sub === 'auto-restart' ? unitOom(obs) : undefined
+    if (oom) return unitOomJudgement(unit, obs, oom, words)
     // Real systemd between two tries of Restart=: activating (auto-restart), NRestarts still 0 during
     // the first wait. The process died; it is not starting.
     if (obs.active === 'activating' && obs.sub === 'auto-restart') {
@@ -33,7 +41,7 @@ export function unitActive(unit: string): Expectation {
  * A docker container must be running; its logs are the evidence when it is not. A compose service
  * is named as such, with the container its labels found.
  */
-export function containerRunning(name: string, compose?: {project: string; service: string}): Expectation {
+export function containerRunning(name: string, compose?: {project: string; service: string}, words?: OomWords): Expectation {
   return (obs) => {
     if (obs.kind !== 'container') return mismatch(obs.kind)
     const found = obs.found?.length ? ` (container ${obs.found.join(', ')})` : ''
@@ -48,7 +56,7 @@ export function containerRunning(name: string, compose?: {project: string; servi
       return {status: 'fail', summary: none, finding: 'runtime_missing', evidence: obs.logs}
     }
     if (obs.state === 'restarting') return {status: 'fail', summary: `${it} is restarting (exit ${obs.exitCode ?? '?'}), crash loop`, finding: 'service_crashed', evidence: obs.logs}
-    if (obs.oomKilled) return {status: 'fail', summary: `${it} was killed by the kernel's OOM killer (exit ${obs.exitCode ?? 137}): its memory limit`, finding: 'service_crashed', evidence: obs.logs}
+    if (obs.oomKilled) return containerOomJudgement(it, obs, words)
     const signal = STOP_SIGNALS[obs.exitCode ?? 0]
     const crashed = (obs.exitCode ?? 0) !== 0 && !signal
     return {

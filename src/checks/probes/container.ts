@@ -3,8 +3,8 @@ import {mark, marker, missingTool, needTool, q, seconds} from '../../io/shell-wo
 import type {ContainerProbe, Observation} from '../../model/probes.js'
 
 // OOMKilled separates the kernel's OOM kill (exit 137 too) from a docker stop or kill: docker
-// inspect has no "stopped by the user" field.
-const FORMAT = '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}} {{.State.OOMKilled}}'
+// inspect has no "stopped by the user" field. HostConfig.Memory is its --memory limit (0: none).
+const FORMAT = '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}} {{.State.OOMKilled}} {{.HostConfig.Memory}}'
 /** At most this many containers of one compose service are named (a scaled service has several). */
 const MAX_FOUND = 8
 
@@ -44,7 +44,7 @@ export function parseContainer(lines: readonly string[]): Observation {
   const split = lines.indexOf('@@logs')
   const head = (split === -1 ? lines : lines.slice(0, split)).filter((l) => !l.startsWith('@@') && l.trim() !== '')
   const logs = split === -1 ? [] : lines.slice(split + 1).filter((l) => !l.startsWith('@@') && l.trim() !== '')
-  const state = head.map((l) => l.match(/^(\w+) (\d+) (-?\d+)(?: (true|false))?$/)).find(Boolean)
+  const state = head.map((l) => l.match(/^(\w+) (\d+) (-?\d+)(?: (true|false))?(?: (\d+))?$/)).find(Boolean)
   if (!state) {
     const gone = head.some((l) => /no such (object|container)/i.test(l))
     return {kind: 'container', state: gone ? 'missing' : 'unknown', ...at, logs: boundLines(gone ? head : [...head, ...logs])}
@@ -56,6 +56,7 @@ export function parseContainer(lines: readonly string[]): Observation {
     restarts: Number(state[2]),
     exitCode: Number(state[3]),
     ...(state[4] ? {oomKilled: state[4] === 'true'} : {}),
+    ...(Number(state[5]) > 0 ? {memoryMax: Number(state[5])} : {}),
     logs: boundLines(logs),
   }
 }

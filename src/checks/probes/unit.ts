@@ -11,7 +11,7 @@ export function unitSnippet(probe: UnitProbe, timeoutMs: number): string {
   const unit = q(probe.unit)
   return needTool(
     'systemctl',
-    `${t} systemctl show -p LoadState -p ActiveState -p SubState -p MainPID -p NRestarts ${unit} 2>&1; echo "\${_m}logs";` +
+    `${t} systemctl show -p LoadState -p ActiveState -p SubState -p MainPID -p NRestarts -p Result -p ExecMainCode -p ExecMainStatus -p MemoryMax ${unit} 2>&1; echo "\${_m}logs";` +
       ` ${t} journalctl -u ${unit} -n ${Number(probe.logLines)} --no-pager -o cat -q 2>&1; echo "\${_m}end"`,
   )
 }
@@ -31,12 +31,20 @@ export function parseUnit(lines: readonly string[]): Observation {
   const load = props.get('LoadState')
   const pid = Number(props.get('MainPID') ?? 0)
   const restarts = props.get('NRestarts')
+  const result = props.get('Result')
+  // ExecMainCode 2 is CLD_KILLED: ExecMainStatus is then the signal.
+  const killedBy = props.get('ExecMainCode') === '2' ? Number(props.get('ExecMainStatus')) : NaN
+  const memoryMax = Number(props.get('MemoryMax'))
   return {
     kind: 'unit',
     active: load === 'not-found' ? 'not-found' : (props.get('ActiveState') ?? 'unknown'),
     ...(props.get('SubState') ? {sub: props.get('SubState')} : {}),
     ...(pid > 0 ? {mainPid: pid} : {}),
     ...(restarts !== undefined && restarts !== '' ? {restarts: Number(restarts)} : {}),
+    ...(result ? {result} : {}),
+    ...(Number.isInteger(killedBy) && killedBy > 0 ? {killedBy} : {}),
+    // `infinity` (no limit) is not a number; a real limit is.
+    ...(Number.isSafeInteger(memoryMax) && memoryMax > 0 ? {memoryMax} : {}),
     logs: boundLines(logs.length ? logs : head.filter((l) => !l.includes('='))),
   }
 }

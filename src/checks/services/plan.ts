@@ -1,4 +1,4 @@
-import {guestLabel, guestOf} from '../../io/guests/guests.js'
+import {guestLabel, guestOf, guestWords} from '../../io/guests/guests.js'
 import type {CheckSpec, Vantage} from '../../model/check-spec.js'
 import type {GuestRef} from '../../model/ports.js'
 import type {Layer} from '../../model/status.js'
@@ -9,6 +9,7 @@ import {healthAnswers} from '../expectations/http.js'
 import {listensReachably} from '../expectations/listen.js'
 import {pingAnswers, tcpConnects} from '../expectations/net.js'
 import {containerRunning, unitActive} from '../expectations/runtime.js'
+import type {OomWords} from '../expectations/oom.js'
 import type {HttpProbe} from '../../model/probes.js'
 import {BEARER_KEY, GATEWAY_KEY, healthPathOf, hostPort, insideUrl} from './kind.js'
 import type {KindCheck, PlanContext, ServiceKindModule} from './kind.js'
@@ -53,18 +54,25 @@ function placed(s: ServiceDef, x: KindCheck, c: PlanContext): CheckSpec {
   return {service: s.name, id: x.id, layer: x.layer, vantage, probe, judge, ...(x.needs ? {needs: x.needs} : {})}
 }
 
+/** How the service's guest and runtime are named in an OOM kill's hints. */
+function oomWords(s: ServiceDef, runtime: OomWords['runtime']): OomWords {
+  const w = guestWords(guestOf(s))
+  return {run: w.run, guest: {label: w.label, config: w.config, tool: w.config.split(' ')[0]!, id: w.id}, runtime}
+}
+
 /** Inside the CT: the unit or container, the listening socket, the local API. */
 function serviceLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): CheckSpec[] {
   const at = {service: s.name, layer: 'service' as const, vantage: inGuest(s)}
   const specs: CheckSpec[] = []
+  const words = s.runtime ? oomWords(s, s.runtime) : undefined
   if (s.runtime && 'systemd' in s.runtime) {
-    specs.push({...at, id: 'service.runtime', probe: {kind: 'unit', unit: s.runtime.systemd, logLines: LOG_LINES}, judge: unitActive(s.runtime.systemd)})
+    specs.push({...at, id: 'service.runtime', probe: {kind: 'unit', unit: s.runtime.systemd, logLines: LOG_LINES}, judge: unitActive(s.runtime.systemd, words)})
   } else if (s.runtime && 'docker' in s.runtime) {
-    specs.push({...at, id: 'service.runtime', probe: {kind: 'container', name: s.runtime.docker, logLines: LOG_LINES}, judge: containerRunning(s.runtime.docker)})
+    specs.push({...at, id: 'service.runtime', probe: {kind: 'container', name: s.runtime.docker, logLines: LOG_LINES}, judge: containerRunning(s.runtime.docker, undefined, words)})
   } else if (s.runtime && 'compose' in s.runtime) {
     const {project, service} = s.runtime.compose
     const probe = {kind: 'container' as const, name: `${project}/${service}`, compose: {project, service}, logLines: LOG_LINES}
-    specs.push({...at, id: 'service.runtime', probe, judge: containerRunning(probe.name, probe.compose)})
+    specs.push({...at, id: 'service.runtime', probe, judge: containerRunning(probe.name, probe.compose, words)})
   }
   const runtime = specs.length ? ['service.runtime'] : []
   specs.push({...at, id: 'service.listen', probe: {kind: 'listen', port: s.port}, needs: runtime, judge: listensReachably(s.port, s.address, kind.notListening)})

@@ -5,7 +5,7 @@ export const PROFILE_NAMES = ['vllm', 'ollama', 'qdrant', 'n8n', 'openwebui', 'l
 export type ProfileName = (typeof PROFILE_NAMES)[number]
 
 /** Injectable failures. `hang`, `slow` and `crash` work everywhere; the rest are per profile. */
-export const FAULTS = ['hang', 'slow', 'crash', 'unhealthy', 'starting', 'db-down', 'not-ready', 'kv-full'] as const
+export const FAULTS = ['hang', 'slow', 'crash', 'oom', 'unhealthy', 'starting', 'db-down', 'not-ready', 'kv-full'] as const
 export type Fault = (typeof FAULTS)[number]
 
 /** The parsed command line. The API key itself is held here, never printed. */

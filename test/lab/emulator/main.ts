@@ -27,7 +27,7 @@ import type {Profile, Service} from './service.js'
 const PROFILES: Record<ProfileName, Profile> = {vllm, ollama, qdrant, n8n, openwebui, llamacpp, http: plainHttp}
 
 /** Faults main.ts implements for every profile; the others are the profile's own. */
-const COMMON_FAULTS: readonly Fault[] = ['hang', 'slow', 'crash']
+const COMMON_FAULTS: readonly Fault[] = ['hang', 'slow', 'crash', 'oom']
 
 /** Open sockets, so SIGTERM can end keep-alive, hung and WebSocket connections at once. */
 const sockets = new Set<Duplex>()
@@ -116,6 +116,26 @@ function shutdown(): void {
   setTimeout(() => process.exit(0), 2000).unref()
 }
 
+/** Past this, no memory limit stopped it: it says so and exits 1, rather than eat the machine. */
+const OOM_CAP = 1024 ** 3
+
+/**
+ * --fault oom: memory grows as a model loading too big for its limit does (16 MiB a step, every
+ * page written so it is really resident), until the kernel's OOM killer ends it at the unit's
+ * MemoryMax or the container's --memory.
+ */
+function growUntilKilled(): void {
+  out('loading model weights into memory')
+  const held: Buffer[] = []
+  const step = setInterval(() => {
+    held.push(Buffer.alloc(16 * 1024 * 1024, 1))
+    if (held.length * 16 * 1024 * 1024 < OOM_CAP) return
+    clearInterval(step)
+    err(`oom fault: ${OOM_CAP / 1024 ** 2} MiB held and no memory limit stopped it`)
+    process.exit(1)
+  }, 10)
+}
+
 function main(): void {
   const opts = parseOrExit()
   process.on('SIGTERM', shutdown)
@@ -125,6 +145,10 @@ function main(): void {
   if (opts.fault === 'crash') {
     svc.crash.forEach(err)
     setTimeout(() => process.exit(1), 100)
+    return
+  }
+  if (opts.fault === 'oom') {
+    growUntilKilled()
     return
   }
   const closed = svc.closedMs ?? 0
