@@ -17,6 +17,6 @@ export async function auditFirewallOnHost(inv: Inventory, io: RunIo, timeoutMs: 
   const outcome = await runRemoteBatch([spec], spec.vantage, io.host, timeoutMs, AbortSignal.timeout(timeoutMs * 2))
   const obs = outcome.observations[0]!
   if (obs.kind !== 'firewall' || !obs.state) return []
-  const guests = [inv.gateway, ...inv.services].map((d) => ({guest: d.guest, address: d.address, label: guestLabel(d)}))
+  const guests = [inv.gateway, ...(inv.proxy ? [inv.proxy] : []), ...inv.services].map((d) => ({guest: d.guest, address: d.address, label: guestLabel(d)}))
   return auditFirewall(obs.state, [...new Map(guests.map((g) => [g.guest.id, g])).values()])
 }

@@ -46,7 +46,7 @@ export const CAUSES = {
   network_blocked: {layer: 'host', meaning: 'The service is healthy inside its CT but the host cannot reach it: a firewall, or the CT\'s network config.'},
   ping_filtered: {layer: 'host', meaning: 'The CT\'s address does not answer ping from the host while TCP to the service connects: ICMP echo is filtered (a firewall rule); the service is reachable (warning).'},
   host_http_failed: {layer: 'host', meaning: 'TCP from the host connects but the health request fails there while it passes inside the CT.'},
-  gateway_blocked: {layer: 'gateway', meaning: 'The host reaches the service but the gateway CT cannot: a firewall between the two CTs, or routing.'},
+  gateway_blocked: {layer: 'gateway', meaning: 'The gateway CT cannot reach the service (behind a proxy: the proxy) while the layers inside answer (the host reaches the service, or its hop is blocked by design): a firewall between the two CTs, or routing.'},
   gateway_ct_stopped: {layer: 'gateway', meaning: 'The gateway CT (or VM) is not running.'},
   gateway_down: {layer: 'client', meaning: 'Nothing answers on the gateway\'s address: nginx is stopped or not listening there.'},
   gateway_timeout: {layer: 'client', meaning: 'The gateway does not answer in time.'},
@@ -94,7 +94,7 @@ export const CAUSES = {
   // The intermediate proxy (Traefik) between the gateway and the services routed through it (viaProxy).
   proxy_ct_stopped: {layer: 'proxy', meaning: 'The proxy\'s CT (or VM) is not running: every route through it fails.'},
   proxy_down: {layer: 'proxy', meaning: 'Traefik is not running in its CT (its unit is not active, or /ping is refused): nginx\'s routes to it fail.'},
-  proxy_blocked: {layer: 'proxy', meaning: 'The host reaches the service but the proxy\'s CT cannot: a firewall between the two CTs, or routing.'},
+  proxy_blocked: {layer: 'proxy', meaning: 'The proxy\'s CT cannot reach the service while it answers inside its CT (the host reaches it, or the host\'s hop is blocked by design): a firewall between the two CTs (a rule in the .fw files that blocks the proxy is named, with the line that lets it in), or routing.'},
   proxy_router_missing: {layer: 'proxy', meaning: 'No Traefik router matches the route (its Host and path) and none leads to the service: Traefik answers 404.'},
   proxy_rule_mismatch: {layer: 'proxy', meaning: 'A Traefik router leads to the service, but its rule does not match the route (another Host or path), or another router of higher priority takes the request.'},
   proxy_service_url_wrong: {layer: 'proxy', meaning: 'The Traefik router that takes the route sends it to a loadBalancer server URL that is not the service\'s address and port.'},

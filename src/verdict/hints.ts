@@ -3,7 +3,7 @@ import {BEARER_KEY, healthPathOf, hostPort} from '../checks/services/kind.js'
 import {ctApi, unitOr} from '../checks/hint-context.js'
 import type {HintContext, HintMaker} from '../checks/hint-context.js'
 import {kindModule} from '../checks/services/registry.js'
-import type {Inventory, ServiceDef} from '../model/inventory.js'
+import type {Inventory, ProxyDef, ServiceDef} from '../model/inventory.js'
 import type {CauseCode} from './causes.js'
 import {QUORUM_HINTS} from './cluster-causes.js'
 import {runtimeEnvLines} from '../checks/hint-ct-api.js'
@@ -43,6 +43,12 @@ const upstreamCheck = (c: HintContext, inv: Inventory): Hint => ({text: `Compare
 const errorLog = (_c: HintContext, inv: Inventory): Hint => ({text: 'Read what nginx says about this upstream', command: gatewayErrorLog(inv)})
 const rawAnswer = (c: HintContext): Hint => ({text: 'Look at the raw answer (the first bytes are enough)', command: `curl -sv --max-time 5 ${c.url} 2>&1 | head -c 2000`})
 const firewall = (c: HintContext): Hint => ({text: `Check the Proxmox firewall rules of ${c.guest.label} (and whether net0 has firewall=1)`, command: `cat /etc/pve/firewall/${c.guest.id}.fw; ${c.guest.config} ${c.guest.id} | grep ^net`})
+
+/** Behind a proxy, nginx's hop is to the proxy: test that one, and read the proxy's firewall. */
+const toProxy = (c: HintContext, p: ProxyDef): Hint[] => {
+  const g = guestWords(p.guest)
+  return [{text: `Test the hop nginx makes to the proxy, from ${c.gwGuest.label}`, command: `${c.gw} nc -zv -w 3 ${word(p.address)} ${p.port}`}, {text: `Check the Proxmox firewall rules of the proxy's ${g.label} (and whether net0 has firewall=1)`, command: `cat /etc/pve/firewall/${g.id}.fw; ${g.config} ${g.id} | grep ^net`}]
+}
 
 /** Start the guest, then read why it stopped: the host's journal of its CT or VM. */
 const startGuest = (c: HintContext): Hint[] => [{text: `Start ${c.guest.label}`, command: `${c.guest.start} ${c.guest.id}`, fix: 'start_guest'}, {text: 'If it does not stay up, read why', command: `journalctl -u ${c.guest.unit} -n 50 --no-pager`}]
@@ -97,7 +103,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
   bound_elsewhere: (c) => [{text: `Make ${c.s.name} listen on 0.0.0.0 or ${c.s.address}, or fix address: in the inventory`, command: `${c.ct} ss -tlnp`}],
   network_blocked: (c) => [firewall(c), {text: `Check from the host by hand`, command: `nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, {text: "Look for a firewall inside the CT", command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
   host_http_failed: (c) => [{text: 'Request the health path from the host by hand', command: `curl -sv --max-time 5 ${q(`http://${hostPort(c.s.address, c.s.port)}${healthPathOf(c.s, kindModule(c.s.kind))}`)}`}],
-  gateway_blocked: (c, inv) => [{text: `Test the hop nginx makes, from ${c.gwGuest.label}`, command: `${c.gw} nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, firewall(c), {text: `Check ${c.guest.label}'s own firewall for rules against ${inv.gateway.address}`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
+  gateway_blocked: (c, inv) => (c.s.viaProxy && inv.proxy ? toProxy(c, inv.proxy) : [{text: `Test the hop nginx makes, from ${c.gwGuest.label}`, command: `${c.gw} nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, firewall(c), {text: `Check ${c.guest.label}'s own firewall for rules against ${inv.gateway.address}`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}]),
   gateway_ct_stopped: (c) => [{text: `Start the gateway ${c.gwGuest.label}`, command: `${c.gwGuest.start} ${c.gwGuest.id}`, fix: 'start_guest'}],
   gateway_down: (_c, inv) => [{text: 'Check nginx in the gateway CT', command: gatewayStatus(inv)}, {text: 'Test its config, then start it', command: nginxTestThen(inv, 'start'), fix: 'start_nginx'}],
   gateway_timeout: (_c, inv) => [{text: 'nginx does not answer in time; check its state and load', command: gatewayStatus(inv)}],

@@ -3,6 +3,7 @@ import {guestLabel} from '../io/guests/guests.js'
 import type {Inventory, ServiceDef} from '../model/inventory.js'
 import {CAUSES, isCause} from './causes.js'
 import type {CauseCode} from './causes.js'
+import {blockedMeaning, blockedSupport} from './blocked-words.js'
 import {hintsFor} from './hints.js'
 import type {JudgedCheck} from './judge.js'
 import type {LayerResult, Verdict} from '../model/report.js'
@@ -39,7 +40,7 @@ export function decideVerdict(service: ServiceDef, layers: readonly LayerResult[
   // A check that knows the exact fix (the nginx file and line) says it before the cause's general hints.
   const specific = checks.flatMap((c) => c.hints ?? [])
   const via = VIA_CAUSES.includes(cause) ? checksOf(layers, 'gateway').find((c) => c.id === 'gateway.route')?.via : undefined
-  return {layer: layer.layer, cause, summary: summaryFor(service, layer, cause), hints: [...specific, ...hintsFor(cause, service, inv)], evidence: lines, ...(via ? {via} : {})}
+  return {layer: layer.layer, cause, summary: summaryFor(service, layer, cause, blockedMeaning(cause, service, layers, inv)), hints: [...specific, ...hintsFor(cause, service, inv)], evidence: lines, ...(via ? {via} : {})}
 }
 
 /** The proxy layer's causes, most fundamental first: Traefik down explains a missing router in its API. */
@@ -208,14 +209,15 @@ function evidenceFor(layer: LayerResult, layers: readonly LayerResult[], cause: 
   if (cause.startsWith('dns_')) {
     for (const c of layers.flatMap((l) => l.checks as JudgedCheck[])) if (/\.dns(-|$)/.test(c.id) && !checks.includes(c)) lines.push(`${c.id}: ${c.summary}`)
   }
-  if (cause === 'upstream_mismatch' || cause === 'gateway_blocked') {
-    for (const c of checksOf(layers, cause === 'upstream_mismatch' ? 'gateway' : 'host')) if (c.status === 'pass') lines.push(`${c.id}: ${c.summary}`)
+  if (cause === 'upstream_mismatch') {
+    for (const c of checksOf(layers, 'gateway')) if (c.status === 'pass') lines.push(`${c.id}: ${c.summary}`)
   }
+  for (const c of blockedSupport(cause, layers)) lines.push(`${c.id}: ${c.summary}`)
   return {lines: lines.slice(0, MAX_EVIDENCE), checks}
 }
 
-function summaryFor(service: ServiceDef, layer: LayerResult, cause: CauseCode): string {
-  const what = CAUSES[cause].meaning
+function summaryFor(service: ServiceDef, layer: LayerResult, cause: CauseCode, meaning?: string): string {
+  const what = meaning ?? CAUSES[cause].meaning
   const where = layer.status === 'unknown' ? `could not see the ${layer.layer} layer` : `${layer.layer} layer ${layer.status === 'warn' ? 'warns' : 'fails'}`
   return `${service.name} (${guestLabel(service)}): ${where}: ${what}`
 }

@@ -99,7 +99,7 @@ function hostLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): Chec
   const target = `${s.address}:${s.port}`
   const inv = c.inventory
   return [
-    // First: the host's and the gateway's probes are judged by what its rules say (expectations/firewall.ts).
+    // First: the host's, the proxy's and the gateway's probes are judged by what its rules say (expectations/firewall.ts).
     {...at, id: FIREWALL_CHECK, probe: firewallProbe(inv), judge: firewallRead(s, inv)},
     {...at, id: 'host.ping', probe: {kind: 'ping', host: s.address}, judge: byDesign('host', s, inv, 'icmp', pingAnswers(s.address))},
     {...at, id: 'host.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: byDesign('host', s, inv, 'tcp', tcpConnects(target))},
@@ -124,7 +124,8 @@ function gatewayLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContext): C
   if (proxy) {
     const to = `${hostPort(proxy.address, proxy.port)} (the proxy, ${guestLabel(proxy)}) from ${guestLabel(gw)}`
     return [
-      {...at, id: 'gateway.tcp', probe: {kind: 'tcp', host: proxy.address, port: proxy.port}, judge: tcpConnects(to)},
+      // The hop every proxied route crosses: judged by the firewall's rules as the gateway's hop to the proxy.
+      {...at, id: 'gateway.tcp', probe: {kind: 'tcp', host: proxy.address, port: proxy.port}, judge: byDesign('gateway', s, c.inventory, 'tcp', tcpConnects(to), 'proxy')},
       ...(s.route ? [routeSpec(s, kind, c)] : []),
       ...dnsChecks(s, 'gateway', at.vantage, whereOf('gateway', c), gatewayRun(c), c),
     ]

@@ -2,6 +2,7 @@ import {guestLabel, guestOf} from '../../io/guests/guests.js'
 import type {CheckSpec, Expectation} from '../../model/check-spec.js'
 import type {ServiceDef} from '../../model/inventory.js'
 import type {TraefikProbe} from '../../model/probes.js'
+import {byDesign} from '../expectations/firewall.js'
 import {healthAnswers} from '../expectations/http.js'
 import {tcpConnects} from '../expectations/net.js'
 import {unitActive} from '../expectations/runtime.js'
@@ -27,13 +28,14 @@ export function proxyLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContex
   const subpath = kind.client(s, c).subpath
   return [
     {...at, id: 'proxy.runtime', probe: {kind: 'unit', unit: proxy.unit, logLines: LOG_LINES}, judge: proxyRunning(proxy.unit)},
-    {...at, id: 'proxy.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: as(tcpConnects(`${hostPort(s.address, s.port)} from the proxy ${label}`), 'proxy_blocked')},
+    // The hop Traefik makes, judged by the firewall's rules (the proxy's OUT, the service's IN): a rule that blocks it is the fault.
+    {...at, id: 'proxy.tcp', probe: {kind: 'tcp', host: s.address, port: s.port}, judge: byDesign('proxy', s, c.inventory, 'tcp', as(tcpConnects(`${hostPort(s.address, s.port)} from the proxy ${label}`), 'proxy_blocked'))},
     {
       ...at,
       id: 'proxy.http',
       probe: {kind: 'http', url: `http://${hostPort(s.address, s.port)}${path}`},
       needs: ['proxy.tcp'],
-      judge: healthAnswers(`GET ${path} from the proxy ${label}`, c.inventory.thresholds.slowMs, kind.verifyHealth),
+      judge: byDesign('proxy', s, c.inventory, 'tcp', healthAnswers(`GET ${path} from the proxy ${label}`, c.inventory.thresholds.slowMs, kind.verifyHealth)),
     },
     {...at, id: 'proxy.route', probe: traefikProbe(c), judge: (obs, seen) => (obs.kind === 'traefik' ? judgeProxyRoute(s, c.inventory, obs, subpath, seen) : {status: 'unknown', summary: `unexpected observation ${obs.kind}`})},
     // The route's name as the proxy's CT resolves it (in the same batch).
