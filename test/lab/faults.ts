@@ -17,7 +17,7 @@ import {CERT_FAULTS} from './cert-faults.js'
 import {PROXY_FAULTS} from './proxy-faults.js'
 import {agentOption, composeIn, execHangs, execHealed, startAgent, startVm, stopAgent, stopVm} from './vm-faults.js'
 import {setRecord, startDns, stopDns, toService} from './dns.js'
-import {NAMED} from './names.js'
+import {NAMED, nameOf} from './names.js'
 import type {LabService} from './topology.js'
 
 /** The verdict a fault must produce (cause codes of src/verdict/causes.ts). */
@@ -162,6 +162,15 @@ const DNS_FAULTS: readonly Fault[] = [
     inject: (s) => setRecord(s, {missing: true}),
     heal: (s) => setRecord(s, undefined),
     expect: {layer: 'host', cause: 'dns_unresolved', evidence: /198\.18\.0\.1 answers NXDOMAIN/, hint: /has no record for/},
+  },
+  {
+    // The gateway's own answer is its /etc/hosts (as an old pin left there): the host, the innermost
+    // vantage, gets the gateway from dnsmasq; the gateway CT, next out, the service's CT.
+    name: 'dns-split', does: "a stale /etc/hosts line in the gateway CT pins the service's name to its own CT, while dnsmasq (the host's and the client's answer) gives the gateway",
+    appliesTo: ['qdrant'], realOnly: true, servicesOnly: true,
+    inject: (s) => ctExec(GATEWAY_CTID, ['sh', '-c', `printf '%s %s\\n' ${addressOf(s)} ${nameOf(s)} >> /etc/hosts`]).then(() => undefined),
+    heal: (s) => ctExec(GATEWAY_CTID, ['sed', '-i', `/ ${nameOf(s)!.replaceAll('.', '\\.')}$/d`, '/etc/hosts']).then(() => undefined),
+    expect: {layer: 'gateway', cause: 'dns_split', evidence: /\/etc\/hosts line \d+/, hint: /\/etc\/hosts line \d+ in the gateway CT 953 names qdrant\.internal\.phoenix\.test/, command: /^pct exec 953 -- sed -n \d+p \/etc\/hosts$/m},
   },
   {
     name: 'dnsmasq-down', does: "the host's dnsmasq stopped: every vantage's resolver refuses (port unreachable)", appliesTo: NAMED,
