@@ -107,7 +107,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
   gateway_ct_stopped: (c) => [{text: `Start the gateway ${c.gwGuest.label}`, command: `${c.gwGuest.start} ${c.gwGuest.id}`, fix: 'start_guest'}],
   gateway_down: (_c, inv) => [{text: 'Check nginx in the gateway CT', command: gatewayStatus(inv)}, {text: 'Test its config, then start it', command: nginxTestThen(inv, 'start'), fix: 'start_nginx'}],
   gateway_timeout: (_c, inv) => [{text: 'nginx does not answer in time; check its state and load', command: gatewayStatus(inv)}],
-  gateway_tls: (_c, inv) => [{text: `Check the certificate the gateway serves against gateway.ca`, command: `openssl s_client -connect ${word(tlsTarget(inv))} -showcerts </dev/null`}],
+  gateway_tls: (c, inv) => [tlsCheck(c.s, inv)],
   gateway_dns: (_c, inv) => [{text: `Resolve ${new URL(inv.gateway.url).hostname}, or use the gateway's IP in gateway.url`, command: `getent hosts ${word(new URL(inv.gateway.url).hostname)}`}],
   route_missing: (c, inv) => [{text: `Add ${c.route} to the gateway's server block (inside server { }), then test and reload`, command: nginxShow(inv, 'location', 0)}, {text: 'Reload after the fix', command: nginxTestThen(inv, 'reload')}],
   route_wrong_target: (c, inv) => [upstreamCheck(c, inv)],
@@ -176,6 +176,18 @@ function httpsOf(url: string): string {
   u.protocol = 'https:'
   u.port = ''
   return u.toString().replace(/\/$/, '')
+}
+
+/**
+ * The handshake a client makes for this route, verified against gateway.ca: with the route's name as
+ * SNI where it has one (name-based servers choose their certificate by it), so openssl shows the
+ * certificate the client was given and why it refused it (expired, another name, another CA).
+ */
+function tlsCheck(s: ServiceDef, inv: Inventory): Hint {
+  const sni = s.route?.host && inv.gateway.url.startsWith('https:') ? s.route.host : undefined
+  const options = [...(sni ? ['-servername', word(sni)] : []), ...(inv.gateway.ca ? ['-CAfile', word(inv.gateway.ca), '-verify_return_error'] : [])]
+  return {text: `Check the certificate the gateway serves${sni ? ` for ${sni}` : ''} against gateway.ca (\`phoenix check gateway\` names the file and what is wrong with it)`,
+    command: `openssl s_client -connect ${word(tlsTarget(inv))}${options.map((o) => ` ${o}`).join('')} -showcerts </dev/null`}
 }
 
 /** host:port for openssl s_client: the URL's own port, else 443. */

@@ -81,10 +81,10 @@ describe('the proxy layer: what Traefik routes for the service', () => {
     expect(j.hints?.[0]?.text).toBe(`In ${DYN}:3 make router ollama's rule match Host ollama.phoenix.thinkheads.ai, path /: e.g. Host(\`ollama.phoenix.thinkheads.ai\`)`)
   })
 
-  it('service URL wrong: the router takes the route to another address; change the url at its line', () => {
+  it('service URL wrong: the router takes the route to another address; change the url at its line, naming the router at its own', () => {
     const j = judge('ollama', observe(conf('http://10.0.0.199:11434')))
     expect(j).toMatchObject({status: 'fail', finding: 'proxy_service_url_wrong'})
-    expect(j.hints?.[0]?.text).toBe(`In ${DYN}:14 change url http://10.0.0.199:11434 to http://10.0.0.155:11434`)
+    expect(j.hints?.[0]?.text).toBe(`In ${DYN}:14 change url http://10.0.0.199:11434 to http://10.0.0.155:11434 (the server of service ollama, which router ollama at ${DYN}:3 sends ollama's route to)`)
   })
 
   it('backend down as Traefik sees it (API serverStatus), TLS to a plain backend, Traefik not running', () => {

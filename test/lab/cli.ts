@@ -11,6 +11,8 @@ import {SERVICES} from './topology.js'
 const USAGE = `usage: npm run lab -- <command>
   up [--real]            build the lab (cleans leftovers first); prints the phoenix configs
                          --real: the systemd-kind services' CTs are real LXC containers booting systemd
+  up --shape operators   the estate as the operators run it now (real CTs): nginx -> Traefik ->
+                         ollama, qdrant, web by name, only Traefik admitted (PHOENIX_LAB_SHAPE=operators)
   down                   stop every lab process, delete its namespaces and state
   status                 CTs, units, containers and injected faults
   faults                 the fault table: each fault, what it does, the verdict it must produce
@@ -28,8 +30,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const [cmd, a, b] = argv
   switch (cmd) {
     case 'up': {
-      if (a !== undefined && a !== '--real') break
-      const info = await up({real: a === '--real' ? true : undefined})
+      const shape = a === '--shape' ? b : undefined
+      if (a !== undefined && a !== '--real' && !(shape === 'operators' || shape === 'standard')) break
+      const info = await up({real: a === '--real' ? true : undefined, shape: shape as 'operators' | 'standard' | undefined})
       console.log(`lab is up (state in ${info.state})`)
       console.log(`phoenix config, on the host:      ${info.configs.local}`)
       console.log(`phoenix config, on the admin box: ${info.configs.ssh}`)

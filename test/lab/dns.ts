@@ -6,7 +6,7 @@ import {isRealCt, LXC_PATH} from './real-ct.js'
 import {alive, inNs, must, sleep, startDetached, waitUntil} from './proc.js'
 import {addressOf, ctById, GATEWAY_CTID, HOST, STATE} from './topology.js'
 import type {LabService, Machine} from './topology.js'
-import {LAB_DOMAIN, NAMED} from './names.js'
+import {GATEWAY_NAME, LAB_DOMAIN, namedServices} from './names.js'
 
 export {LAB_DOMAIN, NAMED, nameOf} from './names.js'
 
@@ -39,12 +39,10 @@ function loadVariations(): Record<string, RecordVariation> {
   }
 }
 
-/** The gateway's own name (the operators' nginx.internal.<domain>): always there, so `up` and a restart know dnsmasq answers. */
-const GATEWAY_NAME = `gateway.${LAB_DOMAIN}`
 
 function records(variations: Record<string, RecordVariation> = {}): string {
   const gw = ctById(GATEWAY_CTID).address
-  const lines = [`address=/${GATEWAY_NAME}/${gw}`, ...NAMED.flatMap((n) => {
+  const lines = [`address=/${GATEWAY_NAME}/${gw}`, ...namedServices().flatMap((n) => {
     const v = variations[n]
     if (v && 'missing' in v) return []
     return [`address=/${n}.${LAB_DOMAIN}/${v && 'to' in v ? v.to : gw}`]

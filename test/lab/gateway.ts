@@ -7,7 +7,8 @@ import {must, run, waitUntil} from './proc.js'
 import {isRealCt} from './real-ct.js'
 import {NGINX_PID, nginxUnitScript} from './real-gateway.js'
 import {ctExec, defineUnit, PCT, SHIM_ENV, shq} from './services.js'
-import {ctById, GATEWAY_CTID, labServices, STATE} from './topology.js'
+import {ctById, GATEWAY_CTID, labServices, labShape, STATE} from './topology.js'
+import {operatorsNginxConf} from './operators-nginx.js'
 
 /**
  * The gateway CT's nginx: Debian's /usr/sbin/nginx with the lab's generated config, run as the
@@ -27,7 +28,7 @@ export interface Variations {
 export async function prepareGateway(): Promise<void> {
   for (const d of ['logs', 'tmp', 'html']) await mkdir(join(NGINX_PREFIX, d), {recursive: true})
   await writeFile(VARIATIONS, `${JSON.stringify({routes: {}, gateway: {}})}\n`)
-  await writeFile(NGINX_CONF, nginxConf({}, {}, labServices()))
+  await writeFile(NGINX_CONF, confFor({routes: {}, gateway: {}}))
   await mustTest()
 }
 
@@ -82,10 +83,15 @@ export function setGatewayVariation(edit: GatewayVariation): Promise<void> {
  */
 async function applyVariations(all: Variations): Promise<void> {
   await writeFile(VARIATIONS, `${JSON.stringify(all, null, 2)}\n`)
-  await writeFile(NGINX_CONF, nginxConf(all.routes, all.gateway, labServices()))
+  await writeFile(NGINX_CONF, confFor(all))
   if (all.gateway.typo) return refusedReload()
   await mustTest()
   await reload()
+}
+
+/** The config for these variations; the operators' shape has its own generator's (no route faults there). */
+function confFor(all: Variations): string {
+  return labShape() === 'operators' ? operatorsNginxConf() : nginxConf(all.routes, all.gateway, labServices())
 }
 
 /** `nginx -t` in the gateway CT: a generator bug must fail loudly, not as a puzzling verdict. */

@@ -20,7 +20,9 @@ import {makeCertificates} from './tls.js'
 import {inTerminal} from '../helpers/terminal.js'
 import type {TerminalRun} from '../helpers/terminal.js'
 import {defineTraefikUnit, prepareTraefik, startTraefik, traefikMount} from './traefik.js'
-import {ADMIN, CTS, GATEWAY_CTID, PROXY_CTID, PROXY_CTS, HOST, HOST_BIN, HOST_BIN_NO_PCT, labServices, PCT_MISSING, PREFIX, REPO, SHIMS, STATE, VMS} from './topology.js'
+import {ADMIN, CTS, GATEWAY_CTID, PROXY_CTID, PROXY_CTS, HOST, HOST_BIN, HOST_BIN_NO_PCT, labServices, labShape, PCT_MISSING, PREFIX, REPO, SHIMS, STATE, VMS} from './topology.js'
+import type {Shape} from './topology.js'
+import {declareOperatorsFirewalls} from './operators-estate.js'
 import {bootVm, prepareVm, QM} from './vms.js'
 
 export {fault, heal, activeFaults} from './fault-state.js'
@@ -43,6 +45,8 @@ const TOOLS = ['/usr/sbin/dnsmasq', '/usr/bin/getent', '/usr/sbin/nginx', '/usr/
 export interface UpOptions {
   /** Real LXC CTs booting systemd for the systemd-kind services (real-ct.ts); default PHOENIX_LAB_REAL=1. */
   real?: boolean
+  /** The estate's shape (topology.ts Shape); default PHOENIX_LAB_SHAPE, else standard. `operators` is real CTs only. */
+  shape?: Shape
 }
 
 /**
@@ -50,16 +54,20 @@ export interface UpOptions {
  * is idempotent. Every process it starts is detached and outlives this call.
  */
 export async function up(options: UpOptions = {}): Promise<LabInfo> {
-  const real = options.real ?? process.env.PHOENIX_LAB_REAL === '1'
+  const shape = options.shape ?? (process.env.PHOENIX_LAB_SHAPE === 'operators' ? 'operators' : 'standard')
+  const real = shape === 'operators' || (options.real ?? process.env.PHOENIX_LAB_REAL === '1')
   await preflight(real)
   // Built once and cached outside the lab's state (minutes the first time, nothing after).
   const trees = real ? await rootfsTrees() : undefined
   await down()
   await mkdir(STATE, {recursive: true})
-  await writeFile(join(STATE, 'lab.env'), `# sourced by test/lab/shims/lib.sh\nPHX_PREFIX='${PREFIX}'\nPHX_REAL='${real ? 1 : 0}'\n${NODES_ENV}`)
+  await writeFile(join(STATE, 'lab.env'), `# sourced by test/lab/shims/lib.sh\nPHX_PREFIX='${PREFIX}'\nPHX_REAL='${real ? 1 : 0}'\nPHX_SHAPE='${shape}'\n${NODES_ENV}`)
   await writeFile(join(STATE, 'faults.json'), '{}\n')
   await writeFile(join(STATE, 'pct-calls.log'), '')
-  await preparePveDir([...CTS, ...(real ? PROXY_CTS : [])].map((ct) => ct.ctid))
+  // The operators' shape makes only its own CTs (the gateway, Traefik, its services'), and no VM.
+  const operators = labShape() === 'operators'
+  const cts = operators ? realCandidates() : [...CTS, ...(real ? PROXY_CTS : [])]
+  await preparePveDir(cts.map((ct) => ct.ctid))
   await mkdir(HOST_BIN, {recursive: true})
   // phoenix's pct (the lab's own calls use the shim directly). Under the pct-missing fault it is not
   // there, as a shell says it: what phoenix over SSH sees; on the host, phoenix's PATH drops it.
@@ -81,14 +89,14 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
     if (trees) await prepareTraefik()
     if (trees) await startHolder()
     if (reals.some((ct) => runsDocker(ct.ctid))) buildImageTarball()
-    for (const ct of [...CTS, ...(trees ? PROXY_CTS : [])]) {
+    for (const ct of cts) {
       await prepareCt(ct)
       if (trees && reals.includes(ct)) await prepareRealCt(ct, trees, join(ctDir(ct.ctid), 'bin'), ct.ctid === PROXY_CTID ? [traefikMount()] : [])
       await pointRealCt(ct.ctid)
       await pct(['start', ct.ctid])
     }
     // The VMs (real containers with the guest agent) only with real CTs: the shims have no VM.
-    const vms = trees ? VMS : []
+    const vms = trees && !operators ? VMS : []
     for (const vm of vms) await prepareVm(vm, trees!)
     const services = labServices()
     await Promise.all([...reals.map(async (ct) => {
@@ -104,6 +112,7 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
       waitNode2Sshd(),
       ...(trees ? [startTraefik()] : []),
     ])
+    if (operators) await declareOperatorsFirewalls(services)
     await writeFile(CONFIG_LOCAL, inventoryYaml('local', services))
     await writeFile(CONFIG_SSH, inventoryYaml('ssh', services))
     await writeClusterConfigs(services)
@@ -197,7 +206,7 @@ export async function status(): Promise<string[]> {
   const namespaces = await labNamespaces()
   if (!namespaces.length) return ['lab is down (no namespaces)']
   const lines = [`namespaces: ${namespaces.join(' ')}`]
-  for (const ct of CTS) {
+  for (const ct of labShape() === 'operators' ? realCandidates() : CTS) {
     const st = (await run([PCT, 'status', String(ct.ctid)], {env: SHIM_ENV})).stdout.trim()
     const list = 'systemctl list-units; docker ps -a | tail -n +2'
     const units = st.endsWith('running') ? (await run([PCT, 'exec', String(ct.ctid), '--', 'sh', '-c', list], {env: SHIM_ENV})).stdout.trim() : ''

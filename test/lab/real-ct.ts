@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {must, run, startDetached, waitUntil} from './proc.js'
 import {DAEMON_JSON, IMAGE_DIR_IN_CT, imageDir, labBinds} from './real-docker.js'
 import {gatewayMounts} from './real-gateway.js'
-import {CTS, GATEWAY_CTID, HOST, PROXIED_SERVICES, PROXY_CTID, PROXY_CTS, REPO, SERVICES, STATE, VM_SERVICES} from './topology.js'
+import {CTS, GATEWAY_CTID, HOST, labServices, labShape, PROXIED_SERVICES, PROXY_CTID, PROXY_CTS, REPO, SERVICES, STATE, VM_SERVICES} from './topology.js'
 import type {Ct} from './topology.js'
 
 /**
@@ -26,6 +26,8 @@ export function isRealCt(ctid: number): boolean {
 
 /** The CTs a real lab boots: the gateway and those of the services. */
 export function realCandidates(): Ct[] {
+  // The operators' shape boots only its own services' CTs.
+  if (labShape() === 'operators') return [...CTS, ...PROXY_CTS].filter((ct) => ct.ctid === GATEWAY_CTID || ct.ctid === PROXY_CTID || labServices().some((s) => s.ctid === ct.ctid))
   return [...CTS, ...PROXY_CTS].filter((ct) => ct.ctid === GATEWAY_CTID || ct.ctid === PROXY_CTID || [...SERVICES, ...PROXIED_SERVICES].some((s) => s.ctid === ct.ctid))
 }
 

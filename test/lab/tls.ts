@@ -3,7 +3,8 @@ import {join} from 'node:path'
 
 import {HOUR, Pki} from '../helpers/pki.js'
 import {TLS_DIR} from './nginx-config.js'
-import {TLS_HOST} from './topology.js'
+import {labShape, TLS_HOST} from './topology.js'
+import {GATEWAY_NAME, LAB_DOMAIN} from './names.js'
 
 /** The lab CA's certificate: what phoenix's inventory names as gateway.ca. */
 export const CA_CERT = join(TLS_DIR, 'ca.crt')
@@ -43,9 +44,13 @@ export function gatewayCertificate(variant: CertVariant): void {
   const now = Date.now()
   const from = variant === 'expired' ? now - 25 * HOUR : variant === 'stalled' ? now - 3 * HOUR : variant === 'due' ? now - 18 * HOUR : now - 5 * 60_000
   const name = 'issued'
+  // The operators' shape: the wildcard their gateway's file is named for; misnamed, only the
+  // gateway's own name, as their manifest's SANs leave the services' names out.
+  const operators = labShape() === 'operators'
+  const subject = operators ? (variant === 'misnamed' ? GATEWAY_NAME : `*.${LAB_DOMAIN}`) : variant === 'misnamed' ? `other.${TLS_HOST.split('.').slice(1).join('.')}` : TLS_HOST
   pki.issue(name, variant === 'other-ca' ? 'other-ca' : 'ca', {
-    sans: `DNS:${variant === 'misnamed' ? `other.${TLS_HOST.split('.').slice(1).join('.')}` : TLS_HOST}`,
-    from: new Date(from), until: new Date(from + 24 * HOUR), keyOf: TLS_HOST, cn: TLS_HOST,
+    sans: `DNS:${subject}`,
+    from: new Date(from), until: new Date(from + 24 * HOUR), keyOf: TLS_HOST, cn: operators ? GATEWAY_NAME : TLS_HOST,
   })
   renameSync(pki.at(`${name}.crt`), GATEWAY_CERT)
 }

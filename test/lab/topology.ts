@@ -204,8 +204,46 @@ export const PROXIED_SERVICES: readonly LabService[] = [
   {name: 'web', kind: 'http', ctid: 959, port: 8090, runtime: 'systemd', unit: 'web', routes: ['/'], args: [], viaProxy: true},
 ]
 
-/** The services of the lab that is up: the CTs', and on a real lab the VMs' and those behind Traefik. */
+/**
+ * The lab's shapes. `standard`: the operators' October plan (path routes on nginx, every service's
+ * CT), with Traefik, its one service and the VM added on a real lab. `operators`: the estate as they
+ * run it now (issue 13, operators-estate.md section 2), real CTs only: nginx terminates TLS and sends
+ * every name to Traefik, which routes each name to its service; dnsmasq gives every service a name;
+ * each service's CT admits only Traefik. `up({shape})` or PHOENIX_LAB_SHAPE; `up` records it in lab.env.
+ */
+export type Shape = 'standard' | 'operators'
+
+/** The shape of the lab that is up (lab.env), standard when none is recorded. */
+export function labShape(): Shape {
+  try {
+    return /^PHX_SHAPE='operators'$/m.test(readFileSync(join(STATE, 'lab.env'), 'utf8')) ? 'operators' : 'standard'
+  } catch {
+    return 'standard'
+  }
+}
+
+/** A service as the operators' shape runs it: behind Traefik, reached by its name at `/`. */
+const behindTraefik = (s: LabService, edit: Partial<LabService> = {}): LabService => ({...s, routes: ['/'], viaProxy: true, ...edit})
+
+/**
+ * The operators' shape's services, one per kind of runtime: ollama (systemd; bound to 0.0.0.0 as
+ * their OLLAMA_HOST says, so real Ollama checks no Host header: no --host-guard), qdrant (docker,
+ * with its API key; the operators run theirs in docker) and web (the generic http service).
+ */
+export const OPERATORS_SERVICES: readonly LabService[] = [
+  behindTraefik(SERVICES.find((s) => s.name === 'ollama')!, {args: []}),
+  behindTraefik(SERVICES.find((s) => s.name === 'qdrant')!),
+  ...PROXIED_SERVICES,
+]
+
+/** The services behind the lab's Traefik: web, or in the operators' shape every one. */
+export function proxiedServices(): readonly LabService[] {
+  return labShape() === 'operators' ? OPERATORS_SERVICES : PROXIED_SERVICES
+}
+
+/** The services of the lab that is up: the CTs', and on a real lab the VMs' and those behind Traefik (the operators' shape: its own). */
 export function labServices(): readonly LabService[] {
+  if (labShape() === 'operators') return OPERATORS_SERVICES
   return labIsReal() ? [...SERVICES, ...VM_SERVICES, ...PROXIED_SERVICES] : SERVICES
 }
 
@@ -228,7 +266,8 @@ export function vmById(vmid: number): Vm | undefined {
 }
 
 export function serviceByName(name: string): LabService {
-  const found = [...SERVICES, ...VM_SERVICES, ...PROXIED_SERVICES].find((s) => s.name === name)
+  // The lab's own first: the operators' shape runs some services otherwise (behind Traefik).
+  const found = [...labServices(), ...SERVICES, ...VM_SERVICES, ...PROXIED_SERVICES].find((s) => s.name === name)
   if (!found) throw new Error(`no service "${name}" in the lab (known: ${SERVICES.map((s) => s.name).join(', ')})`)
   return found
 }

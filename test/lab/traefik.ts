@@ -3,7 +3,8 @@ import {join} from 'node:path'
 
 import {waitUntil} from './proc.js'
 import {ctExec, defineUnit, shq, waitListening} from './services.js'
-import {addressOf, PROXIED_SERVICES, PROXY_CTID, STATE} from './topology.js'
+import {addressOf, PROXY_CTID, proxiedServices, STATE} from './topology.js'
+import type {LabService} from './topology.js'
 import {nameOf} from './names.js'
 
 /**
@@ -50,14 +51,17 @@ providers:
 
 /** The healthy URL of a proxied service, as Traefik reaches it. */
 export const backendUrl = (name: string) => {
-  const s = PROXIED_SERVICES.find((x) => x.name === name)!
+  const s = proxiedServices().find((x) => x.name === name)!
   return `http://${addressOf(s)}:${s.port}`
 }
 
+/** The path Traefik's health check asks: Ollama's is `/` ("Ollama is running"), the others' /healthz. */
+const healthPath = (s: LabService) => (s.kind === 'ollama' ? '/' : '/healthz')
+
 export function dynamicYaml(variations: Readonly<Record<string, TraefikVariation>> = {}): string {
-  const routers = PROXIED_SERVICES.filter((s) => !variations[s.name]?.noRouter).map((s) =>
+  const routers = proxiedServices().filter((s) => !variations[s.name]?.noRouter).map((s) =>
     `    ${s.name}:\n      rule: "${variations[s.name]?.rule ?? `Host(\`${nameOf(s)}\`)`}"\n      service: ${s.name}\n      entryPoints: [web]`)
-  const services = PROXIED_SERVICES.map((s) => `    ${s.name}:\n      loadBalancer:\n        servers:\n          - url: "${variations[s.name]?.url ?? backendUrl(s.name)}"\n        healthCheck:\n          path: ${variations[s.name]?.healthPath ?? '/healthz'}\n          interval: 1s\n          timeout: 1s`)
+  const services = proxiedServices().map((s) => `    ${s.name}:\n      loadBalancer:\n        servers:\n          - url: "${variations[s.name]?.url ?? backendUrl(s.name)}"\n        healthCheck:\n          path: ${variations[s.name]?.healthPath ?? healthPath(s)}\n          interval: 1s\n          timeout: 1s`)
   return `# ${DYNAMIC_FILE_IN_CT} (lab, test/lab/traefik.ts)\nhttp:\n  routers:\n${routers.join('\n')}\n  services:\n${services.join('\n')}\n`
 }
 

@@ -116,6 +116,18 @@ describe('printed hints are safe to paste (D11, issue 9 item 4c)', () => {
     expect(text('upstream_error') + text('gateway_down') + text('route_missing')).not.toMatch(/\/var\/log\/nginx|systemctl \w+ nginx\b/)
   })
 
+  it('the gateway_tls hint shakes hands as the route\'s client did: its name as SNI, verified against gateway.ca (operators\' shape)', () => {
+    const {service, inventory} = hostile('')
+    const named = {...service, route: {host: 'ollama.internal.example', path: '/'}}
+    const https = {...inventory, gateway: {...inventory.gateway, url: 'https://gateway.internal.example', ca: '/etc/ssl/lab ca.crt'}}
+    const [hint] = hintsFor('gateway_tls', named, https)
+    expect(hint?.command).toBe(`openssl s_client -connect gateway.internal.example:443 -servername ollama.internal.example -CAfile "/etc/ssl/lab ca.crt" -verify_return_error -showcerts </dev/null`)
+    expect(hint?.text).toContain('for ollama.internal.example against gateway.ca')
+    // Over plain http, or without a name, there is no SNI to give.
+    const plain = hintsFor('gateway_tls', {...named, route: {path: '/ollama/'}}, https)[0]!.command!
+    expect(plain).not.toContain('-servername')
+  })
+
   it('the missing-key hint names the variable in its answer (it printed " is empty")', () => {
     const {service, inventory} = hostile('')
     const command = hintsFor('api_auth_failed', {...service, apiKeyEnv: 'PHR_KEY'}, inventory)[0]!.command!

@@ -75,7 +75,8 @@ function wrongTarget(s: ServiceDef, winner: Candidate, own: readonly Candidate[]
   const server: TraefikServer | undefined = svc?.servers[0]
   return {status: 'fail', finding: 'proxy_service_url_wrong', evidence,
     summary: `${took} sends ${s.name}'s route to service ${svc?.name ?? winner.r.service}, whose server${(svc?.servers.length ?? 0) > 1 ? 's are' : ' is'} ${svc?.servers.map((x) => x.url).join(', ') || 'none'}, not ${url}`,
-    hints: [{text: server ? `In ${at(server.at)} change url ${server.url} to ${url}` : `Give service ${winner.r.service} a loadBalancer server with url ${url}`}]}
+    // The router too, at its own line: in a file shared by every route, the url to change is the one this router's service has.
+    hints: [{text: server ? `In ${at(server.at)} change url ${server.url} to ${url} (the server of service ${svc!.name}, which router ${winner.r.name} at ${at(winner.r.at)} sends ${s.name}'s route to)` : `Give service ${winner.r.service} (of router ${winner.r.name} at ${at(winner.r.at)}) a loadBalancer server with url ${url}`}]}
 }
 
 /** Whether a server URL is the service's address and port (scheme aside). */
