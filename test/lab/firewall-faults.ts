@@ -1,6 +1,7 @@
 import type {Fault} from './faults.js'
 import {declareFirewall, PVE_DIR, removeFirewall} from './pve-firewall.js'
-import {ctById, GATEWAY_CTID} from './topology.js'
+import {waitServerStatus} from './traefik.js'
+import {ctById, GATEWAY_CTID, PROXIED_SERVICES, PROXY_CTID} from './topology.js'
 import type {LabService} from './topology.js'
 
 /**
@@ -27,6 +28,56 @@ ${enable}policy_in: REJECT
 IN ACCEPT -source ${gw} -p tcp -dport ${s.port} # the gateway
 `
 
+/** Traefik's address (CT 958), the one the operators' services admit. */
+const traefik = ctById(PROXY_CTID).address
+const TRAEFIK = traefik.replaceAll('.', '\\.')
+const WEB = PROXIED_SERVICES.map((s) => s.name)
+
+/** The operators' design itself: only Traefik may come in, on the service's port (line 8); REJECT as above. */
+const onlyProxy = (s: LabService) => `# lab: only Traefik reaches ${s.name} (issue 13 item 5, the operators' design)
+[OPTIONS]
+enable: 1
+policy_in: REJECT
+
+[RULES]
+
+IN ACCEPT -source ${traefik} -p tcp -dport ${s.port} # Traefik
+`
+
+/**
+ * The service behind Traefik (the real-CT lab's web in CT 959): only it is checked (servicesOnly).
+ * REJECT again: the probes end at once. The heal of a row that blocks Traefik waits until Traefik's
+ * health check says UP (it may have seen the rule, DOWN).
+ */
+const PROXY_ROWS: readonly Fault[] = [
+  {
+    name: 'fw-only-proxy', does: "the service's .fw admits only Traefik (CT 958) on its port (policy_in REJECT), enforced from the file with nft in the CT",
+    appliesTo: WEB, realOnly: true, servicesOnly: true,
+    inject: (s) => declareFirewall(s, onlyProxy(s)),
+    heal: removeFirewall,
+    // The host's probes are blocked by design; the route's hops (Traefik's, nginx's to Traefik) pass.
+    expect: {layer: null, cause: 'healthy', status: 'pass'},
+    checks: {
+      'host.tcp': at(':4 \\(policy_in: REJECT\\)$'), 'host.ping': at(':4 '), 'host.http': at(':4 '),
+      'host.firewall': new RegExp(`^pass: from the host: blocked by .*959\\.fw:4 \\(policy_in: REJECT\\); from the proxy CT 958: allowed by .*959\\.fw:8 \\(IN ACCEPT -source ${TRAEFIK} -p tcp -dport 8090 # Traefik\\); from the gateway CT 953 to the proxy CT 958: allowed`),
+      'proxy.tcp': /^pass: /, 'proxy.http': /^pass: /, 'gateway.tcp': /^pass: /,
+    },
+  },
+  {
+    name: 'fw-blocks-proxy', does: "a rule in the service's .fw rejects Traefik's address (line 6, policy_in ACCEPT), enforced from the file with nft in the CT",
+    appliesTo: WEB, realOnly: true, servicesOnly: true,
+    // New connections only: Traefik's kept-alive one to web stays up (conntrack's established, as on Proxmox), so its health check may stay UP.
+    inject: (s) => declareFirewall(s, `# lab: a rule that blocks Traefik\n[OPTIONS]\nenable: 1\npolicy_in: ACCEPT\n[RULES]\nIN REJECT -source ${traefik}\n`),
+    heal: async (s) => (await removeFirewall(s), await waitServerStatus(s.name, 'UP')),
+    expect: {
+      layer: 'proxy', cause: 'proxy_blocked',
+      evidence: at(`:6 \\(IN REJECT -source ${TRAEFIK}\\), yet Traefik's route for web goes from the proxy CT 958 to it`),
+      hint: new RegExp(`^Let the proxy through to web: write \`IN ACCEPT -source ${TRAEFIK} -p tcp -dport 8090\` in .*959\\.fw above line 6`, 'm'),
+    },
+    checks: {'host.tcp': /^pass: /},
+  },
+]
+
 export const FIREWALL_FAULTS: readonly Fault[] = [
   {
     name: 'fw-only-gateway', does: "the CT's .fw admits only the gateway on the service's port (policy_in REJECT), enforced from the file with nft in the CT",
@@ -52,4 +103,5 @@ export const FIREWALL_FAULTS: readonly Fault[] = [
     expect: {layer: null, cause: 'healthy', status: 'pass'},
     audit: /^firewall_not_enforced: CT 955's firewall rules are declared but not enforced: .*955\.fw \[OPTIONS\] does not set enable: 1/m,
   },
+  ...PROXY_ROWS,
 ]

@@ -116,6 +116,12 @@ export async function setTraefikVariation(service: string, edit: TraefikVariatio
   })
 }
 
+/** Waits until Traefik's health check shows the service's server so (a firewall row: DOWN while it blocks Traefik, UP once healed). */
+export async function waitServerStatus(service: string, status: 'UP' | 'DOWN'): Promise<void> {
+  const url = backendUrl(service)
+  await waitLoaded((api) => api.services.find((s) => s.name === `${service}@file`)?.serverStatus?.[url] === status)
+}
+
 interface ApiView {
   routers: {name: string; rule: string}[]
   services: {name: string; serverStatus?: Record<string, string>}[]
