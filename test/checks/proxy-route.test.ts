@@ -95,6 +95,14 @@ describe('the proxy layer: what Traefik routes for the service', () => {
     expect(judge('ollama', observe(conf(), 'refused'))).toMatchObject({status: 'fail', finding: 'proxy_down', summary: expect.stringMatching(/\/ping at http:\/\/127\.0\.0\.1:8080: .*refused/i)})
   })
 
+  it('backend DOWN while the proxy\'s CT cannot connect at all (a firewall rule): the hop is the cause, not the health check\'s path', () => {
+    const api = {routers: [{name: 'ollama@file', status: 'enabled', rule: 'Host(`ollama.phoenix.thinkheads.ai`)', service: 'ollama'}], services: [{name: 'ollama@file', serverStatus: {'http://10.0.0.155:11434': 'DOWN'}}]}
+    const refused = new Map<string, Observation>([['proxy.tcp', {kind: 'tcp', connected: false, error: {code: 'refused', message: 'connect ECONNREFUSED'}}]])
+    const j = judge('ollama', observe(conf(), api), refused)
+    expect(j).toMatchObject({status: 'fail', finding: 'proxy_blocked', summary: expect.stringMatching(/DOWN, and the proxy's CT cannot connect to it \(proxy\.tcp\)$/)})
+    expect(j.hints).toBeUndefined()
+  })
+
   it('a higher priority router takes the route first: the service\'s own router is named, with the priority to give it', () => {
     const text = conf().replace('  services:', '    catchall:\n      rule: "PathPrefix(`/`)"\n      priority: 1000\n      service: embed\n  services:')
     const j = judge('ollama', observe(text))

@@ -54,6 +54,10 @@ export function judgeProxyRoute(s: ServiceDef, inv: Inventory, obs: TraefikObser
     return {status: 'fail', finding: 'proxy_backend_tls', summary: `${located}: Traefik speaks TLS to ${hostPort(s.address, s.port)}, which answers plain HTTP`, evidence,
       hints: [{text: `In ${at(server.at)} change ${server.url} to ${server.url.replace(/^https:/, 'http:')}`}]}
   }
+  if (server.status === 'DOWN' && hopFails(seen)) {
+    // Not the health check's path: the proxy's CT cannot connect at all (a firewall rule, proxy.tcp names it).
+    return {status: 'fail', finding: 'proxy_blocked', summary: `${located}: Traefik's health check says the server is DOWN, and the proxy's CT cannot connect to it (proxy.tcp)`, evidence}
+  }
   if (server.status === 'DOWN') {
     const hc = winner.svc!.healthCheckPath
     return {status: 'fail', finding: 'proxy_backend_down', summary: `${located}: Traefik's health check says the server is DOWN${hc ? ` (healthCheck path ${hc})` : ''}, so it answers 503`, evidence,
@@ -88,6 +92,12 @@ function points(raw: string, s: ServiceDef): boolean {
   } catch {
     return false
   }
+}
+
+/** The proxy's own TCP hop to the service did not connect. */
+function hopFails(seen: Seen): boolean {
+  const obs = seen.get('proxy.tcp')
+  return obs?.kind === 'tcp' && !obs.connected
 }
 
 /** The proxy's own hop to the service got an HTTP status over plain http. */
