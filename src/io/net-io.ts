@@ -18,22 +18,47 @@ export function createNetIo(): NetIo {
   return {http: httpRequest, tcp: tcpConnect, ping: pingOnce, websocket: webSocketUpgrade, dns: resolveName}
 }
 
+type Undici = typeof import('undici')
+type UndiciAgent = InstanceType<Undici['Agent']>
+
+/**
+ * One undici Agent per connect setting (timeout, CA file, SNI name) for the process, not one per
+ * request: an Agent per request cost about half of phoenix's CPU for 1000 services (BENCHMARKS.md).
+ * Each request still opens its own connection and closes it after the answer (`reset`): a probe
+ * never rides on a socket another probe opened, so every answer and every failure is its own.
+ */
+const agents = new Map<string, Promise<UndiciAgent>>()
+
+function agentFor(undici: Undici, probe: HttpProbe, timeoutMs: number): Promise<UndiciAgent> {
+  const key = JSON.stringify([timeoutMs, probe.caFile ?? null, probe.servername ?? null])
+  let agent = agents.get(key)
+  if (!agent) {
+    agent = (async () => {
+      const ca = probe.caFile ? await readFile(probe.caFile, 'utf8') : undefined
+      return new undici.Agent({connect: {timeout: timeoutMs, ...(ca ? {ca} : {}), ...sniOption(probe.servername)}})
+    })()
+    // A CA file that could not be read is tried again by the next probe, and said by each.
+    agent.catch(() => agents.delete(key))
+    agents.set(key, agent)
+  }
+  return agent
+}
+
 async function httpRequest(probe: HttpProbe, timeoutMs: number): Promise<HttpObservation> {
   // Imported here, not at the top: start-up of commands that never make a request stays fast.
-  const {Agent, request} = await import('undici')
+  const undici = await import('undici')
   const secrets = (probe.secretHeaders ?? []).map((h) => probe.headers?.[h] ?? '').filter(Boolean)
   const started = performance.now()
-  let agent: InstanceType<typeof Agent> | undefined
   try {
-    const ca = probe.caFile ? await readFile(probe.caFile, 'utf8') : undefined
-    agent = new Agent({connect: {timeout: timeoutMs, ...(ca ? {ca} : {}), ...sniOption(probe.servername)}})
+    const agent = await agentFor(undici, probe, timeoutMs)
     const headers: Record<string, string> = {...probe.headers}
     if (probe.hostHeader) headers.host = probe.hostHeader
-    const res = await request(probe.url, {
+    const res = await undici.request(probe.url, {
       method: probe.method ?? 'GET',
       headers,
       ...(probe.body !== undefined ? {body: probe.body} : {}),
       dispatcher: agent,
+      reset: true,
       signal: AbortSignal.timeout(timeoutMs),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
@@ -56,8 +81,6 @@ async function httpRequest(probe: HttpProbe, timeoutMs: number): Promise<HttpObs
   } catch (error) {
     const e = netErrorFrom(error)
     return {kind: 'http', latencyMs: elapsed(started), error: {...e, message: redact(e.message, secrets)}}
-  } finally {
-    agent?.destroy().catch(() => {})
   }
 }
 
