@@ -12,6 +12,7 @@ import {guestOf, guestWords} from '../io/guests/guests.js'
 import type {Hint} from '../model/report.js'
 import type {GuestWords} from '../model/ports.js'
 import {PROXY_HINTS} from './proxy-hints.js'
+import {nginxTarget} from '../checks/services/route-check.js'
 
 function context(s: ServiceDef, inv: Inventory): HintContext {
   const guest = guestWords(guestOf(s))
@@ -39,7 +40,8 @@ function context(s: ServiceDef, inv: Inventory): HintContext {
 /** `c.start` restarts the unit or container the inventory names; without one it only lists sockets. */
 const restartFix = (c: HintContext): Pick<Hint, 'fix'> => (c.s.runtime ? {fix: 'restart_service'} : {})
 
-const upstreamCheck = (c: HintContext, inv: Inventory): Hint => ({text: `Compare nginx's upstream for ${c.s.name} with ${c.s.address}:${c.s.port}`, command: shIn(guestOf(inv.gateway), `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -B2 -A6 -F -e upstream -e ${word(c.s.route?.path ?? c.s.name)}`)})
+// Behind a proxy, nginx's upstream must be the proxy (route-check.ts nginxTarget), never the service itself.
+const upstreamCheck = (c: HintContext, inv: Inventory): Hint => ({text: `Compare nginx's upstream for ${c.s.name} with ${upstreamFor(c.s, inv)}`, command: shIn(guestOf(inv.gateway), `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -B2 -A6 -F -e upstream -e ${word(c.s.route?.path ?? c.s.name)}`)})
 const errorLog = (_c: HintContext, inv: Inventory): Hint => ({text: 'Read what nginx says about this upstream', command: gatewayErrorLog(inv)})
 const rawAnswer = (c: HintContext): Hint => ({text: 'Look at the raw answer (the first bytes are enough)', command: `curl -sv --max-time 5 ${c.url} 2>&1 | head -c 2000`})
 const firewall = (c: HintContext): Hint => ({text: `Check the Proxmox firewall rules of ${c.guest.label} (and whether net0 has firewall=1)`, command: `cat /etc/pve/firewall/${c.guest.id}.fw; ${c.guest.config} ${c.guest.id} | grep ^net`})
@@ -188,6 +190,12 @@ function tlsCheck(s: ServiceDef, inv: Inventory): Hint {
   const options = [...(sni ? ['-servername', word(sni)] : []), ...(inv.gateway.ca ? ['-CAfile', word(inv.gateway.ca), '-verify_return_error'] : [])]
   return {text: `Check the certificate the gateway serves${sni ? ` for ${sni}` : ''} against gateway.ca (\`phoenix check gateway\` names the file and what is wrong with it)`,
     command: `openssl s_client -connect ${word(tlsTarget(inv))}${options.map((o) => ` ${o}`).join('')} -showcerts </dev/null`}
+}
+
+/** Where nginx must send a service's route, in words: its address, or its proxy's. */
+function upstreamFor(s: ServiceDef, inv: Inventory): string {
+  const t = nginxTarget(s, inv)
+  return t === s ? hostPort(s.address, s.port) : `${hostPort(t.address, t.port)} (its proxy, ${inv.proxy!.kind}: not ${s.name} itself)`
 }
 
 /** host:port for openssl s_client: the URL's own port, else 443. */

@@ -89,9 +89,9 @@ async function applyVariations(all: Variations): Promise<void> {
   await reload()
 }
 
-/** The config for these variations; the operators' shape has its own generator's (no route faults there). */
+/** The config for these variations; the operators' shape has its own generator's (no route faults there, one gateway fault). */
 function confFor(all: Variations): string {
-  return labShape() === 'operators' ? operatorsNginxConf() : nginxConf(all.routes, all.gateway, labServices())
+  return labShape() === 'operators' ? operatorsNginxConf(all.gateway) : nginxConf(all.routes, all.gateway, labServices())
 }
 
 /** `nginx -t` in the gateway CT: a generator bug must fail loudly, not as a puzzling verdict. */

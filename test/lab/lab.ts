@@ -113,8 +113,8 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
       ...(trees ? [startTraefik()] : []),
     ])
     if (operators) await declareOperatorsFirewalls(services)
-    await writeFile(CONFIG_LOCAL, inventoryYaml('local', services))
-    await writeFile(CONFIG_SSH, inventoryYaml('ssh', services))
+    await writeFile(CONFIG_LOCAL, inventoryYaml('local', services, undefined, labShape()))
+    await writeFile(CONFIG_SSH, inventoryYaml('ssh', services, undefined, labShape()))
     await writeClusterConfigs(services)
   } catch (error) {
     throw new Error(`lab up failed (state kept in ${STATE} until the next up or down): ${(error as Error).message}`)

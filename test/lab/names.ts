@@ -17,7 +17,11 @@ export function namedServices(): readonly string[] {
   return labShape() === 'operators' ? labServices().map((s) => s.name) : NAMED
 }
 
-/** A named service's name (`qdrant.internal.phoenix.test`), or undefined for a path-routed one. */
-export function nameOf(s: Pick<LabService, 'name'>): string | undefined {
-  return namedServices().includes(s.name) ? `${s.name}.${LAB_DOMAIN}` : undefined
+/**
+ * A named service's name (`qdrant.internal.phoenix.test`), or undefined for a path-routed one. A
+ * service behind Traefik is reached by its name (Traefik routes by Host). Pure: unit tests read the
+ * lab's configs while another lab may be up.
+ */
+export function nameOf(s: Pick<LabService, 'name' | 'viaProxy'>): string | undefined {
+  return NAMED.includes(s.name) || s.viaProxy ? `${s.name}.${LAB_DOMAIN}` : undefined
 }

@@ -49,6 +49,8 @@ export interface GatewayVariation {
   serverTokensOn?: boolean
   /** The port-80 server redirects every request to https (`return 301 https://$host$request_uri;`), as the operators' gateway does. */
   httpsRedirect?: boolean
+  /** The operators' shape: location / sends to Traefik on this port instead of its :80 entry point (their committed file's :8443, which no entry point has). */
+  traefikPort?: number
 }
 
 /** The misspelt directive of `typo` (proxy_read_timeout with a letter missing), as operators make them. */

@@ -1,7 +1,8 @@
 import type {CauseCode} from '../../src/verdict/causes.js'
 import type {Layer} from '../../src/model/status.js'
 import {setRecord, toService} from './dns.js'
-import {reload} from './gateway.js'
+import {reload, setGatewayVariation} from './gateway.js'
+import {NGINX_CONF} from './nginx-config.js'
 import {GATEWAY_NAME} from './names.js'
 import {declareFirewall, PVE_DIR} from './pve-firewall.js'
 import {gatewayCertificate} from './tls.js'
@@ -20,8 +21,7 @@ import type {LabService} from './topology.js'
 export const PROXY_ADDRESS = ctById(PROXY_CTID).address
 /** The file phoenix must name: the lab's /etc/pve/firewall/ID.fw. */
 export const fwFile = (s: LabService) => `${PVE_DIR}/firewall/${s.ctid}.fw`
-/** The line of onlyProxy's ACCEPT, and of the blocking rule blocksProxy puts above it. */
-export const ACCEPT_LINE = 8
+/** The line of the blocking rule onlyProxy(s, true) puts above its ACCEPT. */
 export const BLOCK_LINE = 8
 
 /** Only Traefik comes in, on the service's port: the design. */
@@ -110,8 +110,15 @@ export const SHAPE_FAULTS: readonly ShapeFault[] = [
     heal: () => servedCertificate('healthy'),
   },
   {
+    name: 'nginx-misses-traefik', does: "nginx's one location / sends to Traefik's CT on :8443 (the operators' committed file's port, which no entry point has)",
+    expect: everyService({layer: 'client', cause: 'upstream_mismatch', hint: new RegExp(`In ${esc(NGINX_CONF)}:\\d+ change ${esc(PROXY_ADDRESS)}:8443 to ${esc(PROXY_ADDRESS)}:80 \\(the proxy's entry point`)}),
+    inject: () => setGatewayVariation({traefikPort: 8443}),
+    heal: () => setGatewayVariation({traefikPort: undefined}),
+  },
+  {
     name: 'rule-blocks-proxy', does: `a rule in ollama's .fw (line ${BLOCK_LINE}) rejects Traefik above the rule that admits it`,
-    expect: {ollama: {layer: 'proxy', cause: 'proxy_blocked', evidence: /cannot connect to 198\.18\.0\.155:11434 from the proxy CT 958/}},
+    expect: {ollama: {layer: 'proxy', cause: 'proxy_blocked', evidence: new RegExp(`the firewall blocks this hop: ${esc(fwFile(byName('ollama')))}:${BLOCK_LINE} \\(IN REJECT -source ${esc(PROXY_ADDRESS)} `),
+      hint: new RegExp(`write \`IN ACCEPT -source ${esc(PROXY_ADDRESS)} -p tcp -dport 11434\` in ${esc(fwFile(byName('ollama')))} above line ${BLOCK_LINE}`)}},
     inject: () => declareFirewall(byName('ollama'), onlyProxy(byName('ollama'), true)),
     heal: () => declareFirewall(byName('ollama'), onlyProxy(byName('ollama'))),
   },

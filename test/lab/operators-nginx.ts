@@ -1,4 +1,5 @@
 import {NGINX_ERROR_LOG, NGINX_PREFIX, TLS_DIR} from './nginx-config.js'
+import type {GatewayVariation} from './nginx-config.js'
 import {LAB_DOMAIN} from './names.js'
 import {ctById, GATEWAY_CTID, PROXY_CTID, TLS_HOST} from './topology.js'
 
@@ -9,9 +10,9 @@ import {ctById, GATEWAY_CTID, PROXY_CTID, TLS_HOST} from './topology.js'
  * the domain and sends all of it, Host kept, to Traefik's `web` entry point by address: one shared
  * `location /` for every service, which no hint may repoint at one of them.
  */
-export function operatorsNginxConf(): string {
+export function operatorsNginxConf(v: GatewayVariation = {}): string {
   const p = NGINX_PREFIX
-  const traefik = `${ctById(PROXY_CTID).address}:80`
+  const traefik = `${ctById(PROXY_CTID).address}:${v.traefikPort ?? 80}`
   return `# Gateway CT ${GATEWAY_CTID} in the operators' shape (test/lab/operators-nginx.ts), as their generator v3 writes it.
 worker_processes 1;
 pid ${p}/nginx.pid;

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 
 import {waitUntil} from './proc.js'
 import {ctExec, defineUnit, shq, waitListening} from './services.js'
-import {addressOf, PROXY_CTID, proxiedServices, STATE} from './topology.js'
+import {addressOf, PROXY_CTID, proxiedServices, serviceByName, STATE} from './topology.js'
 import type {LabService} from './topology.js'
 import {nameOf} from './names.js'
 
@@ -107,7 +107,7 @@ export async function setTraefikVariation(service: string, edit: TraefikVariatio
   await rename(`${file}.new`, file)
   const url = v.url ?? backendUrl(service)
   const healthy = !v.url && !v.healthPath
-  const rule = v.rule ?? `Host(\`${nameOf({name: service})}\`)`
+  const rule = v.rule ?? `Host(\`${nameOf(serviceByName(service))}\`)`
   await waitLoaded((api) => {
     const router = api.routers.find((r) => r.name === `${service}@file`)
     const svc = api.services.find((s) => s.name === `${service}@file`)

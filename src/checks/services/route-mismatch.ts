@@ -42,6 +42,7 @@ export function judgeMismatch(c: MismatchContext): Judgement {
   const evidence = [`${at(pass)}: proxy_pass ${pass.url}${listening(c)}`, ...c.errors]
   const loc = `location ${route.location.path} (${at(route.location)})`
   if (sharers.length > 0 && !(owner && sharers.includes(owner))) {
+    if (!owner && c.s.viaProxy && c.inv.proxy && sharers.every((o) => o.viaProxy)) return proxyMissed(c, sharers)
     if (!owner) {
       // An intermediate proxy (Traefik) behind one location for everything: the route is decided there.
       const text = `${loc} forwards every route here (${listed([s, ...sharers])}) to ${target(c)}: ${s.name}'s route is decided there, not in this gateway; check ${target(c)}'s route for ${s.route!.path}`
@@ -71,7 +72,23 @@ export function judgeMismatch(c: MismatchContext): Judgement {
       hints: [{text: `In ${at(pass)} change proxy_pass ${pass.url} to proxy_pass ${fix}; (upstream ${pass.upstream} also serves ${others.map((o) => `${o.service.name}'s location ${o.route.location.path} (${at(o.route.location)})`).join(', ')}: leave its server line), then test and reload`, command: c.reload}]}
   }
   return {status: 'warn', finding: 'upstream_mismatch', summary, evidence: serverLine,
-    hints: [{text: `In ${at(server)} change ${hostPort(server.address, server.port)} to ${hostPort(s.address, s.port)}, then test and reload`, command: c.reload}]}
+    hints: [{text: `In ${at(server)} change ${hostPort(server.address, server.port)} to ${hostPort(t.address, t.port)}, then test and reload`, command: c.reload}]}
+}
+
+/**
+ * One location for every route, each of them behind the inventory's proxy, sending them somewhere
+ * other than the proxy's address and port (another port of its CT, an old address): the fix is that
+ * one line, to the proxy, and it mends every route there at once. Never the service's own address:
+ * nginx would then skip the proxy, for every other route of that location too.
+ */
+function proxyMissed(c: MismatchContext, sharers: readonly ServiceDef[]): Judgement {
+  const pass = c.route.proxyPass!
+  const server = pass.servers[0]!
+  const t = c.target
+  const every = listed([c.s, ...sharers])
+  const summary = `${c.located}: nginx sends every route of location ${c.route.location.path} (${every}) to ${hostPort(server.address, server.port)}, but their proxy (${c.inv.proxy!.kind}) is ${hostPort(t.address, t.port)}`
+  return {status: 'warn', finding: 'upstream_mismatch', summary, evidence: [`${at(server)}: ${pass.upstream ? `server ${hostPort(server.address, server.port)} (upstream ${pass.upstream})` : `proxy_pass ${pass.url}`}`, ...c.errors],
+    hints: [{text: `In ${at(server)} change ${hostPort(server.address, server.port)} to ${hostPort(t.address, t.port)} (the proxy's entry point: ${every} all go through it), then test and reload`, command: c.reload}]}
 }
 
 /** Other inventory services whose route nginx sends to this very location. */

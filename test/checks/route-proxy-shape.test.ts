@@ -1,0 +1,60 @@
+import {describe, expect, it} from 'vitest'
+
+import {parseNginx} from '../../src/checks/probes/nginx.js'
+import {kindModule} from '../../src/checks/services/registry.js'
+import {judgeRoute, nginxProbe} from '../../src/checks/services/route-check.js'
+import {parseInventory} from '../../src/inventory/load.js'
+import type {Inventory} from '../../src/model/inventory.js'
+import type {NginxObservation} from '../../src/model/probes.js'
+import {hintsFor} from '../../src/verdict/hints.js'
+import {inventoryYaml} from '../lab/inventory.js'
+import {NGINX_CONF} from '../lab/nginx-config.js'
+import {operatorsNginxConf} from '../lab/operators-nginx.js'
+import {OPERATORS_SERVICES} from '../lab/topology.js'
+
+/**
+ * The operators' shape read as the gateway's nginx probe reads it (pure: the lab's generated config
+ * and inventory): one `location /` to Traefik for every name. When that line misses Traefik (their
+ * committed file's :8443, which no entry point has), the fix is that line, to Traefik, and no hint
+ * may send nginx to a service's own address: that would take every other name off Traefik.
+ */
+
+const TRAEFIK = '198.18.0.158'
+const SERVICE_ADDRESSES = /198\.18\.0\.(152|155|159)\b/
+
+function judgeAll(inv: Inventory, conf: string) {
+  const ok = `nginx: the configuration file ${NGINX_CONF} syntax is ok`
+  const obs = parseNginx([ok, '@@rc 0', '@@dump', `# configuration file ${NGINX_CONF}:`, ...conf.split('\n'), '@@log'], nginxProbe(inv)) as NginxObservation
+  const context = {inventory: inv, deep: false, apiKeys: new Map<string, string>()}
+  return inv.services.map((s) => ({s, j: judgeRoute(s, inv, obs, kindModule(s.kind).client(s, context).subpath, new Map())}))
+}
+
+const proxyPassLine = (conf: string) => conf.split('\n').findIndex((l) => l.includes('proxy_pass http://')) + 1
+
+describe("nginx's one location / to Traefik (the operators' shape)", () => {
+  const inv = parseInventory(inventoryYaml('local', OPERATORS_SERVICES, undefined, 'operators'), 'lab.yaml')
+
+  it('to Traefik: every route passes', () => {
+    expect(judgeAll(inv, operatorsNginxConf()).map(({s, j}) => [s.name, j.status])).toEqual(OPERATORS_SERVICES.map((s) => [s.name, 'pass']))
+  })
+
+  it("to another port of Traefik's CT: upstream_mismatch for every route, fixed on that one line to Traefik's entry point, never at a service", () => {
+    const conf = operatorsNginxConf({traefikPort: 8443})
+    for (const {s, j} of judgeAll(inv, conf)) {
+      expect(j, s.name).toMatchObject({status: 'warn', finding: 'upstream_mismatch'})
+      expect(j.hints?.[0]?.text, s.name).toBe(`In ${NGINX_CONF}:${proxyPassLine(conf)} change ${TRAEFIK}:8443 to ${TRAEFIK}:80 (the proxy's entry point: ${[s.name, ...OPERATORS_SERVICES.map((o) => o.name).filter((n) => n !== s.name)].join(', ')} all go through it), then test and reload`)
+      const general = hintsFor('upstream_mismatch', s, inv).map((h) => `${h.text} ${h.command ?? ''}`).join('\n')
+      expect(general, s.name).toContain(`with ${TRAEFIK}:80 (its proxy, traefik: not ${s.name} itself)`)
+      for (const h of [...(j.hints ?? []).map((x) => x.text), general]) expect(h, s.name).not.toMatch(SERVICE_ADDRESSES)
+    }
+  })
+
+  it("a route of its own that misses Traefik: the hint points it at Traefik, not at the service's address", () => {
+    const web = OPERATORS_SERVICES.filter((s) => s.name === 'web')
+    const alone = parseInventory(inventoryYaml('local', web, undefined, 'operators'), 'lab.yaml')
+    const conf = operatorsNginxConf({traefikPort: 81})
+    const j = judgeAll(alone, conf)[0]!.j
+    expect(j).toMatchObject({status: 'warn', finding: 'upstream_mismatch'})
+    expect(j.hints?.[0]?.text).toBe(`In ${NGINX_CONF}:${proxyPassLine(conf)} change ${TRAEFIK}:81 to ${TRAEFIK}:80, then test and reload`)
+  })
+})
