@@ -1,14 +1,18 @@
 import {isMap, isScalar, isSeq, LineCounter, parseDocument} from 'yaml'
-import type {Node, Pair, YAMLMap} from 'yaml'
+import type {Document, Node, Pair} from 'yaml'
 
-import type {TraefikRouter, TraefikServer, TraefikService} from '../model/traefik.js'
+import {collectDynamic, emptyDynamic} from './traefik-dynamic.js'
+import type {DynamicConfig, Locate} from './traefik-dynamic.js'
+import {readToml} from './traefik-toml.js'
+
+export type {DynamicConfig} from './traefik-dynamic.js'
 
 /**
- * Traefik's dynamic configuration as the file provider reads it (YAML): `http.routers` (rule,
- * service, priority, entryPoints) and `http.services` (loadBalancer.servers[].url, healthCheck),
- * each with the file and line it is written at, so a hint can name them. A name defined in two
- * files is kept from the first, as Traefik's merge keeps it. TOML is named as not read: a TOML
- * parser done properly is not in phoenix's dependencies, and a half one would mislead.
+ * Traefik's dynamic configuration as the file provider reads it, YAML or TOML (by the file's
+ * extension, as Traefik picks its decoder): routers (rule, service, priority, entryPoints,
+ * middlewares, tls), services (loadBalancer.servers[].url, healthCheck), middlewares (stripPrefix,
+ * addPrefix) and tls.certificates, each with the file and line it is written at, so a hint can
+ * name them. A file that does not parse is a problem with its file:line, never a throw.
  */
 
 export interface TraefikFile {
@@ -16,17 +20,13 @@ export interface TraefikFile {
   text: string
 }
 
-export interface DynamicConfig {
-  routers: TraefikRouter[]
-  services: TraefikService[]
-  problems: string[]
-}
-
 export function parseTraefikFiles(files: readonly TraefikFile[]): DynamicConfig {
-  const out: DynamicConfig = {routers: [], services: [], problems: []}
+  const out = emptyDynamic()
   for (const f of files) {
     if (/\.toml$/i.test(f.path)) {
-      out.problems.push(`${f.path}: TOML is not read by phoenix (its routers there are unseen; the API, where enabled, still shows them)`)
+      const toml = readToml(f.text)
+      if (toml.ok) collectDynamic(toml.value, f.path, toml.line, out)
+      else out.problems.push(`${f.path}:${toml.line}: ${toml.error}`)
       continue
     }
     const lines = new LineCounter()
@@ -35,44 +35,30 @@ export function parseTraefikFiles(files: readonly TraefikFile[]): DynamicConfig 
       out.problems.push(`${f.path}:${lines.linePos(doc.errors[0]!.pos[0]).line}: ${doc.errors[0]!.message.split('\n')[0]}`)
       continue
     }
-    const line = (n: Node | null | undefined) => (n?.range ? lines.linePos(n.range[0]).line : 0)
-    const at = (n: Node | null | undefined) => ({file: f.path, line: line(n)})
-    for (const [key, value] of entries(doc.getIn(['http', 'routers'], true))) {
-      if (out.routers.some((r) => r.name === key.name)) continue
-      const m = value as YAMLMap
-      const priority = Number(scalar(m, 'priority'))
-      const eps = m.get('entryPoints', true)
-      out.routers.push({
-        name: key.name, rule: scalar(m, 'rule') ?? '', service: scalar(m, 'service') ?? '', at: at(key.node),
-        ...(priority > 0 ? {priority} : {}),
-        ...(isSeq(eps) ? {entryPoints: eps.items.map((x) => String(isScalar(x) ? x.value : x))} : {}),
-      })
-    }
-    for (const [key, value] of entries(doc.getIn(['http', 'services'], true))) {
-      if (out.services.some((s) => s.name === key.name)) continue
-      const lb = (value as YAMLMap).get('loadBalancer', true)
-      const servers = isMap(lb) ? lb.get('servers', true) : undefined
-      const list: TraefikServer[] = isSeq(servers) ? servers.items.flatMap((x) => {
-        const url = isMap(x) ? x.get('url', true) : undefined
-        return isScalar(url) ? [{url: String(url.value), at: at(url)}] : []
-      }) : []
-      const hc = isMap(lb) ? lb.get('healthCheck', true) : undefined
-      const path = isMap(hc) ? scalar(hc, 'path') : undefined
-      out.services.push({name: key.name, servers: list, at: at(key.node), ...(path ? {healthCheckPath: path} : {})})
-    }
+    collectDynamic(doc.toJS({maxAliasCount: 100}), f.path, yamlLocator(doc, lines), out)
   }
   return out
 }
 
-/** The entries of a YAML map that are maps themselves, with their key's name and node. */
-function entries(node: unknown): [{name: string; node: Node}, unknown][] {
-  if (!isMap(node)) return []
-  return (node.items as Pair[]).filter((p) => isScalar(p.key) && isMap(p.value)).map((p) => [{name: String((p.key as {value: unknown}).value), node: p.key as Node}, p.value])
-}
-
-function scalar(m: YAMLMap, key: string): string | undefined {
-  const v = m.get(key, true)
-  return isScalar(v) && v.value !== null ? String(v.value) : undefined
+/** The line of a path of keys in a YAML document: the key's own line (an array item's for an index). */
+function yamlLocator(doc: Document, lines: LineCounter): Locate {
+  const lineOf = (n: Node | null | undefined) => (n?.range ? lines.linePos(n.range[0]).line : 0)
+  return (path) => {
+    let node: unknown = doc.contents
+    let found = 0
+    for (const k of path) {
+      if (isMap(node)) {
+        const pair = (node.items as Pair[]).find((p) => isScalar(p.key) && String(p.key.value) === String(k))
+        if (!pair) break
+        found = lineOf(pair.key as Node) || found
+        node = pair.value
+      } else if (isSeq(node) && typeof k === 'number' && node.items[k]) {
+        node = node.items[k]
+        found = lineOf(node as Node) || found
+      } else break
+    }
+    return found
+  }
 }
 
 /** The API's name for a file provider's router or service. */

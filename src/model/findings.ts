@@ -94,6 +94,12 @@ export type CauseCode =
   | 'proxy_service_url_wrong'
   | 'proxy_backend_tls'
   | 'proxy_backend_down'
+  // The certificates Traefik serves for a service (tls.certificates, routers with tls).
+  | 'proxy_cert_expired'
+  | 'proxy_cert_expiring'
+  | 'proxy_cert_untrusted'
+  | 'proxy_cert_name_mismatch'
+  | 'proxy_cert_key_mismatch'
 
 /**
  * Findings a check reports that are not causes themselves: the verdict reads them in context (a

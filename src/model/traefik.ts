@@ -1,3 +1,5 @@
+import type {CertificateInfo, KeyInfo} from './nginx.js'
+
 /**
  * Traefik as phoenix reads it: the routers and services of its dynamic configuration (the file
  * provider's files, with the file and line of each), and where its API is enabled what it really
@@ -23,6 +25,27 @@ export interface TraefikRouter {
   /** The API's status (enabled, warning, disabled) and errors, where the API was read. */
   status?: string
   errors?: string[]
+  /** Its middlewares, in order, as written (`strip`, `strip@file`). */
+  middlewares?: string[]
+  /** It has a `tls` section: it serves on TLS with the certificates of `tls.certificates`. */
+  tls?: boolean
+}
+
+/** A middleware of the dynamic configuration, as far as it changes the path the backend sees. */
+export interface TraefikMiddleware {
+  name: string
+  /** stripPrefix.prefixes: the first that prefixes the path is taken off. */
+  stripPrefix?: string[]
+  /** addPrefix.prefix: put before the path. */
+  addPrefix?: string
+  at?: TraefikOrigin
+}
+
+/** One entry of `tls.certificates`: the files Traefik serves, picked by SNI. */
+export interface TraefikCertificate {
+  certFile: string
+  keyFile?: string
+  at: TraefikOrigin
 }
 
 export interface TraefikServer {
@@ -53,7 +76,14 @@ export interface TraefikObservation {
   files: string[]
   routers: TraefikRouter[]
   services: TraefikService[]
-  /** Files that could not be read or parsed, with why (TOML is named here: phoenix reads YAML). */
+  /** Middlewares by name (stripPrefix, addPrefix: what changes the path). */
+  middlewares?: TraefikMiddleware[]
+  /** `tls.certificates` of the files. */
+  tlsCertificates?: TraefikCertificate[]
+  /** The files they name, read in the proxy's CT: each certificate (PEM blocks kept for the chain), each key's public half. */
+  certificates?: CertificateInfo[]
+  keys?: KeyInfo[]
+  /** Files that could not be read or parsed, with the file:line and why. */
   problems: string[]
   /** Present when the inventory gives the API's URL. */
   api?: TraefikApi

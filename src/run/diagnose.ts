@@ -132,6 +132,7 @@ function publicLayer(layer: LayerResult): LayerResult {
 function reportable(obs: Observation): Observation {
   // The route table and the whole error log are read for judging; a report carries their gist.
   if (obs.kind === 'nginx') return {...obs, routes: [], upstreams: [], routeCount: obs.routes.length, errors: obs.errors.slice(-10), certificates: obs.certificates.map(({pems: _p, ...c}) => c)}
+  if (obs.kind === 'traefik' && obs.certificates) return {...obs, certificates: obs.certificates.map(({pems: _p, ...c}) => c)}
   // The firewall's files are read for judging; a report says how many were there.
   if (obs.kind === 'firewall') return {kind: 'firewall', ...(obs.unread ? {unread: obs.unread} : {}), files: obs.state ? [obs.state.cluster, ...Object.values(obs.state.guests)].filter((f) => f.present).length : 0}
   if ((obs.kind === 'http' || obs.kind === 'websocket') && obs.body !== undefined && obs.body.length > BODY_LIMIT) {

@@ -92,4 +92,9 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   proxy_service_url_wrong: 'the matching router\'s service: its loadBalancer.servers url (file:line) is not the service\'s address:port',
   proxy_backend_tls: 'the server URL is https:// while the service answers plain HTTP from the host',
   proxy_backend_down: 'the API\'s serverStatus for the service\'s URL is DOWN while the service answers from the proxy\'s CT',
+  proxy_cert_expired: 'each tls.certificates certFile read in the proxy\'s CT (`head -c`, parsed by node:crypto): the one Traefik picks for the router\'s Host is past notAfter',
+  proxy_cert_expiring: 'the certFile Traefik picks for the router\'s Host has under a third of its lifetime (notBefore..notAfter) left',
+  proxy_cert_untrusted: 'the certFile, with the intermediates in it, verified by node:crypto against gateway.ca: no chain',
+  proxy_cert_name_mismatch: 'the Host names of the routers with tls that lead to the service, against each certFile\'s subjectAltName: a name none covers',
+  proxy_cert_key_mismatch: 'the public key of the certFile against that of its keyFile (openssl pkey -pubout in the proxy\'s CT, or derived in memory): they differ',
 }

@@ -99,6 +99,11 @@ export const CAUSES = {
   proxy_rule_mismatch: {layer: 'proxy', meaning: 'A Traefik router leads to the service, but its rule does not match the route (another Host or path), or another router of higher priority takes the request.'},
   proxy_service_url_wrong: {layer: 'proxy', meaning: 'The Traefik router that takes the route sends it to a loadBalancer server URL that is not the service\'s address and port.'},
   proxy_backend_tls: {layer: 'proxy', meaning: 'Traefik\'s server URL for the service is https://, but the service answers plain HTTP: every request fails the TLS handshake (502).'},
+  proxy_cert_expired: {layer: 'proxy', meaning: 'The certificate Traefik serves for the service\'s Host (tls.certificates) has expired: clients refuse its TLS.'},
+  proxy_cert_expiring: {layer: 'proxy', meaning: 'The certificate Traefik serves for the service\'s Host has less than a third of its lifetime left: its renewal did not happen (warning).'},
+  proxy_cert_untrusted: {layer: 'proxy', meaning: 'The certificate Traefik serves for the service\'s Host does not chain to the CA in gateway.ca: clients that trust that CA refuse it.'},
+  proxy_cert_name_mismatch: {layer: 'proxy', meaning: 'No certificate in Traefik\'s tls.certificates covers a Host of a router with tls that leads to the service: Traefik serves its self-signed default certificate for it, which clients refuse.'},
+  proxy_cert_key_mismatch: {layer: 'proxy', meaning: 'A certFile of tls.certificates and its keyFile do not belong together: Traefik does not load the pair and serves its default certificate.'},
   proxy_backend_down: {layer: 'proxy', meaning: 'Traefik\'s health check marks the service\'s server DOWN (its API\'s serverStatus) while the service answers: Traefik answers 503 "no available server" (its healthCheck path or port is wrong?).'},
 } as const satisfies Record<CauseCode, Cause>
 

@@ -25,6 +25,13 @@ const routers = (inv: Inventory, c: HintContext) => {
     command: `${p.run} sh -c ${q(`grep -rn -e rule: -e url: ${word(p.dir)}${p.api ? `; curl -s ${word(`${p.api}/api/http/routers`)}` : ''}`)}`}
 }
 
+/** The certFile lines of the proxy's configuration, and what openssl says of each file (`-dates`, `-issuer`…). */
+const certs = (inv: Inventory, text: string, what: string) => {
+  const p = proxyWords(inv)
+  const each = what ? `; grep -rhoE 'certFile[^,}]*' ${word(p.dir)} | grep -oE '/[^"'"'"' ]+' | sort -u | while read -r f; do echo "$f"; openssl x509 -in "$f" -noout ${what}; done` : ''
+  return {text, command: `${p.run} sh -c ${q(`grep -rn -e certFile -e keyFile ${word(p.dir)}${each}`)}`}
+}
+
 export const PROXY_HINTS: Record<ProxyCause, HintMaker> = {
   proxy_ct_stopped: (_c, inv) => {
     const p = proxyWords(inv)
@@ -43,6 +50,11 @@ export const PROXY_HINTS: Record<ProxyCause, HintMaker> = {
   proxy_rule_mismatch: (c, inv) => [{text: `Make the rule of ${c.s.name}'s router match ${c.route} as nginx forwards it (Host and path)`}, routers(inv, c)],
   proxy_service_url_wrong: (c, inv) => [{text: `Point the router's loadBalancer server at http://${hostPort(c.s.address, c.s.port)}`}, routers(inv, c)],
   proxy_backend_tls: (c, inv) => [{text: `${c.s.name} speaks plain HTTP: write its server URL as http://${hostPort(c.s.address, c.s.port)}`}, routers(inv, c)],
+  proxy_cert_expired: (_c, inv) => [certs(inv, 'Renew the certificate (and its key); Traefik reloads tls.certificates when its configuration file changes. The dates of each certFile:', '-dates')],
+  proxy_cert_expiring: (_c, inv) => [certs(inv, 'Renew the certificate before it expires; the dates of each certFile:', '-dates')],
+  proxy_cert_untrusted: (_c, inv) => [certs(inv, `Install a certificate issued by the CA in gateway.ca${inv.gateway.ca ? ` (${inv.gateway.ca})` : ''}, its intermediates after it; the issuer of each certFile:`, '-issuer')],
+  proxy_cert_name_mismatch: (c, inv) => [certs(inv, `Give Traefik a certificate whose subjectAltName covers ${c.s.route?.host ?? `${c.s.name}'s Host`}; the names of each certFile:`, '-ext subjectAltName')],
+  proxy_cert_key_mismatch: (_c, inv) => [certs(inv, 'Put in each keyFile the key its certFile was issued for; the certFile and keyFile lines:', '')],
   proxy_backend_down: (c, inv) => {
     const p = proxyWords(inv)
     return [{text: `Ask what Traefik's health check asks, from ${p.label}, and compare its healthCheck path with ${c.s.name}'s health endpoint`, command: `${p.run} curl -sS -o /dev/null -w '%{http_code}\\n' --max-time 5 ${c.url}`}, routers(inv, c)]

@@ -44,7 +44,7 @@ export function decideVerdict(service: ServiceDef, layers: readonly LayerResult[
 }
 
 /** The proxy layer's causes, most fundamental first: Traefik down explains a missing router in its API. */
-const PROXY_PRIORITY: readonly CauseCode[] = ['proxy_down', 'proxy_blocked', 'proxy_router_missing', 'proxy_rule_mismatch', 'proxy_service_url_wrong', 'proxy_backend_tls', 'proxy_backend_down']
+const PROXY_PRIORITY: readonly CauseCode[] = ['proxy_down', 'proxy_blocked', 'proxy_router_missing', 'proxy_rule_mismatch', 'proxy_service_url_wrong', 'proxy_backend_tls', 'proxy_backend_down', 'proxy_cert_key_mismatch', 'proxy_cert_expired', 'proxy_cert_untrusted', 'proxy_cert_name_mismatch', 'proxy_cert_expiring']
 
 /** Causes where nginx could not use the backend it sends the route to: the backend, shared by routes, may be the one fault. */
 const VIA_CAUSES: readonly CauseCode[] = ['upstream_error', 'upstream_mismatch']

@@ -103,6 +103,18 @@ describe('the proxy layer: what Traefik routes for the service', () => {
     expect(j.hints).toBeUndefined()
   })
 
+  it('TOML: the same findings, with the .toml file:line of the router and the server', () => {
+    const TOML = '/etc/traefik/dynamic/dynamic_conf.toml'
+    const text = `[http.routers.ollama]\n  rule = "Host(\`ollama.phoenix.thinkheads.ai\`)"\n  service = "ollama"\n\n[http.services.ollama.loadBalancer]\n  [[http.services.ollama.loadBalancer.servers]]\n    url = "http://10.0.0.199:11434"\n`
+    const read = (t: string) => parseTraefik([`@@file ${TOML}`, ...t.split('\n')], {kind: 'traefik', configDir: '/etc/traefik/dynamic'}) as TraefikObservation
+    expect(judge('ollama', read(text))).toMatchObject({finding: 'proxy_service_url_wrong', hints: [{text: `In ${TOML}:7 change url http://10.0.0.199:11434 to http://10.0.0.155:11434 (the server of service ollama, which router ollama at ${TOML}:1 sends ollama's route to)`}]})
+    expect(judge('ollama', read(text.replace('10.0.0.199', '10.0.0.155').replace('ollama.phoenix', 'ollama.internal')))).toMatchObject({finding: 'proxy_rule_mismatch', hints: [{text: expect.stringContaining(`In ${TOML}:1 make router ollama's rule match`)}]})
+    const missing = judge('ollama', read('[http.routers.other]\n  rule = "Host(`x`)"\n  service = "x"\n'))
+    expect(missing.hints?.[0]?.text).toBe(`Add a router for it in ${TOML}: [http.routers.ollama] rule = "Host(\`ollama.phoenix.thinkheads.ai\`)", service = "ollama", and [[http.services.ollama.loadBalancer.servers]] url = "http://10.0.0.155:11434"`)
+    const bad = read('[http.routers.ollama\n')
+    expect(bad.problems).toEqual([expect.stringMatching(new RegExp(`^${TOML.replaceAll('.', '\\.')}:1: `))])
+  })
+
   it('a higher priority router takes the route first: the service\'s own router is named, with the priority to give it', () => {
     const text = conf().replace('  services:', '    catchall:\n      rule: "PathPrefix(`/`)"\n      priority: 1000\n      service: embed\n  services:')
     const j = judge('ollama', observe(text))
@@ -129,7 +141,7 @@ describe('the gateway in front of the proxy', () => {
     const context = {inventory, deep: false, apiKeys: new Map()}
     const ollama = planService(svc('ollama'), context, LAYERS)
     expect([...new Set(ollama.map((s) => s.layer))]).toEqual(['service', 'host', 'proxy', 'gateway', 'client'])
-    expect(ollama.filter((s) => s.layer === 'proxy').map((s) => [s.id, s.vantage])).toEqual(['proxy.runtime', 'proxy.tcp', 'proxy.http', 'proxy.route', 'proxy.dns', 'proxy.dns-url'].map((id) => [id, {at: 'guest', guest: {kind: 'ct', id: 102}}]))
+    expect(ollama.filter((s) => s.layer === 'proxy').map((s) => [s.id, s.vantage])).toEqual(['proxy.runtime', 'proxy.tcp', 'proxy.http', 'proxy.route', 'proxy.certs', 'proxy.dns', 'proxy.dns-url'].map((id) => [id, {at: 'guest', guest: {kind: 'ct', id: 102}}]))
     expect(ollama.find((s) => s.id === 'gateway.tcp')?.probe).toEqual({kind: 'tcp', host: '10.0.0.12', port: 80})
     expect([...new Set(planService(svc('n8n'), context, LAYERS).map((s) => s.layer))]).toEqual(['service', 'host', 'gateway', 'client'])
   })

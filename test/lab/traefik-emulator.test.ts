@@ -39,7 +39,7 @@ describe('Traefik rules (pkg/muxer/http)', () => {
 function backend(name: string, healthy = true): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url === '/health') return void res.writeHead(healthy ? 200 : 500).end(healthy ? 'ok' : 'broken')
-    res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({name, url: req.url, host: req.headers.host, xff: req.headers['x-forwarded-for']}))
+    res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({name, url: req.url, host: req.headers.host, xff: req.headers['x-forwarded-for'], prefix: req.headers['x-forwarded-prefix']}))
   })
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
 }
@@ -100,12 +100,26 @@ ${extra}  services:
           - url: "http://127.0.0.1:${refusedPort}"
 `
 
+  const TOML = `[http.routers.toml]
+  rule = "Host(\`toml.lab\`) && PathPrefix(\`/svc\`)"
+  service = "app"
+  middlewares = ["strip-svc", "add-v1"]
+
+[http.middlewares.strip-svc.stripPrefix]
+  prefixes = ["/svc"]
+[http.middlewares.add-v1.addPrefix]
+  prefix = "/v1"
+`
+
   beforeAll(async () => {
     ;[a, b, sick] = await Promise.all([backend('a'), backend('b'), backend('sick', false)])
     ;[web, api, refusedPort] = [await freePort(), await freePort(), await freePort()]
     rmSync(dynamic, {recursive: true, force: true})
     mkdirSync(dynamic, {recursive: true})
     writeFileSync(join(dynamic, 'dynamic_conf.yml'), dynamicYaml())
+    // The file provider reads TOML beside YAML (the decoder by extension); a TOML file that does not parse is logged and skipped.
+    writeFileSync(join(dynamic, 'more.toml'), TOML)
+    writeFileSync(join(dynamic, 'zz-broken.toml'), '[http.routers.broken\nrule = "Host(`broken.lab`)"\n')
     writeFileSync(join(dir, 'traefik.yml'), `entryPoints:\n  web: {address: "127.0.0.1:${web}"}\n  traefik: {address: "127.0.0.1:${api}"}\napi: {insecure: true}\nping: {}\nproviders:\n  file: {directory: ${dynamic}, watch: true}\n`)
     child = spawn(process.execPath, ['--import', 'tsx', 'test/lab/emulator/traefik/main.ts', '--configfile', join(dir, 'traefik.yml')], {cwd: REPO, stdio: ['ignore', 'pipe', 'pipe']})
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
@@ -129,6 +143,12 @@ ${extra}  services:
     expect((await get('pinned.lab', '/a')).json()).toMatchObject({name: 'a'})
   })
 
+  it('reads TOML too, and applies the router\'s middlewares in order: stripPrefix then addPrefix (X-Forwarded-Prefix says what was taken)', async () => {
+    expect((await get('toml.lab', '/svc/models?x=1')).json()).toMatchObject({name: 'a', url: '/v1/models?x=1', prefix: '/svc'})
+    expect((await get('toml.lab', '/svc')).json()).toMatchObject({name: 'a', url: '/v1'})
+    expect(out).toMatch(/ERR Error occurred during watcher callback: .*zz-broken\.toml: .*providerName=file/)
+  })
+
   it('answers as Traefik does when it cannot: 503 no available server (health check DOWN), 502 refused', async () => {
     const down = await get('sick.lab')
     expect([down.status, down.text]).toEqual([503, 'no available server\n'])
@@ -138,7 +158,7 @@ ${extra}  services:
 
   it('serves the API: routers with status and errors, services with serverStatus, overview; /ping', async () => {
     const routers = (await call(api, '/api/http/routers')).json() as {name: string; status: string; error?: string[]; priorityStr: string; rule: string}[]
-    expect(routers.map((r) => r.name)).toEqual(['app-api@file', 'app@file', 'gone@file', 'low@file', 'pinned@file', 'refused@file', 'sick@file'])
+    expect(routers.map((r) => r.name)).toEqual(['app-api@file', 'app@file', 'gone@file', 'low@file', 'pinned@file', 'refused@file', 'sick@file', 'toml@file'])
     expect(routers.find((r) => r.name === 'gone@file')).toMatchObject({status: 'disabled', error: ['the service "nowhere@file" does not exist']})
     expect(routers.find((r) => r.name === 'app@file')).toMatchObject({status: 'enabled', priorityStr: '0', rule: 'Host(`app.lab`)'})
     const one = await call(api, '/api/http/routers/low@file')
@@ -146,8 +166,8 @@ ${extra}  services:
     expect((await call(api, '/api/http/routers/nope@file')).status).toBe(404)
     const services = (await call(api, '/api/http/services')).json() as {name: string; serverStatus?: Record<string, string>; usedBy: string[]}[]
     expect(services.find((s) => s.name === 'sick@file')?.serverStatus).toEqual({[url(sick)]: 'DOWN'})
-    expect(services.find((s) => s.name === 'app@file')).toMatchObject({serverStatus: {[url(a)]: 'UP'}, usedBy: ['app@file', 'pinned@file']})
-    expect((await call(api, '/api/overview')).json()).toMatchObject({http: {routers: {total: 7, errors: 1}}})
+    expect(services.find((s) => s.name === 'app@file')).toMatchObject({serverStatus: {[url(a)]: 'UP'}, usedBy: ['app@file', 'pinned@file', 'toml@file']})
+    expect((await call(api, '/api/overview')).json()).toMatchObject({http: {routers: {total: 8, errors: 1}}})
     const ping = await call(api, '/ping')
     expect([ping.status, ping.text]).toEqual([200, 'OK'])
     // The API is not on the web entryPoint: the catch-all router answers there.
@@ -160,7 +180,7 @@ ${extra}  services:
     await until(async () => (await get('late.lab')).text.includes('"name":"a"'))
     writeFileSync(join(dynamic, 'dynamic_conf.yml'), dynamicYaml())
     await until(async () => (await get('late.lab')).text.includes('"name":"b"'))
-    expect(out).toMatch(/Configuration loaded from 1 file/)
+    expect(out).toMatch(/Configuration loaded from 3 file/)
   })
 })
 

@@ -21,12 +21,8 @@ export function certificateSnippet(): string {
   const names =
     `_names() { printf '%s\\n' "$d" | grep -v '^[[:space:]]*#' | grep -oE "(^|[[:space:];{}])$1[[:space:]]+[^;]+" |` +
     ` sed -E "s/^[[:space:];{}]?$1[[:space:]]+//; s/[[:space:]]+$//" | tr -d "\\"'" | grep -vE '[$]|^(data|engine):' | sort -u; }`
-  const block = (label: string) => `awk '/^-----BEGIN ${label}-----/ { p = 1 } p { print } /^-----END ${label}-----/ { p = 0 }'`
-  const certs = `printf '%s\\n' "$_cf" | while IFS= read -r f; do echo "\${_m}pem $f"; if [ -r "$f" ]; then head -c 262144 -- "$f" | ${block('CERTIFICATE')}; else echo "\${_m}nofile"; fi; done`
-  const keys =
-    `_names ssl_certificate_key | while IFS= read -r k; do echo "\${_m}key $k"; if [ ! -r "$k" ]; then echo "\${_m}nofile";` +
-    ` elif command -v openssl >/dev/null 2>&1; then echo "\${_m}pub"; openssl pkey -in "$k" -passin pass: -pubout 2>/dev/null;` +
-    ` else head -c 65536 -- "$k" | ${block('[A-Z ]*PRIVATE KEY')}; fi; done`
+  const certs = readPems(`printf '%s\\n' "$_cf"`)
+  const keys = readKeys('_names ssl_certificate_key')
   const cron = `echo "\${_m}cron"; printf '%s\\n' "$_cf" | while IFS= read -r f; do grep -HnsF -- "$f" /etc/crontab /etc/cron.d/* /var/spool/cron/crontabs/* 2>/dev/null | head -n 5; done`
   // systemctl only where a unit file names a certificate or its directory (step's template has
   // CERT_LOCATION=/etc/step/certs/%i.crt): `show` loads every unit it is asked about (70 ms for six
@@ -40,4 +36,27 @@ export function certificateSnippet(): string {
     `if command -v systemctl >/dev/null 2>&1 && [ -n "$(${named})" ]; then _tl=$(systemctl list-timers --all --no-legend --plain 2>/dev/null | awk 'NF >= 2 { print $(NF-1), $NF }' | head -n 64);` +
     ` if [ -n "$_tl" ]; then echo "\${_m}timers"; printf '%s\\n' "$_tl"; echo "\${_m}units"; (set -f; systemctl show ${props} -- $(printf '%s\\n' "$_tl" | tr ' ' '\\n' | sort -u)) 2>/dev/null; fi; fi`
   return `${names}; _cf=$(_names ssl_certificate); if [ -n "$_cf" ]; then ${certs}; ${keys}; ${cron}; ${timers}; fi`
+}
+
+const block = (label: string) => `awk '/^-----BEGIN ${label}-----/ { p = 1 } p { print } /^-----END ${label}-----/ { p = 0 }'`
+
+/**
+ * `@@pem FILE` and the CERTIFICATE blocks of each file the command lists, one a line (256 KiB read
+ * at most): a file holding its key too gives up no key. `@@nofile` for one that cannot be read.
+ */
+export function readPems(list: string): string {
+  return `${list} | while IFS= read -r f; do echo "\${_m}pem $f"; if [ -r "$f" ]; then head -c 262144 -- "$f" | ${block('CERTIFICATE')}; else echo "\${_m}nofile"; fi; done`
+}
+
+/**
+ * `@@key FILE` for each key file the command lists: its public half from openssl in the CT
+ * (`@@pub`), else its PRIVATE KEY block (64 KiB at most), turned into the public half by phoenix
+ * and dropped (readCertSection).
+ */
+export function readKeys(list: string): string {
+  return (
+    `${list} | while IFS= read -r k; do echo "\${_m}key $k"; if [ ! -r "$k" ]; then echo "\${_m}nofile";` +
+    ` elif command -v openssl >/dev/null 2>&1; then echo "\${_m}pub"; openssl pkey -in "$k" -passin pass: -pubout 2>/dev/null;` +
+    ` else head -c 65536 -- "$k" | ${block('[A-Z ]*PRIVATE KEY')}; fi; done`
+  )
 }

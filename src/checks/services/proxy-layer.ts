@@ -8,6 +8,7 @@ import {tcpConnects} from '../expectations/net.js'
 import {unitActive} from '../expectations/runtime.js'
 import {healthPathOf, hostPort} from './kind.js'
 import type {PlanContext, ServiceKindModule} from './kind.js'
+import {judgeProxyCerts} from './proxy-certs.js'
 import {judgeProxyRoute} from './proxy-route.js'
 import {dnsChecks, proxyRun, whereOf} from './dns-checks.js'
 
@@ -38,6 +39,8 @@ export function proxyLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContex
       judge: byDesign('proxy', s, c.inventory, 'tcp', healthAnswers(`GET ${path} from the proxy ${label}`, c.inventory.thresholds.slowMs, kind.verifyHealth)),
     },
     {...at, id: 'proxy.route', probe: traefikProbe(c), judge: (obs, seen) => (obs.kind === 'traefik' ? judgeProxyRoute(s, c.inventory, obs, subpath, seen) : {status: 'unknown', summary: `unexpected observation ${obs.kind}`})},
+    // The certificates Traefik serves for the service's routers with tls, from the same read.
+    {...at, id: 'proxy.certs', probe: traefikProbe(c), judge: (obs) => (obs.kind === 'traefik' ? judgeProxyCerts(s, c.inventory, obs) : {status: 'unknown', summary: `unexpected observation ${obs.kind}`})},
     // The route's name as the proxy's CT resolves it (in the same batch).
     ...dnsChecks(s, 'proxy', at.vantage, whereOf('proxy', c), proxyRun(c), c),
   ]

@@ -32,7 +32,7 @@ export function judgeProxyRoute(s: ServiceDef, inv: Inventory, obs: TraefikObser
   })
   const enabled = (c: Candidate) => (c.r.status ? c.r.status !== 'disabled' : c.svc !== undefined)
   const winner = candidates.filter((c) => c.matches && enabled(c)).sort((a, b) => b.priority - a.priority)[0]
-  const own = candidates.filter((c) => c.svc?.servers.some((x) => points(x.url, s)))
+  const own = candidates.filter((c) => c.svc?.servers.some((x) => pointsAt(x.url, s)))
   const evidence = [...candidates.slice(0, 8).map(describe), ...obs.problems.slice(0, 3)]
   const url = `http://${hostPort(s.address, s.port)}`
   if (!winner) {
@@ -45,9 +45,9 @@ export function judgeProxyRoute(s: ServiceDef, inv: Inventory, obs: TraefikObser
     const none = obs.files.length === 0 && !obs.api?.read ? `; no configuration file in ${inv.proxy?.configDir ?? 'its directory'}${obs.api ? '' : ' and no API to ask'}` : ''
     return {status: 'fail', finding: 'proxy_router_missing', evidence,
       summary: `no Traefik router matches ${s.name}'s route (${asked}): Traefik answers 404${none}`,
-      hints: [{text: `Add a router for it${obs.files[0] ? ` in ${obs.files[0]}` : ''}: rule: "${wantedRule(req)}", with a service whose loadBalancer.servers url is ${url}`}]}
+      hints: [{text: addRouter(obs.files[0], s.name, wantedRule(req), url)}]}
   }
-  const server = winner.svc?.servers.find((x) => points(x.url, s))
+  const server = winner.svc?.servers.find((x) => pointsAt(x.url, s))
   if (!server) return wrongTarget(s, winner, own, asked, url, evidence)
   const located = `router ${winner.r.name} (${at(winner.r.at)}) ${winner.r.rule} → service ${winner.svc!.name} → ${server.url}`
   if (server.url.startsWith('https:') && answersPlain(seen)) {
@@ -84,7 +84,7 @@ function wrongTarget(s: ServiceDef, winner: Candidate, own: readonly Candidate[]
 }
 
 /** Whether a server URL is the service's address and port (scheme aside). */
-function points(raw: string, s: ServiceDef): boolean {
+export function pointsAt(raw: string, s: ServiceDef): boolean {
   try {
     const u = new URL(raw)
     const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80))
@@ -111,6 +111,14 @@ function wantedRule(req: {host: string; path: string}, old?: string): string {
   const prefix = old ? ruleWants(old).prefixes[0] : undefined
   const path = prefix && req.path.startsWith(prefix) ? prefix : undefined
   return `Host(\`${req.host}\`)${path && path !== '/' ? ` && PathPrefix(\`${path}\`)` : ''}`
+}
+
+/** The router to add, in the syntax of the file it goes in (YAML, or TOML's tables). */
+function addRouter(file: string | undefined, name: string, rule: string, url: string): string {
+  if (file && /\.toml$/i.test(file)) {
+    return `Add a router for it in ${file}: [http.routers.${name}] rule = "${rule}", service = "${name}", and [[http.services.${name}.loadBalancer.servers]] url = "${url}"`
+  }
+  return `Add a router for it${file ? ` in ${file}` : ''}: rule: "${rule}", with a service whose loadBalancer.servers url is ${url}`
 }
 
 function describe(c: Candidate): string {

@@ -1,15 +1,16 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {extname, join} from 'node:path'
 
+import {parse as parseToml} from 'smol-toml'
 import {parse as parseYaml} from 'yaml'
 
 /**
  * Traefik's two configurations, as its docs define them. The static one (traefik.yml, read once at
  * start: entryPoints, api, ping, providers.file) and the dynamic one the file provider reads from a
- * file or every .yml/.yaml/.toml file of a directory (pkg/provider/file), merged: http.routers and
- * http.services. A router or service defined in two files is kept from the first and the second is
- * logged and skipped, as Traefik's merge does. TOML files are named in the log and skipped: the lab
- * writes YAML (the operators' dynamic_conf.yml is YAML too).
+ * file or every .yml/.yaml/.toml file of a directory (pkg/provider/file: the decoder by the file's
+ * extension), merged: http.routers, http.services and http.middlewares (stripPrefix, addPrefix). A
+ * name defined in two files is kept from the first and the second is logged and skipped, as
+ * Traefik's merge does.
  */
 
 export interface StaticConfig {
@@ -41,11 +42,19 @@ export interface RouterDef {
   service: string
   priority?: number
   entryPoints?: string[]
+  middlewares?: string[]
+}
+
+/** The middlewares that change the path (pkg/middlewares/stripprefix, addprefix). */
+export interface MiddlewareDef {
+  stripPrefix?: string[]
+  addPrefix?: string
 }
 
 export interface DynamicConfig {
   routers: Record<string, RouterDef>
   services: Record<string, ServiceDef>
+  middlewares: Record<string, MiddlewareDef>
   /** What the provider logged while reading (file errors, duplicates). */
   problems: string[]
 }
@@ -90,15 +99,12 @@ export function providerFiles(file: StaticConfig['file']): string[] {
 }
 
 export function readDynamic(files: readonly string[]): DynamicConfig {
-  const config: DynamicConfig = {routers: {}, services: {}, problems: []}
+  const config: DynamicConfig = {routers: {}, services: {}, middlewares: {}, problems: []}
   for (const path of files) {
-    if (extname(path).toLowerCase() === '.toml') {
-      config.problems.push(`Cannot read ${path}: TOML is not read by the lab's emulator`)
-      continue
-    }
     let http: Obj
     try {
-      http = obj(obj(parseYaml(readFileSync(path, 'utf8'))).http)
+      const text = readFileSync(path, 'utf8')
+      http = obj(obj(extname(path).toLowerCase() === '.toml' ? parseToml(text) : parseYaml(text)).http)
     } catch (error) {
       config.problems.push(`Error occurred during watcher callback: ${path}: ${(error as Error).message.split('\n')[0]}`)
       continue
@@ -111,13 +117,26 @@ export function readDynamic(files: readonly string[]): DynamicConfig {
       if (config.services[name]) config.problems.push(`HTTP service already configured, skipping: serviceName=${name}`)
       else config.services[name] = service(obj(s))
     }
+    for (const [name, m] of Object.entries(obj(http.middlewares))) {
+      if (config.middlewares[name]) config.problems.push(`HTTP middleware already configured, skipping: middlewareName=${name}`)
+      else config.middlewares[name] = middleware(obj(m))
+    }
   }
   return config
 }
 
 function router(r: Obj): RouterDef {
   const eps = Array.isArray(r.entryPoints) ? r.entryPoints.map(String) : undefined
-  return {rule: str(r.rule) ?? '', service: str(r.service) ?? '', ...(typeof r.priority === 'number' ? {priority: r.priority} : {}), ...(eps ? {entryPoints: eps} : {})}
+  const mws = Array.isArray(r.middlewares) ? r.middlewares.map(String) : undefined
+  // TOML gives integers as numbers, or as bigints past 2^53.
+  const priority = typeof r.priority === 'number' || typeof r.priority === 'bigint' ? Number(r.priority) : undefined
+  return {rule: str(r.rule) ?? '', service: str(r.service) ?? '', ...(priority !== undefined ? {priority} : {}), ...(eps ? {entryPoints: eps} : {}), ...(mws ? {middlewares: mws} : {})}
+}
+
+function middleware(m: Obj): MiddlewareDef {
+  const strip = obj(m.stripPrefix).prefixes
+  const add = str(obj(m.addPrefix).prefix)
+  return {...(Array.isArray(strip) ? {stripPrefix: strip.map((p) => String(p).trim())} : {}), ...(add !== undefined ? {addPrefix: add} : {})}
 }
 
 function service(s: Obj): ServiceDef {

@@ -20,7 +20,7 @@ import {serveApi, servePing} from './api.js'
 import {providerFiles, readDynamic, readStatic} from './config.js'
 import type {StaticConfig} from './config.js'
 import {forward} from './proxy.js'
-import {buildRuntime, pickServer, route} from './runtime.js'
+import {buildRuntime, pickServer, rewritePath, route} from './runtime.js'
 import type {Runtime} from './runtime.js'
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`)
@@ -70,7 +70,9 @@ function handle(st: StaticConfig, entryPoint: string, req: IncomingMessage, res:
   const svc = runtime.services.get(router.service.includes('@') ? router.service : `${router.service}@file`)!
   const server = pickServer(svc)
   if (!server) return send(res, 503, 'no available server\n', 'text/plain; charset=utf-8', {'X-Content-Type-Options': 'nosniff'})
-  forward(req, res, server, svc.passHostHeader, entryPoint)
+  const search = new URL(req.url ?? '/', 'http://traefik.invalid').search
+  const {path: rewritten, forwardedPrefix} = rewritePath(router, path)
+  forward(req, res, server, svc.passHostHeader, entryPoint, {path: `${rewritten}${search}`, ...(forwardedPrefix !== undefined ? {forwardedPrefix} : {})})
 }
 
 /** `:80` is every address; `127.0.0.1:8080` one. */

@@ -5,8 +5,8 @@ import {request as httpsRequest} from 'node:https'
 import {send} from '../http.js'
 
 /**
- * The reverse proxy (pkg/proxy/httputil): the request goes to the server URL with its path joined
- * to the server's, the client's Host kept (passHostHeader, the default) and the X-Forwarded-*
+ * The reverse proxy (pkg/proxy/httputil): the request goes to the server URL with the path the
+ * router's middlewares left, the client's Host kept (passHostHeader, the default) and the X-Forwarded-*
  * headers added. A server that cannot be used answers as Traefik's ComputeStatusCode says: 502 Bad
  * Gateway (refused, reset, a TLS handshake with a plain port, a certificate not trusted), 504
  * Gateway Timeout (a dial or read timeout).
@@ -16,10 +16,17 @@ const HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding'
 /** Traefik's default serversTransport dialTimeout is 30 s; the lab's answers are short. */
 const DIAL_TIMEOUT_MS = 30_000
 
-export function forward(req: IncomingMessage, res: ServerResponse, server: string, passHost: boolean, entryPoint: string): void {
+/** The request's path and query after the router's middlewares, and the prefix stripPrefix took. */
+export interface Rewritten {
+  path: string
+  forwardedPrefix?: string
+}
+
+export function forward(req: IncomingMessage, res: ServerResponse, server: string, passHost: boolean, entryPoint: string, rewritten: Rewritten): void {
   const base = new URL(server)
-  const incoming = new URL(req.url ?? '/', 'http://traefik.invalid')
-  const path = `${base.pathname.replace(/\/$/, '')}${incoming.pathname}${incoming.search}`
+  // The request's path after the middlewares (an empty one is /); Traefik v3 puts the server URL's
+  // own path before it only for a server with preservePath (pkg/proxy/httputil), which the lab never sets.
+  const path = `${rewritten.path.startsWith('/') ? '' : '/'}${rewritten.path}`
   const headers: Record<string, string | string[]> = {}
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP.includes(k)) headers[k] = v
   const client = req.socket.remoteAddress ?? ''
@@ -28,6 +35,7 @@ export function forward(req: IncomingMessage, res: ServerResponse, server: strin
   headers['x-forwarded-proto'] = 'http'
   headers['x-forwarded-server'] = 'traefik'
   headers['x-real-ip'] = client
+  if (rewritten.forwardedPrefix !== undefined) headers['x-forwarded-prefix'] = rewritten.forwardedPrefix
   headers['x-forwarded-port'] = String(req.socket.localPort ?? '')
   if (!passHost) headers.host = base.host
   const send_ = base.protocol === 'https:' ? httpsRequest : httpRequest

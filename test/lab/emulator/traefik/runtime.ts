@@ -1,7 +1,7 @@
 import {request as httpRequest} from 'node:http'
 import {request as httpsRequest} from 'node:https'
 
-import type {DynamicConfig, HealthCheckDef, StaticConfig} from './config.js'
+import type {DynamicConfig, HealthCheckDef, MiddlewareDef, StaticConfig} from './config.js'
 import {matches, parseRule, priorityOf} from './rule.js'
 import type {Rule, RoutedRequest} from './rule.js'
 
@@ -24,6 +24,8 @@ export interface RouterInfo {
   status: 'enabled' | 'disabled'
   error: string[]
   parsed?: Rule
+  /** Its middlewares, in order (each found: a missing one disables the router). */
+  middlewares: MiddlewareDef[]
 }
 
 export interface ServiceInfo {
@@ -52,7 +54,7 @@ export function buildRuntime(st: StaticConfig, dyn: DynamicConfig, log: (line: s
   const all = Object.keys(st.entryPoints)
   const routers = Object.entries(dyn.routers).map(([name, r]): RouterInfo => {
     const info: RouterInfo = {name: qualified(name), rule: r.rule, service: r.service, priority: priorityOf(r.rule, r.priority), explicitPriority: r.priority ?? 0,
-      entryPoints: r.entryPoints ?? all, using: [], status: 'enabled', error: []}
+      entryPoints: r.entryPoints ?? all, using: [], status: 'enabled', error: [], middlewares: []}
     info.using = info.entryPoints.filter((ep) => all.includes(ep))
     for (const ep of info.entryPoints.filter((e) => !all.includes(e))) info.error.push(`entryPoint "${ep}" doesn't exist`)
     if (info.using.length === 0) info.error.push('no valid entryPoint for this router')
@@ -64,7 +66,11 @@ export function buildRuntime(st: StaticConfig, dyn: DynamicConfig, log: (line: s
     const svc = services.get(qualified(r.service))
     if (!svc) info.error.push(`the service "${qualified(r.service)}" does not exist`)
     else svc.usedBy.push(info.name)
-    if (info.error.length && (!svc || !info.parsed || info.using.length === 0)) info.status = 'disabled'
+    // pkg/server/middleware: a router whose middleware does not exist cannot be built.
+    const missing = (r.middlewares ?? []).filter((m) => !dyn.middlewares[m.replace(/@file$/, '')])
+    for (const m of missing) info.error.push(`middleware "${qualified(m)}" does not exist`)
+    info.middlewares = (r.middlewares ?? []).flatMap((m) => dyn.middlewares[m.replace(/@file$/, '')] ?? [])
+    if (info.error.length && (!svc || !info.parsed || info.using.length === 0 || missing.length)) info.status = 'disabled'
     for (const e of info.error) log(`ERR error="${e}" entryPointName=${info.using[0] ?? '-'} routerName=${info.name}`)
     return info
   }).sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name))
@@ -75,6 +81,26 @@ export function buildRuntime(st: StaticConfig, dyn: DynamicConfig, log: (line: s
 /** The enabled router of this entryPoint with the highest priority whose rule matches. */
 export function route(rt: Runtime, entryPoint: string, req: RoutedRequest): RouterInfo | undefined {
   return rt.routers.find((r) => r.status === 'enabled' && r.using.includes(entryPoint) && r.parsed && matches(r.parsed, req))
+}
+
+/**
+ * The path after the router's middlewares, in order: stripPrefix takes off the first of its
+ * prefixes that the path starts with (a leading / kept, an empty path left empty, which the proxy
+ * sends as /) and says which in X-Forwarded-Prefix; addPrefix puts its prefix before the path.
+ */
+export function rewritePath(router: RouterInfo, path: string): {path: string; forwardedPrefix?: string} {
+  let out = path
+  let forwardedPrefix: string | undefined
+  for (const m of router.middlewares) {
+    const prefix = m.stripPrefix?.find((p) => out.startsWith(p))
+    if (prefix !== undefined) {
+      const rest = out.slice(prefix.length)
+      out = rest === '' || rest.startsWith('/') ? rest : `/${rest}`
+      forwardedPrefix = prefix
+    }
+    if (m.addPrefix !== undefined) out = `${m.addPrefix}${out}`.replace(/^(?!\/)/, '/')
+  }
+  return {path: out, ...(forwardedPrefix !== undefined ? {forwardedPrefix} : {})}
 }
 
 /** Round robin over the servers the health check says are UP. */
