@@ -12,8 +12,6 @@ import {PROXIED_SERVICES, PROXY_CTID, SUBNET} from './topology.js'
 
 const WEB = PROXIED_SERVICES.map((s) => s.name)
 const FILE = DYNAMIC_FILE_IN_CT.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-// TLS to the backend (proxy_backend_tls) is proven by test/checks/proxy-route.test.ts; a matrix row
-// for it took ~25 s of suite time (the emulator does answer 502 and DOWN for https to a plain port).
 
 /** An address on the bridge where nothing listens. */
 const NOWHERE = `${SUBNET}.199`
@@ -36,6 +34,8 @@ export const PROXY_FAULTS: readonly Fault[] = [
     {layer: 'proxy', cause: 'proxy_service_url_wrong', hint: new RegExp(`In ${FILE}:\\d+ change url http://${NOWHERE.replaceAll('.', '\\.')}:8090 to ${backendUrl('web').replaceAll('.', '\\.')}`)}),
   traefikFault('proxy-backend-down', "the service's healthCheck asks a path it answers 404 for: Traefik marks the server DOWN (serverStatus) and answers 503", () => ({healthPath: '/status'}),
     {layer: 'proxy', cause: 'proxy_backend_down', hint: /healthCheck of service web .*it asks \/status/}),
+  traefikFault('proxy-backend-tls', "the service's server url written https:// to its plain HTTP port: Traefik's handshake fails (502; its health check marks the server DOWN)", (name) => ({url: backendUrl(name).replace(/^http:/, 'https:')}),
+    {layer: 'proxy', cause: 'proxy_backend_tls', hint: new RegExp(`In ${FILE}:\\d+ change ${backendUrl('web').replace(/^http:/, 'https:').replaceAll('.', '\\.')} to ${backendUrl('web').replaceAll('.', '\\.')}`)}),
   {
     name: 'traefik-stopped', does: `systemctl stop traefik in CT ${PROXY_CTID}: nginx's routes to it are refused (502)`, appliesTo: WEB, realOnly: true, servicesOnly: true,
     inject: () => stopTraefik(),
