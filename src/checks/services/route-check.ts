@@ -10,6 +10,7 @@ import {keyHeaderOf} from './kind.js'
 import {kindModule} from './registry.js'
 import {judgeUndecided} from './route-dynamic.js'
 import {judgeMismatch} from './route-mismatch.js'
+import {judgeThroughProxy} from './route-through-proxy.js'
 
 const RELOAD = 'nginx -t && systemctl reload nginx'
 
@@ -92,9 +93,13 @@ function judgeProxied(s: ServiceDef, inv: Inventory, route: GatewayRoute, req: R
       hints: [{text: `In ${at(key)} remove proxy_set_header ${keyHeaderOf(kindModule(s.kind))} (nginx then passes the client's own)${wide}, then test and reload`, command: `${inGateway(inv)} sh -c '${RELOAD}'`}]}
   }
   const sent = upstreamPath(route, req.path)
-  // Behind a proxy the path the service sees is the proxy's to decide (a Traefik middleware may strip it).
+  const why = route.rewrites.length ? `the rewrite at ${at(route.rewrites[0]!)}` : `proxy_pass at ${at(pass)} (${pass.uriPart ? `URI ${pass.uriPart}` : 'no URI: the prefix is kept'})`
+  // Behind a proxy, the path the service sees is nginx's then the proxy's (a Traefik middleware may strip it).
+  if (target !== s) {
+    const through = judgeThroughProxy(s, req, sent, why, located, errors, seen)
+    if (through) return through
+  }
   if (sent !== req.expected && target === s) {
-    const why = route.rewrites.length ? `the rewrite at ${at(route.rewrites[0]!)}` : `proxy_pass at ${at(pass)} (${pass.uriPart ? `URI ${pass.uriPart}` : 'no URI: the prefix is kept'})`
     return {status: 'warn', summary: `${located}: GET ${req.path} reaches ${s.name} as ${sent}, not ${req.expected}: ${why}`, finding: 'route_wrong_target', evidence: [located, ...errors],
       hints: [{text: `Make ${req.path} reach ${s.name} as ${req.expected}: e.g. proxy_pass http://${pass.upstream ?? `${s.address}:${s.port}`}/; (with the trailing slash) at ${at(pass)}`}]}
   }
