@@ -313,9 +313,37 @@ describe('n8n profile', () => {
     expect([r.status, r.text]).toEqual([status, body])
   })
 
+  // What the real n8n 2.8.4 answered (test/lab/README.md, the real n8n): the editor only to a GET
+  // that accepts HTML, express's case-insensitive routes, the public API's key check.
+  it.each([
+    ['/signin', {}, 404, 'Cannot GET /signin'],
+    ['/signin', {Accept: 'application/json'}, 404, 'Cannot GET /signin'],
+    ['/signin', {Accept: '*/*'}, 200, '<title>n8n.io - Workflow Automation</title>'],
+    ['/HEALTHZ/', {}, 200, '{"status":"ok"}'],
+    ['/healthz/readiness/', {}, 200, '{"status":"ok"}'],
+    ['/api/v1/workflows', {Accept: '*/*'}, 401, `{"message":"'X-N8N-API-KEY' header required"}`],
+    ['/api/v1/workflows', {'X-N8N-API-KEY': 'wrong'}, 401, '{"message":"unauthorized"}'],
+  ] as const)('GET %s with %j gives %i, as the real n8n', async (path, headers, status, body) => {
+    const r = await call(port('n8n'), path, {headers})
+    expect(r.status).toBe(status)
+    expect(r.text).toContain(body)
+  })
+
+  it('leaves an upgrade on another path than /rest/push unanswered and open, as the real n8n', async () => {
+    const s = connect({host: '127.0.0.1', port: port('n8n')})
+    let got = ''
+    let closed = false
+    s.on('data', (d: Buffer) => (got += d.toString()))
+    s.on('close', () => (closed = true))
+    s.write(`GET /n8n/rest/push HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${WS_KEY}\r\n\r\n`)
+    await new Promise((r) => setTimeout(r, 800))
+    s.destroy()
+    expect({got, closed}).toEqual({got: '', closed: false})
+  })
+
   it('serves the editor on UI paths, public settings, and no /metrics', async () => {
     for (const path of ['/', '/workflow/42']) {
-      const r = await call(port('n8n'), path)
+      const r = await call(port('n8n'), path, {headers: {Accept: 'text/html,application/xhtml+xml'}})
       expect([r.status, r.headers['content-type']]).toEqual([200, 'text/html; charset=utf-8'])
       expect(r.text).toContain('<title>n8n.io - Workflow Automation</title>')
       expect(r.text).toContain("We're sorry but the n8n Editor-UI doesn't work properly without JavaScript enabled.")

@@ -13,7 +13,7 @@ const JSON_TYPE = 'application/json; charset=utf-8' // express res.json / res.se
 const HTML_TYPE = 'text/html; charset=utf-8' // express res.send(string)
 
 /** Paths the SPA fallback never answers with index.html (4.3), so unknown ones get express's 404. */
-const NON_UI = /^\/(favicon\.ico|assets|static|types|\.well-known|healthz|metrics|e2e|rest|webhook|webhook-test|webhook-waiting|form|mcp)(\/|$)/
+const NON_UI = /^\/(favicon\.ico|assets|static|types|\.well-known|healthz|metrics|e2e|rest|webhook|webhook-test|webhook-waiting|form|mcp|api)(\/|$)/
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 
@@ -57,15 +57,33 @@ function gate(opts: Options, readyAt: number): 'db-down' | 'migrating' | 'open' 
   return 'open'
 }
 
+/**
+ * The editor's history fallback (server.js historyApiHandler): index.html only for a GET whose
+ * Accept takes HTML (text/html or *\/*, as browsers and curl send), never for a .wasm or a non-UI
+ * path; anything else falls through to express's 404 (the real n8n 2.8.4 answers a bare GET
+ * /signin with "Cannot GET /signin").
+ */
+function editorPage(ctx: Ctx): boolean {
+  const accept = ctx.req.headers.accept ?? ''
+  return ctx.method === 'GET' && /text\/html|\*\/\*/.test(accept) && !ctx.path.endsWith('.wasm') && !NON_UI.test(ctx.path)
+}
+
+/** The public API (/api/v1): X-N8N-API-KEY first; the lab's n8n has no key made, so any is wrong. */
+function publicApi(ctx: Ctx): void {
+  const key = ctx.req.headers['x-n8n-api-key']
+  sendJson(ctx.res, 401, {message: key ? 'unauthorized' : "'X-N8N-API-KEY' header required"}, JSON_TYPE)
+}
+
 function routeOpen(ctx: Ctx): void {
   const {res, method, path} = ctx
   const get = method === 'GET' || method === 'HEAD'
   if (get && path === '/rest/settings') return sendJson(res, 200, {data: PUBLIC_SETTINGS}, JSON_TYPE)
+  if (/^\/api\/v1(\/|$)/.test(path)) return publicApi(ctx)
   // The auth middleware runs before the push handler: no n8n-auth cookie, no push (4.6).
   if (path === '/rest/push') return sendJson(res, 401, {status: 'error', message: 'Unauthorized'}, JSON_TYPE)
   const hook = /^\/webhook(?:-test)?\/(.+)$/.exec(path)
   if (hook) return sendJson(res, 404, {code: 404, message: `The requested webhook "${method} ${hook[1]}" is not registered.`, hint: "The workflow must be active for a production URL to run successfully. You can activate the workflow using the toggle in the top-right of the editor. Note that unlike test URL calls, production URL calls aren't shown on the canvas (only in the executions list)"}, JSON_TYPE)
-  if (!get || NON_UI.test(path)) return cannot(ctx)
+  if (!editorPage(ctx)) return cannot(ctx)
   send(res, 200, INDEX, HTML_TYPE, {'Cache-Control': 'no-cache, no-store, must-revalidate, proxy-revalidate'})
 }
 
@@ -120,9 +138,11 @@ function originMatches(req: IncomingMessage): boolean {
  * text frame `Invalid origin!` and close 1008. An accepted push stays open, as the editor's does.
  */
 function upgrade(opts: Options, readyAt: number, req: IncomingMessage, socket: Duplex, production: boolean): number {
+  // n8n's upgrade listener handles /rest/push only and leaves any other upgrade unanswered: the
+  // socket stays open, silent, until the client gives up (the real 2.8.4 did for 15 s and more).
   if (new URL(req.url ?? '/', 'http://n8n.invalid').pathname !== '/rest/push') {
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-    return 404
+    socket.on('error', () => {})
+    return 0
   }
   if (!handshake(req, socket)) return 400
   const state = gate(opts, readyAt)
@@ -138,11 +158,13 @@ function upgrade(opts: Options, readyAt: number, req: IncomingMessage, socket: D
 function create(opts: Options): Service {
   const readyAt = Date.now() + opts.startupMs
   const handle = (ctx: Ctx) => {
-    const {res, path} = ctx
+    const {res} = ctx
+    // Express routes match case-insensitively, with or without a trailing slash (/HEALTHZ/ is /healthz).
+    const route = ctx.path.toLowerCase().replace(/(.)\/$/, '$1')
     // Health routes are registered before the DB gate: "main health check should not care about DB connections".
-    if (path === '/healthz') return sendJson(res, 200, {status: 'ok'}, JSON_TYPE)
+    if (route === '/healthz') return sendJson(res, 200, {status: 'ok'}, JSON_TYPE)
     const state = gate(opts, readyAt)
-    if (path === '/healthz/readiness') return sendJson(res, state === 'open' ? 200 : 503, {status: state === 'open' ? 'ok' : 'error'}, JSON_TYPE)
+    if (route === '/healthz/readiness') return sendJson(res, state === 'open' ? 200 : 503, {status: state === 'open' ? 'ok' : 'error'}, JSON_TYPE)
     if (state === 'db-down') return sendJson(res, 503, {code: 503, message: 'Database is not ready!'}, JSON_TYPE)
     if (state === 'migrating') return send(res, 200, 'n8n is starting up. Please wait', HTML_TYPE)
     routeOpen(ctx)
