@@ -16,7 +16,7 @@ export const CAUSE_EVIDENCE: Record<CauseCode, string> = {
   service_down: 'unit inactive, or container exited 0, or 137/143 without OOMKilled (docker stop or kill); the last log lines',
   service_crashed: 'unit failed, restarted, or waiting to be restarted (activating, auto-restart), or container exited non-zero (not the 137/143 of a stop) / restarting, or restarted while running and nothing answers; the last log lines',
   service_oom: 'systemd Result=oom-kill (cgroup v2), or the main process killed by SIGKILL under a finite MemoryMax (a cgroup v1 host: said as likely); docker State.OOMKilled, with HostConfig.Memory; the last log lines',
-  service_starting: 'unit active but the port not listening yet (vLLM loading), or 503 "Loading model" (llama.cpp); the last log lines',
+  service_starting: 'unit active but the port not listening yet (vLLM loading), 503 "Loading model" (llama.cpp), or n8n ready but its /rest/push not registered yet (404); the last log lines',
   service_restarting: '`docker inspect` RestartCount > 0 while running, or `systemctl show` NRestarts > 0 while active; the last log lines',
   not_listening: '`ss -tlnp` shows nothing on the port (and which ports are listening instead)',
   api_refused: 'the health request inside the CT is refused',

@@ -56,6 +56,9 @@ describe('what each kind makes of what it saw', () => {
     ['n8n database down', 'n8n', 'service.ready', http(503, '{"status":"error"}'), {}, 'fail', 'database_not_ready'],
     ['n8n push proxied', 'n8n', 'client.websocket', {kind: 'websocket', status: 101, latencyMs: 3}, {}, 'pass', undefined],
     ['n8n push without upgrade headers', 'n8n', 'client.websocket', {kind: 'websocket', status: 401, body: '{"status":"error","message":"Unauthorized"}', latencyMs: 3}, {}, 'fail', 'websocket_not_proxied'],
+    // The real n8n 2.8.4 between its readiness and its REST routes: express's 404 for the upgrade.
+    ['n8n push while n8n still registers its routes', 'n8n', 'client.websocket', {kind: 'websocket', status: 404, body: '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot GET /rest/push</pre>\n</body>\n</html>\n', latencyMs: 3}, {}, 'warn', 'service_starting'],
+    ['a 404 from elsewhere is still the route', 'n8n', 'client.websocket', {kind: 'websocket', status: 404, body: '<html><center>404 Not Found</center><hr><center>nginx</center></html>', latencyMs: 3}, {}, 'fail', 'websocket_not_proxied'],
     ['n8n push origin rejected', 'n8n', 'client.websocket', {kind: 'websocket', status: 101, closeCode: 1008, closeReason: 'Invalid origin!', latencyMs: 3}, {}, 'fail', 'websocket_origin_rejected'],
     ['Ollama model pulled (default tag)', 'ollama', 'service.models', http(200, tags('llama3.2:latest')), {}, 'pass', undefined],
     ['Ollama model not pulled', 'ollama', 'service.models', http(200, tags('mistral:latest')), {}, 'fail', 'model_missing'],

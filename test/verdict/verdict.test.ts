@@ -69,6 +69,8 @@ describe('decideVerdict: the inside-out tree', () => {
     ['a unit caught active in a crash loop, nothing listening yet: crashed', {service: [pass('service.ct'), ['service.runtime', 'warn', 'service_restarting'], ['service.listen', 'fail', 'not_listening'], ['service.http', 'skip']]}, 'service', 'service_crashed'],
     ['a restarted service that answers wrongly is not blamed on the restarts', {service: [pass('service.ct'), ['service.runtime', 'warn', 'service_restarting'], pass('service.listen'), ['service.models', 'fail', 'model_missing']]}, 'service', 'model_missing'],
     ['a crash outranks the model it no longer serves', {service: [pass('service.ct'), ['service.runtime', 'fail', 'service_crashed'], ['service.models', 'fail', 'model_missing']]}, 'service', 'service_crashed'],
+    // The real n8n 2.8.4 answers its readiness before its REST routes exist: a 404 push is its start, not nginx.
+    ['n8n ready, its push route not yet registered: starting', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [pass('client.http'), ['client.websocket', 'warn', 'service_starting']]}, 'client', 'service_starting'],
     ['health route fine, WebSocket not proxied', {service: healthyService, host: healthyHost, gateway: healthyGateway, client: [pass('client.http'), ['client.websocket', 'fail', 'websocket_not_proxied']]}, 'client', 'websocket_not_proxied'],
     ['a fault outranks a blind spot', {service: [['service.ct', 'unknown', 'vantage_unreachable']], client: [['client.http', 'fail', 'gateway_down']]}, 'client', 'gateway_down'],
     // D9: a layer not observed is unknown, never blame for the hop outside it.

@@ -97,6 +97,11 @@ export interface WebSocketFacts {
   breaks: string
   /** The service closes a socket whose Origin does not match the Host it sees (n8n). */
   checksOrigin?: boolean
+  /**
+   * A 404 whose body matches is the service without its WebSocket route yet (n8n registers its REST
+   * routes seconds after its readiness): it is starting, and `why` says so; nginx is not to blame.
+   */
+  notYet?: {body: RegExp; why: string}
 }
 
 /** The health path of a service: the inventory's, else its kind's default. */

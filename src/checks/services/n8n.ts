@@ -19,7 +19,13 @@ export const n8nKind: ServiceKindModule = {
     // the route sent another path (a rewrite, or proxy_pass without the trailing slash).
     accept: twoHundredWithout('"status":"ok"', 'the route answers 200 but not n8n\'s health: n8n got another path (rewrite or proxy_pass URI?)', 'route_wrong_target'),
   }),
-  websocket: {subpath: 'rest/push?pushRef=phoenix', breaks: 'the editor shows "Connection lost"', checksOrigin: true},
+  websocket: {
+    subpath: 'rest/push?pushRef=phoenix', breaks: 'the editor shows "Connection lost"', checksOrigin: true,
+    // Seen on the real n8n 2.8.4: /healthz/readiness answers 200 7-8 s before the REST routes exist;
+    // meanwhile an upgrade of /rest/push is a plain request to express, which has no such route.
+    notYet: {body: /Cannot GET \/rest\/push\b/, why: 'n8n has no /rest/push yet: it registers its REST routes seconds after /healthz/readiness answers, so it is still starting (if this lasts, its REST endpoint is not /rest: N8N_ENDPOINT_REST)'},
+  },
+  hints: {service_starting: (c) => [{text: 'Wait until n8n has started (its log ends with "Editor is now accessible via"), then check again; follow the log', command: c.logs}]},
   example: {name: 'n8n', kind: 'n8n', guest: {kind: 'ct', id: 954}, address: '10.0.0.154', port: 5678, runtime: {docker: 'n8n'}, route: {path: '/n8n/'}},
   extraChecks: (s, c) => [readinessCheck(s, c), websocketThroughGateway(s, c, n8nKind.websocket!)].filter((x): x is KindCheck => x !== undefined),
 }

@@ -10,7 +10,7 @@ import {originUnforwarded} from './websocket-origin.js'
  * page would send. nginx clears Upgrade/Connection unless the route sets them: the service then
  * sees a plain GET and answers it (n8n: 401). `breaks`: what a user of this kind sees then.
  */
-export function websocketThroughGateway(s: ServiceDef, c: PlanContext, {subpath, breaks, checksOrigin = false}: WebSocketFacts): KindCheck | undefined {
+export function websocketThroughGateway(s: ServiceDef, c: PlanContext, {subpath, breaks, checksOrigin = false, notYet}: WebSocketFacts): KindCheck | undefined {
   if (!s.route || !s.route.path.endsWith('/')) return undefined
   const gw = c.inventory.gateway
   const base = new URL(gw.url)
@@ -27,7 +27,7 @@ export function websocketThroughGateway(s: ServiceDef, c: PlanContext, {subpath,
       ...(gw.ca ? {caFile: gw.ca} : {}),
     },
     judge: upgradeAccepted(`WebSocket upgrade on ${s.route.host ?? ''}${s.route.path}${subpath.split('?')[0]} via the gateway`, breaks, (what, seen) =>
-      checksOrigin ? originUnforwarded(s, c.inventory, subpath, seen, what, nginxTestThen(c.inventory, 'reload')) : undefined),
+      checksOrigin ? originUnforwarded(s, c.inventory, subpath, seen, what, nginxTestThen(c.inventory, 'reload')) : undefined, notYet),
   }
 }
 
@@ -40,12 +40,17 @@ function originRejected(obs: WebSocketObservation): boolean {
  * `fromConfig`: what the route's config says where the probe cannot see it (n8n checks the Origin
  * only for a logged-in session, which phoenix does not have).
  */
-function upgradeAccepted(what: string, breaks: string, fromConfig: (what: string, seen: Seen) => Judgement | undefined): Expectation {
+function upgradeAccepted(what: string, breaks: string, fromConfig: (what: string, seen: Seen) => Judgement | undefined, notYet?: WebSocketFacts['notYet']): Expectation {
   return (obs, seen) => {
     if (obs.kind !== 'websocket') return {status: 'unknown', summary: `unexpected observation ${obs.kind}`}
     if (obs.error) return {status: 'fail', summary: `${what}: ${obs.error.message}`, finding: 'gateway_down', evidence: [obs.error.message]}
     if (obs.status !== 101) {
       const body = (obs.body ?? '').replace(/\s+/g, ' ').trim().slice(0, 160)
+      // Without the Upgrade headers the service answers a plain GET of a route it has (n8n: 401);
+      // its own 404 for that route means it has none yet, whatever nginx passes.
+      if (obs.status === 404 && notYet?.body.test(body)) {
+        return {status: 'warn', summary: `${what} answered 404 (${body}): ${notYet.why}`, finding: 'service_starting', evidence: [`${what} → 404 ${body}`]}
+      }
       return {
         status: 'fail',
         summary: `${what} answered ${obs.status} instead of 101 Switching Protocols: the route does not pass the Upgrade and Connection headers (${breaks})`,
