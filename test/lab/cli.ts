@@ -13,6 +13,7 @@ const USAGE = `usage: npm run lab -- <command>
                          --real: the systemd-kind services' CTs are real LXC containers booting systemd
   up --shape operators   the estate as the operators run it now (real CTs): nginx -> Traefik ->
                          ollama, qdrant, web by name, only Traefik admitted (PHOENIX_LAB_SHAPE=operators)
+  up --real-n8n          the real-CT lab with the real n8n (npm's package, installed once) in CT 954
   down                   stop every lab process, delete its namespaces and state
   status                 CTs, units, containers and injected faults
   faults                 the fault table: each fault, what it does, the verdict it must produce
@@ -31,8 +32,8 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (cmd) {
     case 'up': {
       const shape = a === '--shape' ? b : undefined
-      if (a !== undefined && a !== '--real' && !(shape === 'operators' || shape === 'standard')) break
-      const info = await up({real: a === '--real' ? true : undefined, shape: shape as 'operators' | 'standard' | undefined})
+      if (a !== undefined && a !== '--real' && a !== '--real-n8n' && !(shape === 'operators' || shape === 'standard')) break
+      const info = await up({real: a === '--real' || a === '--real-n8n' ? true : undefined, realN8n: a === '--real-n8n' ? true : undefined, shape: shape as 'operators' | 'standard' | undefined})
       console.log(`lab is up (state in ${info.state})`)
       console.log(`phoenix config, on the host:      ${info.configs.local}`)
       console.log(`phoenix config, on the admin box: ${info.configs.ssh}`)

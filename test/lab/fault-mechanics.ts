@@ -1,6 +1,7 @@
 import {must, run, waitUntil} from './proc.js'
 import {ctExec, rerunService, waitListening, waitNotListening} from './services.js'
 import type {EmulatorOptions} from './services.js'
+import {freezeScript, isRealN8n} from './real-n8n.js'
 import {ctById, GATEWAY_CTID, HOST} from './topology.js'
 import type {LabService} from './topology.js'
 
@@ -10,6 +11,8 @@ import type {LabService} from './topology.js'
 export async function restartWith(s: LabService, o: EmulatorOptions): Promise<void> {
   await rerunService(s, o)
   await waitListening(s.ctid, o.port ?? s.port, o.host)
+  // The real n8n has no hang switch: once it answers, it is frozen (SIGSTOP), a process stuck for real.
+  if (o.fault === 'hang' && isRealN8n(s)) await ctExec(s.ctid, ['sh', '-c', freezeScript(s.unit)])
 }
 
 /** Restarts the emulator healthy and waits for it to listen on every address again. */

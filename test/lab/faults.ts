@@ -192,8 +192,9 @@ export const FAULTS: readonly Fault[] = [
   {
     name: 'crashed', does: 'the process exits right after start (emulator --fault crash)', appliesTo: ALL,
     // A real container's policy becomes on-failure:3 (docker's start limit: exited after the third
-    // restart); systemd's Restart=on-failure ends failed at StartLimitBurst=3.
-    inject: async (s) => (await rerunService(s, {fault: 'crash', restart: 'on-failure:3'}), await waitState(s, 'failed', 90_000)),
+    // restart); systemd's Restart=on-failure ends failed at StartLimitBurst=3. The real n8n loads for
+    // 10-20 s before it finds its port taken: four starts can take minutes on a loaded machine.
+    inject: async (s) => (await rerunService(s, {fault: 'crash', restart: 'on-failure:3'}), await waitState(s, 'failed', 300_000)),
     heal: restore,
     expect: {layer: 'service', cause: 'service_crashed'},
   },

@@ -10,6 +10,7 @@ import {ctDir, prepareCt} from './cts.js'
 import {preparePveDir} from './pve-firewall.js'
 import {destroyRealCts, prepareRealCt, realCandidates, rootfsTrees, runsDocker, startHolder, waitBooted} from './real-ct.js'
 import {buildImageTarball, importImage} from './real-docker.js'
+import {installN8n, markRealN8n, N8N_CTID, n8nMountEntry} from './real-n8n.js'
 import {createNetwork, destroyNetwork, labNamespaces, MACHINES} from './namespaces.js'
 import {pointRealCt, prepareDns, removeDns, startDns} from './dns.js'
 import {run, waitUntil} from './proc.js'
@@ -47,6 +48,8 @@ export interface UpOptions {
   real?: boolean
   /** The estate's shape (topology.ts Shape); default PHOENIX_LAB_SHAPE, else standard. `operators` is real CTs only. */
   shape?: Shape
+  /** CT 954 runs the real n8n (npm's package, real-n8n.ts) instead of the emulator; needs real; default PHOENIX_LAB_REAL_N8N=1. */
+  realN8n?: boolean
 }
 
 /**
@@ -55,15 +58,18 @@ export interface UpOptions {
  */
 export async function up(options: UpOptions = {}): Promise<LabInfo> {
   const shape = options.shape ?? (process.env.PHOENIX_LAB_SHAPE === 'operators' ? 'operators' : 'standard')
-  const real = shape === 'operators' || (options.real ?? process.env.PHOENIX_LAB_REAL === '1')
+  const realN8n = options.realN8n ?? process.env.PHOENIX_LAB_REAL_N8N === '1'
+  const real = shape === 'operators' || (options.real ?? process.env.PHOENIX_LAB_REAL === '1') || realN8n
   await preflight(real)
   // Built once and cached outside the lab's state (minutes the first time, nothing after).
   const trees = real ? await rootfsTrees() : undefined
+  const n8nDir = realN8n ? await installN8n() : undefined
   await down()
   await mkdir(STATE, {recursive: true})
   await writeFile(join(STATE, 'lab.env'), `# sourced by test/lab/shims/lib.sh\nPHX_PREFIX='${PREFIX}'\nPHX_REAL='${real ? 1 : 0}'\nPHX_SHAPE='${shape}'\n${NODES_ENV}`)
   await writeFile(join(STATE, 'faults.json'), '{}\n')
   await writeFile(join(STATE, 'pct-calls.log'), '')
+  if (n8nDir) await markRealN8n(n8nDir)
   // The operators' shape makes only its own CTs (the gateway, Traefik, its services'), and no VM.
   const operators = labShape() === 'operators'
   const cts = operators ? realCandidates() : [...CTS, ...(real ? PROXY_CTS : [])]
@@ -91,7 +97,8 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
     if (reals.some((ct) => runsDocker(ct.ctid))) buildImageTarball()
     for (const ct of cts) {
       await prepareCt(ct)
-      if (trees && reals.includes(ct)) await prepareRealCt(ct, trees, join(ctDir(ct.ctid), 'bin'), ct.ctid === PROXY_CTID ? [traefikMount()] : [])
+      const mounts = ct.ctid === PROXY_CTID ? [traefikMount()] : n8nDir && ct.ctid === N8N_CTID ? [n8nMountEntry(n8nDir)] : []
+      if (trees && reals.includes(ct)) await prepareRealCt(ct, trees, join(ctDir(ct.ctid), 'bin'), mounts)
       await pointRealCt(ct.ctid)
       await pct(['start', ct.ctid])
     }

@@ -65,6 +65,8 @@ export interface ContainerOptions {
   shellPid1?: boolean
   /** `--memory` (e.g. 192m): the kernel's OOM killer ends it there. */
   memory?: string
+  /** More `-v` binds (SRC:DST[:ro]): the real n8n's installed tree and its data folder (real-n8n.ts). */
+  binds?: readonly string[]
 }
 
 const sq = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`
@@ -81,7 +83,7 @@ function envLine(key: string, value: string): string {
  */
 export function containerScript(name: string, command: readonly string[], env: Readonly<Record<string, string>>, o: ContainerOptions): string {
   const envFile = `/etc/phoenix-lab/${name}.env`
-  const binds = [...labBinds(), process.execPath].flatMap((p) => ['-v', `${p}:${p}:ro`])
+  const binds = [...[...labBinds(), process.execPath].map((p) => `${p}:${p}:ro`), ...(o.binds ?? [])].flatMap((b) => ['-v', b])
   const cmd = o.shellPid1 ? ['/bin/sh', '-c', '"$@"; exit $?', 'sh', ...command] : command
   const argv = ['docker', 'create', '--name', name, '--restart', o.restart ?? 'unless-stopped', '-p', o.publish, '--env-file', envFile, ...(o.memory ? ['--memory', o.memory] : []), ...binds, '-w', REPO, IMAGE, ...cmd]
   const envText = Object.entries(env).map(([k, v]) => envLine(k, v)).join('\n')

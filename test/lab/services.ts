@@ -7,7 +7,8 @@ import {isRealCt, vmArgv} from './real-ct.js'
 import {realUnitScript} from './real-units.js'
 import {composeScript, containerScript} from './real-docker.js'
 import type {ContainerOptions} from './real-docker.js'
-import {REPO, SHIMS, STATE, vmById} from './topology.js'
+import {isRealN8n, realN8nBinds, realN8nCommand, realN8nDir, realN8nEnv, waitN8nAnswers} from './real-n8n.js'
+import {REPO, SERVICES, SHIMS, STATE, vmById} from './topology.js'
 import type {LabService} from './topology.js'
 
 /**
@@ -82,6 +83,7 @@ export async function defineUnit(ctid: number | 'host', name: string, kind: 'sys
 
 /** Defines a service's unit or container to run its emulator with these options. */
 export async function defineService(s: LabService, o: EmulatorOptions = {}): Promise<void> {
+  if (isRealN8n(s)) return defineRealN8n(s, o)
   const emulator = process.env.PHOENIX_LAB_EMULATOR ?? 'test/lab/emulator/main.ts'
   const description = `${s.name} (lab emulator of ${s.kind})`
   const key = s.apiKeyEnv ? (o.apiKey ?? (await apiKeys())[s.apiKeyEnv]) : undefined
@@ -96,6 +98,15 @@ export async function defineService(s: LabService, o: EmulatorOptions = {}): Pro
   const argv = emulatorArgv(s, container ? {...o, host: '0.0.0.0'} : o)
   await defineUnit(s.ctid, s.unit, s.runtime === 'systemd' ? 'systemd' : 'docker', description, [process.execPath, '--import', 'tsx', emulator, ...argv], env,
     container ? {publish, restart: o.restart, shellPid1: s.shellPid1, ...(o.memory ? {memory: o.memory.toLowerCase()} : {})} : undefined, s.compose, o.memory)
+}
+
+/** CT 954's container running the real n8n (real-n8n.ts) instead of the emulator, with a fault's options. */
+async function defineRealN8n(s: LabService, o: EmulatorOptions): Promise<void> {
+  const dir = realN8nDir()!
+  const port = o.port ?? s.port
+  const publish = !o.host || o.host === '0.0.0.0' ? `${port}:${port}` : `${o.host}:${port}:${port}`
+  await defineUnit(s.ctid, s.unit, 'docker', `${s.name} (the real n8n)`, realN8nCommand(dir, port, o.fault), realN8nEnv(port),
+    {publish, restart: o.restart, binds: realN8nBinds(dir)})
 }
 
 /** `pct ARGS` through the lab's shim, throwing when it fails. */
@@ -154,6 +165,8 @@ export async function waitListening(ctid: number, port: number, address?: string
     const r = await run(guestArgv(ctid, ['ss', '-tlnH', `sport = :${port}`]), {env: SHIM_ENV})
     return r.stdout.split('\n').some((l) => l.includes(`:${port}`) && (!address || l.includes(`${address}:${port}`)))
   }, ms, 150)
+  // docker-proxy listens as soon as the container starts; the real n8n answers tens of seconds later.
+  if (SERVICES.some((s) => s.ctid === ctid && isRealN8n(s))) await waitN8nAnswers((argv) => guestArgv(ctid, argv), SHIM_ENV, port, address)
 }
 
 /** Waits until nothing listens on the port in the CT: a stop has finished closing the socket (the
