@@ -20,7 +20,7 @@ flock 9    # two labs (or two setups) install it once
 
 if [ ! -f "$DIR/.complete" ]; then
   avail=$(df -Pm "$CACHE" | awk 'NR==2{print $4}')
-  [ "$avail" -gt 3072 ] || { echo "lab-n8n: $CACHE has ${avail} MiB free; n8n needs about 2 GiB" >&2; exit 1; }
+  [ "$avail" -gt 3072 ] || { echo "lab-n8n: $CACHE has ${avail} MiB free; n8n needs about 2.5 GiB" >&2; exit 1; }
   started=$(date +%s)
   build="$DIR.build.$$"
   rm -rf "$build"; trap 'rm -rf "$build"' EXIT

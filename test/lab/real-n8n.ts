@@ -90,15 +90,17 @@ export const realN8nBinds = (dir: string) => [`${dir}:${dir}:ro`, `${DATA_IN_CT}
 
 /**
  * Waits until n8n serves its REST routes in the CT: docker-proxy listens as soon as the container
- * starts, n8n's /healthz and /healthz/readiness answer 200 once it has loaded (10-20 s), and its
- * REST routes and /rest/push only 7-8 s after that (until then a push upgrade gets express's 404).
+ * starts; n8n answers every path 200 "n8n is starting up" while it migrates, /healthz and
+ * /healthz/readiness 200 once it has loaded (10-20 s), and its REST routes and /rest/push only 7-8 s
+ * after that (until then a push upgrade gets express's 404).
  * `curl` through the lab's own pct path.
  */
 export async function waitN8nAnswers(argvInCt: (argv: readonly string[]) => string[], env: NodeJS.ProcessEnv, port: number, address = '127.0.0.1', ms = 240_000): Promise<void> {
   const url = `http://${address === '0.0.0.0' ? '127.0.0.1' : address}:${port}/rest/settings`
   await waitUntil(`the real n8n answering ${url}`, async () => {
-    const r = await run(argvInCt(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', url]), {env})
-    return r.stdout.trim() === '200'
+    // Not the status alone: while it migrates, n8n answers every path 200 "n8n is starting up".
+    const r = await run(argvInCt(['curl', '-s', '--max-time', '5', url]), {env})
+    return r.stdout.includes('"settingsMode"')
   }, ms, 500)
 }
 
