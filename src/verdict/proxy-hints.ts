@@ -32,6 +32,17 @@ const certs = (inv: Inventory, text: string, what: string) => {
   return {text, command: `${p.run} sh -c ${q(`grep -rn -e certFile -e keyFile ${word(p.dir)}${each}`)}`}
 }
 
+/**
+ * The rule a router needs, in Traefik's words: the Host of the route's name (nginx's server_name may
+ * be a wildcard) and, for a route under a path, a PathPrefix of the path nginx sends for it.
+ */
+function ruleFor(c: HintContext): string {
+  const host = c.s.route?.host
+  const path = c.s.route?.path
+  const prefix = path && path !== '/' ? `a PathPrefix of the path nginx sends for ${path}` : ''
+  return host ? `Host(\`${host}\`)${prefix ? ` and ${prefix}` : ''}` : prefix || c.route
+}
+
 export const PROXY_HINTS: Record<ProxyCause, HintMaker> = {
   proxy_ct_stopped: (_c, inv) => {
     const p = proxyWords(inv)
@@ -46,8 +57,8 @@ export const PROXY_HINTS: Record<ProxyCause, HintMaker> = {
     return [{text: `Test the hop Traefik makes, from ${p.label}`, command: `${p.run} nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`},
       {text: `Check the Proxmox firewall rules of ${c.guest.label}: they must admit ${inv.proxy?.address ?? 'the proxy'}`, command: `cat /etc/pve/firewall/${c.guest.id}.fw; ${c.guest.config} ${c.guest.id} | grep ^net`}]
   },
-  proxy_router_missing: (c, inv) => [{text: `Add a router to a file in ${proxyWords(inv).dir} whose rule matches ${c.route} and whose service's loadBalancer server is http://${hostPort(c.s.address, c.s.port)} (the file provider reloads it)`}, routers(inv, c)],
-  proxy_rule_mismatch: (c, inv) => [{text: `Make the rule of ${c.s.name}'s router match ${c.route} as nginx forwards it (Host and path)`}, routers(inv, c)],
+  proxy_router_missing: (c, inv) => [{text: `Add a router to a file in ${proxyWords(inv).dir} whose rule matches ${ruleFor(c)} and whose service's loadBalancer server is http://${hostPort(c.s.address, c.s.port)} (the file provider reloads it)`}, routers(inv, c)],
+  proxy_rule_mismatch: (c, inv) => [{text: `Make the rule of ${c.s.name}'s router match ${ruleFor(c)}, as nginx forwards the route`}, routers(inv, c)],
   proxy_service_url_wrong: (c, inv) => [{text: `Point the router's loadBalancer server at http://${hostPort(c.s.address, c.s.port)}`}, routers(inv, c)],
   proxy_backend_tls: (c, inv) => [{text: `${c.s.name} speaks plain HTTP: write its server URL as http://${hostPort(c.s.address, c.s.port)}`}, routers(inv, c)],
   proxy_cert_expired: (_c, inv) => [certs(inv, 'Renew the certificate (and its key); Traefik reloads tls.certificates when its configuration file changes. The dates of each certFile:', '-dates')],

@@ -49,6 +49,14 @@ describe("nginx's one location / to Traefik (the operators' shape)", () => {
     }
   })
 
+  it("Traefik's general hints say the rule in Traefik's words (Host of the route's name), not nginx's server_name and location", () => {
+    const ollama = inv.services.find((s) => s.name === 'ollama')!
+    expect(hintsFor('proxy_router_missing', ollama, inv)[0]!.text).toBe('Add a router to a file in /etc/traefik/dynamic whose rule matches Host(`ollama.internal.phoenix.test`) and whose service\'s loadBalancer server is http://198.18.0.155:11434 (the file provider reloads it)')
+    expect(hintsFor('proxy_rule_mismatch', ollama, inv)[0]!.text).toBe('Make the rule of ollama\'s router match Host(`ollama.internal.phoenix.test`), as nginx forwards the route')
+    // A route by path alone (no name): the path, whatever Host the client gave.
+    expect(hintsFor('proxy_rule_mismatch', {...ollama, route: {path: '/ollama/'}}, inv)[0]!.text).toBe('Make the rule of ollama\'s router match a PathPrefix of the path nginx sends for /ollama/, as nginx forwards the route')
+  })
+
   it("a route of its own that misses Traefik: the hint points it at Traefik, not at the service's address", () => {
     const web = OPERATORS_SERVICES.filter((s) => s.name === 'web')
     const alone = parseInventory(inventoryYaml('local', web, undefined, 'operators'), 'lab.yaml')
