@@ -67,3 +67,8 @@ export function gatewayStatus(inv: Inventory): string {
 export function envIsSet(name: string): string {
   return `test -n "$(printenv ${word(name)})" && echo ${q(`${name} is set`)} || echo ${q(`${name} is empty or not exported`)}`
 }
+
+/** A guest's .fw file where this estate keeps them (proxmox.configDir; /etc/pve unless it says), quoted for a shell. */
+export function fwFileOf(inv: Inventory, id: number): string {
+  return word(`${inv.pveDir ?? '/etc/pve'}/firewall/${id}.fw`)
+}

@@ -7,7 +7,7 @@ import type {Inventory, ProxyDef, ServiceDef} from '../model/inventory.js'
 import type {CauseCode} from './causes.js'
 import {QUORUM_HINTS} from './cluster-causes.js'
 import {runtimeEnvLines} from '../checks/hint-ct-api.js'
-import {envIsSet, gatewayErrorLog, gatewayStatus, gatewayWords, nginxShow, nginxTestThen, shIn, word} from '../checks/hint-words.js'
+import {envIsSet, fwFileOf, gatewayErrorLog, gatewayStatus, gatewayWords, nginxShow, nginxTestThen, shIn, word} from '../checks/hint-words.js'
 import {guestOf, guestWords} from '../io/guests/guests.js'
 import type {Hint} from '../model/report.js'
 import type {GuestWords} from '../model/ports.js'
@@ -44,12 +44,12 @@ const restartFix = (c: HintContext): Pick<Hint, 'fix'> => (c.s.runtime ? {fix: '
 const upstreamCheck = (c: HintContext, inv: Inventory): Hint => ({text: `Compare nginx's upstream for ${c.s.name} with ${upstreamFor(c.s, inv)}`, command: shIn(guestOf(inv.gateway), `${gatewayWords(inv).nginx} -T 2>/dev/null | grep -n -B2 -A6 -F -e upstream -e ${word(c.s.route?.path ?? c.s.name)}`)})
 const errorLog = (_c: HintContext, inv: Inventory): Hint => ({text: 'Read what nginx says about this upstream', command: gatewayErrorLog(inv)})
 const rawAnswer = (c: HintContext): Hint => ({text: 'Look at the raw answer (the first bytes are enough)', command: `curl -sv --max-time 5 ${c.url} 2>&1 | head -c 2000`})
-const firewall = (c: HintContext): Hint => ({text: `Check the Proxmox firewall rules of ${c.guest.label} (and whether net0 has firewall=1)`, command: `cat /etc/pve/firewall/${c.guest.id}.fw; ${c.guest.config} ${c.guest.id} | grep ^net`})
+const firewall = (c: HintContext, inv: Inventory): Hint => ({text: `Check the Proxmox firewall rules of ${c.guest.label} (and whether net0 has firewall=1)`, command: `cat ${fwFileOf(inv, c.guest.id)}; ${c.guest.config} ${c.guest.id} | grep ^net`})
 
 /** Behind a proxy, nginx's hop is to the proxy: test that one, and read the proxy's firewall. */
-const toProxy = (c: HintContext, p: ProxyDef): Hint[] => {
+const toProxy = (c: HintContext, p: ProxyDef, inv: Inventory): Hint[] => {
   const g = guestWords(p.guest)
-  return [{text: `Test the hop nginx makes to the proxy, from ${c.gwGuest.label}`, command: `${c.gw} nc -zv -w 3 ${word(p.address)} ${p.port}`}, {text: `Check the Proxmox firewall rules of the proxy's ${g.label} (and whether net0 has firewall=1)`, command: `cat /etc/pve/firewall/${g.id}.fw; ${g.config} ${g.id} | grep ^net`}]
+  return [{text: `Test the hop nginx makes to the proxy, from ${c.gwGuest.label}`, command: `${c.gw} nc -zv -w 3 ${word(p.address)} ${p.port}`}, {text: `Check the Proxmox firewall rules of the proxy's ${g.label} (and whether net0 has firewall=1)`, command: `cat ${fwFileOf(inv, g.id)}; ${g.config} ${g.id} | grep ^net`}]
 }
 
 /** Start the guest, then read why it stopped: the host's journal of its CT or VM. */
@@ -103,9 +103,9 @@ const HINTS: Record<CauseCode, HintMaker> = {
   slow: (c) => [{text: `Look at the load in ${c.guest.label}`, command: `${c.ct} sh -c 'uptime; top -bn1 | head -n 15'`}],
   bound_to_loopback: (c) => [{text: `Make ${c.s.name} listen on 0.0.0.0:${c.s.port} (or ${c.s.address}), not 127.0.0.1`, command: `${c.ct} ss -tlnp`}, {text: 'Restart after the change', command: c.start}],
   bound_elsewhere: (c) => [{text: `Make ${c.s.name} listen on 0.0.0.0 or ${c.s.address}, or fix address: in the inventory`, command: `${c.ct} ss -tlnp`}],
-  network_blocked: (c) => [firewall(c), {text: `Check from the host by hand`, command: `nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, {text: "Look for a firewall inside the CT", command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
+  network_blocked: (c, inv) => [firewall(c, inv), {text: `Check from the host by hand`, command: `nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, {text: "Look for a firewall inside the CT", command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
   host_http_failed: (c) => [{text: 'Request the health path from the host by hand', command: `curl -sv --max-time 5 ${q(`http://${hostPort(c.s.address, c.s.port)}${healthPathOf(c.s, kindModule(c.s.kind))}`)}`}],
-  gateway_blocked: (c, inv) => (c.s.viaProxy && inv.proxy ? toProxy(c, inv.proxy) : [{text: `Test the hop nginx makes, from ${c.gwGuest.label}`, command: `${c.gw} nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, firewall(c), {text: `Check ${c.guest.label}'s own firewall for rules against ${inv.gateway.address}`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}]),
+  gateway_blocked: (c, inv) => (c.s.viaProxy && inv.proxy ? toProxy(c, inv.proxy, inv) : [{text: `Test the hop nginx makes, from ${c.gwGuest.label}`, command: `${c.gw} nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`}, firewall(c, inv), {text: `Check ${c.guest.label}'s own firewall for rules against ${inv.gateway.address}`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}]),
   gateway_ct_stopped: (c) => [{text: `Start the gateway ${c.gwGuest.label}`, command: `${c.gwGuest.start} ${c.gwGuest.id}`, fix: 'start_guest'}],
   gateway_down: (_c, inv) => [{text: 'Check nginx in the gateway CT', command: gatewayStatus(inv)}, {text: 'Test its config, then start it', command: nginxTestThen(inv, 'start'), fix: 'start_nginx'}],
   gateway_timeout: (_c, inv) => [{text: 'nginx does not answer in time; check its state and load', command: gatewayStatus(inv)}],
@@ -138,7 +138,7 @@ const HINTS: Record<CauseCode, HintMaker> = {
   answer_stalled: (c) => [{text: `${c.s.name} starts answering but does not finish in time: read its log, and check its load`, command: c.logs}],
   answer_oversized: (c) => [rawAnswer(c)],
   connection_reset: (c) => [{text: `The program on port ${c.s.port} drops the request: read its log`, command: c.logs}, rawAnswer(c)],
-  ping_filtered: (c) => [firewall(c), {text: `Or look for an ICMP rule inside ${c.guest.label} (nft or iptables); if ICMP is filtered on purpose, this warning is expected`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
+  ping_filtered: (c, inv) => [firewall(c, inv), {text: `Or look for an ICMP rule inside ${c.guest.label} (nft or iptables); if ICMP is filtered on purpose, this warning is expected`, command: `${c.ct} sh -c 'nft list ruleset 2>/dev/null || iptables -S'`}],
   vantage_unreachable: (_c, inv) => [
     inv.proxmox.mode === 'ssh'
       ? {text: 'phoenix could not reach the Proxmox host: check SSH by hand', command: `ssh -p ${inv.proxmox.port} ${word(`${inv.proxmox.user}@${inv.proxmox.host}`)} pct list`}

@@ -1,6 +1,6 @@
 import {hostPort} from '../checks/services/kind.js'
 import type {HintContext, HintMaker} from '../checks/hint-context.js'
-import {word} from '../checks/hint-words.js'
+import {fwFileOf, word} from '../checks/hint-words.js'
 import {guestWords} from '../io/guests/guests.js'
 import {q} from '../io/shell-words.js'
 import type {Inventory} from '../model/inventory.js'
@@ -55,7 +55,7 @@ export const PROXY_HINTS: Record<ProxyCause, HintMaker> = {
   proxy_blocked: (c, inv) => {
     const p = proxyWords(inv)
     return [{text: `Test the hop Traefik makes, from ${p.label}`, command: `${p.run} nc -zv -w 3 ${word(c.s.address)} ${c.s.port}`},
-      {text: `Check the Proxmox firewall rules of ${c.guest.label}: they must admit ${inv.proxy?.address ?? 'the proxy'}`, command: `cat /etc/pve/firewall/${c.guest.id}.fw; ${c.guest.config} ${c.guest.id} | grep ^net`}]
+      {text: `Check the Proxmox firewall rules of ${c.guest.label}: they must admit ${inv.proxy?.address ?? 'the proxy'}`, command: `cat ${fwFileOf(inv, c.guest.id)}; ${c.guest.config} ${c.guest.id} | grep ^net`}]
   },
   proxy_router_missing: (c, inv) => [{text: `Add a router to a file in ${proxyWords(inv).dir} whose rule matches ${ruleFor(c)} and whose service's loadBalancer server is http://${hostPort(c.s.address, c.s.port)} (the file provider reloads it)`}, routers(inv, c)],
   proxy_rule_mismatch: (c, inv) => [{text: `Make the rule of ${c.s.name}'s router match ${ruleFor(c)}, as nginx forwards the route`}, routers(inv, c)],

@@ -10,6 +10,7 @@ import {hintsFor} from '../../src/verdict/hints.js'
 import {inventoryYaml} from '../lab/inventory.js'
 import {NGINX_CONF} from '../lab/nginx-config.js'
 import {operatorsNginxConf} from '../lab/operators-nginx.js'
+import {PVE_DIR} from '../lab/pve-firewall.js'
 import {OPERATORS_SERVICES} from '../lab/topology.js'
 
 /**
@@ -55,6 +56,15 @@ describe("nginx's one location / to Traefik (the operators' shape)", () => {
     expect(hintsFor('proxy_rule_mismatch', ollama, inv)[0]!.text).toBe('Make the rule of ollama\'s router match Host(`ollama.internal.phoenix.test`), as nginx forwards the route')
     // A route by path alone (no name): the path, whatever Host the client gave.
     expect(hintsFor('proxy_rule_mismatch', {...ollama, route: {path: '/ollama/'}}, inv)[0]!.text).toBe('Make the rule of ollama\'s router match a PathPrefix of the path nginx sends for /ollama/, as nginx forwards the route')
+  })
+
+  it("the firewall hints read the .fw files where this estate keeps them (proxmox.configDir), not always /etc/pve", () => {
+    const ollama = inv.services.find((s) => s.name === 'ollama')!
+    const fw = `${PVE_DIR}/firewall/955.fw`
+    for (const cause of ['proxy_blocked', 'network_blocked', 'ping_filtered'] as const) {
+      expect(hintsFor(cause, ollama, inv).map((h) => h.command ?? '').join('\n'), cause).toContain(`cat ${fw}; pct config 955 | grep ^net`)
+    }
+    expect(hintsFor('gateway_blocked', ollama, inv).map((h) => h.command ?? '').join('\n')).toContain(`cat ${PVE_DIR}/firewall/958.fw; pct config 958`)
   })
 
   it("a route of its own that misses Traefik: the hint points it at Traefik, not at the service's address", () => {
