@@ -40,14 +40,15 @@ export function judgeProxyCerts(s: ServiceDef, inv: Inventory, obs: TraefikObser
   const guest = inv.proxy?.guest ?? {kind: 'ct' as const, id: 102}
   const run = guestWords(guest).run
   const evidence = [
-    ...entries.map(({e, info}) => `tls.certificates ${e.at.file}:${e.at.line}: ${e.certFile}${info?.error ? `: ${info.error}` : info ? `: ${info.names?.join(', ') || 'no subjectAltName'}, notAfter ${info.notAfter}` : ': not read'}`),
+    ...entries.map(({e, info}) => `tls.certificates ${e.at.file}:${e.at.line}: ${e.certFile}${info?.error ? `: ${info.error.replace('the gateway CT', "the proxy's CT")}` : info ? `: ${info.names?.join(', ') || 'no subjectAltName'}, notAfter ${info.notAfter}` : ': not read'}`),
     ...mine.map((r) => `${routerAt(r)} tls: ${r.rule}`),
   ]
+  const unread = entries.filter(({info}) => !info || info.error).map(({e}) => e.certFile)
   if (uncovered.length) {
     const where = obs.tlsCertificates?.[0]?.at
     return {
       status: 'fail', finding: 'proxy_cert_name_mismatch', evidence,
-      summary: `Traefik has no certificate for ${uncovered.join(', ')} (${mine.map(routerAt).join(', ')} serve${mine.length > 1 ? '' : 's'} it with tls): it serves its self-signed default certificate, which clients refuse`,
+      summary: `Traefik has no certificate for ${uncovered.join(', ')} (${mine.map(routerAt).join(', ')} serve${mine.length > 1 ? '' : 's'} it with tls): it serves its self-signed default certificate, which clients refuse${unread.length ? ` (not readable in its CT: ${unread.join(', ')})` : ''}`,
       hints: [{text: `Add to tls.certificates${where ? ` (${where.file}:${where.line})` : ''} a certFile whose subjectAltName has ${uncovered.map((n) => `DNS:${n}`).join(', ')}, or reissue one that is there with them; the names each one has:`,
         command: shIn(guest, `for f in ${entries.map(({e}) => word(e.certFile)).join(' ') || '/dev/null'}; do echo "$f"; openssl x509 -in "$f" -noout -ext subjectAltName; done`)}],
     }
