@@ -38,7 +38,7 @@ describe("the certificates Traefik serves for a service's routers with tls", () 
       writeFileSync(join(dir, 'dynamic', 'conf.yml'), `http:\n  routers:\n    ollama:\n      rule: "Host(\`${HOST}\`)"\n      service: ollama\n      tls: {}\n  services:\n    ollama:\n      loadBalancer:\n        servers:\n          - url: "http://10.0.0.155:11434"\ntls:\n  certificates:\n    - certFile: ${pki.at(cert)}\n      keyFile: "${pki.at(key)}"\n`)
     }
   }
-  const judge = (env?: NodeJS.ProcessEnv) => judgeProxyCerts(inv.services[0]!, inv, observe(env).obs)
+  const judge = (env?: NodeJS.ProcessEnv) => judgeProxyCerts(inv.services[0]!, inv, inv.proxy!.guest, observe(env).obs)
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'phoenix-traefik-certs-'))
@@ -103,7 +103,7 @@ describe("the certificates Traefik serves for a service's routers with tls", () 
     }
     const without = observe({PATH: bin, LANG: 'C'})
     expect(without.obs.keys).toEqual([expect.objectContaining({file: pki.at('leaf.key'), via: 'derived'})])
-    const said = JSON.stringify([without.obs, judgeProxyCerts(inv.services[0]!, inv, without.obs)])
+    const said = JSON.stringify([without.obs, judgeProxyCerts(inv.services[0]!, inv, inv.proxy!.guest, without.obs)])
     for (const line of key) expect(said).not.toContain(line)
     expect(said).not.toContain('PRIVATE KEY')
   })

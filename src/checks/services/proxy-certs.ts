@@ -9,6 +9,7 @@ import type {Judgement} from '../../model/check-spec.js'
 import type {Finding} from '../../model/findings.js'
 import type {Inventory, ServiceDef} from '../../model/inventory.js'
 import type {CertificateInfo, TlsServer} from '../../model/nginx.js'
+import type {GuestRef} from '../../model/ports.js'
 import type {Hint} from '../../model/report.js'
 import type {TraefikCertificate, TraefikObservation, TraefikRouter} from '../../model/traefik.js'
 import {shIn, word} from '../hint-words.js'
@@ -20,9 +21,10 @@ import {pointsAt} from './proxy-route.js'
  * for each name the `tls.certificates` entry Traefik picks for it by SNI. That certificate's expiry
  * against its lifetime, its chain to gateway.ca, its key; a name no certificate covers gets
  * Traefik's self-signed default certificate, which clients refuse. The files were read in the
- * proxy's CT in its one batch; no key byte left it (only the public half's hash is kept).
+ * proxy's CT in its one batch; no key byte left it (only the public half's hash is kept). `proxy`
+ * is the guest Traefik runs in: its hints' commands run there.
  */
-export function judgeProxyCerts(s: ServiceDef, inv: Inventory, obs: TraefikObservation): Judgement {
+export function judgeProxyCerts(s: ServiceDef, inv: Inventory, proxy: GuestRef, obs: TraefikObservation): Judgement {
   const mine = obs.routers.filter((r) => r.tls && obs.services.some((x) => qualified(x.name) === qualified(r.service) && x.servers.some((v) => pointsAt(v.url, s))))
   if (!mine.length) return {status: 'pass', summary: `no Traefik router with tls leads to ${s.name}: Traefik serves no certificate for it`}
   const read = new Map((obs.certificates ?? []).map((c) => [c.file, c]))
@@ -37,8 +39,7 @@ export function judgeProxyCerts(s: ServiceDef, inv: Inventory, obs: TraefikObser
     else uncovered.push(host)
   }
   const routerAt = (r: TraefikRouter) => `router ${r.name}${r.at ? ` (${r.at.file}:${r.at.line})` : ''}`
-  const guest = inv.proxy?.guest ?? {kind: 'ct' as const, id: 102}
-  const run = guestWords(guest).run
+  const run = guestWords(proxy).run
   const evidence = [
     ...entries.map(({e, info}) => `tls.certificates ${e.at.file}:${e.at.line}: ${e.certFile}${info?.error ? `: ${info.error.replace('the gateway CT', "the proxy's CT")}` : info ? `: ${info.names?.join(', ') || 'no subjectAltName'}, notAfter ${info.notAfter}` : ': not read'}`),
     ...mine.map((r) => `${routerAt(r)} tls: ${r.rule}`),
@@ -50,7 +51,7 @@ export function judgeProxyCerts(s: ServiceDef, inv: Inventory, obs: TraefikObser
       status: 'fail', finding: 'proxy_cert_name_mismatch', evidence,
       summary: `Traefik has no certificate for ${uncovered.join(', ')} (${mine.map(routerAt).join(', ')} serve${mine.length > 1 ? '' : 's'} it with tls): it serves its self-signed default certificate, which clients refuse${unread.length ? ` (not readable in its CT: ${unread.join(', ')})` : ''}`,
       hints: [{text: `Add to tls.certificates${where ? ` (${where.file}:${where.line})` : ''} a certFile whose subjectAltName has ${uncovered.map((n) => `DNS:${n}`).join(', ')}, or reissue one that is there with them; the names each one has:`,
-        command: shIn(guest, `for f in ${entries.map(({e}) => word(e.certFile)).join(' ') || '/dev/null'}; do echo "$f"; openssl x509 -in "$f" -noout -ext subjectAltName; done`)}],
+        command: shIn(proxy, `for f in ${entries.map(({e}) => word(e.certFile)).join(' ') || '/dev/null'}; do echo "$f"; openssl x509 -in "$f" -noout -ext subjectAltName; done`)}],
     }
   }
   const chosen = [...picked.values()]

@@ -40,7 +40,7 @@ export function proxyLayer(s: ServiceDef, kind: ServiceKindModule, c: PlanContex
     },
     {...at, id: 'proxy.route', probe: traefikProbe(c), judge: (obs, seen) => (obs.kind === 'traefik' ? judgeProxyRoute(s, c.inventory, obs, subpath, seen) : {status: 'unknown', summary: `unexpected observation ${obs.kind}`})},
     // The certificates Traefik serves for the service's routers with tls, from the same read.
-    {...at, id: 'proxy.certs', probe: traefikProbe(c), judge: (obs) => (obs.kind === 'traefik' ? judgeProxyCerts(s, c.inventory, obs) : {status: 'unknown', summary: `unexpected observation ${obs.kind}`})},
+    {...at, id: 'proxy.certs', probe: traefikProbe(c), judge: (obs) => (obs.kind === 'traefik' ? judgeProxyCerts(s, c.inventory, guestOf(proxy), obs) : {status: 'unknown', summary: `unexpected observation ${obs.kind}`})},
     // The route's name as the proxy's CT resolves it (in the same batch).
     ...dnsChecks(s, 'proxy', at.vantage, whereOf('proxy', c), proxyRun(c), c),
   ]
