@@ -8,7 +8,7 @@ import {defineConfig} from 'vitest/config'
  * judge `slow` against a threshold). Every other file (unit, loopback servers on port 0, a real sshd
  * on a port of its own, pseudo-terminals) is independent of the others and runs on every core first.
  */
-const LAB_ALONE_BUT = ['test/lab/emulator.test.ts'] // the emulators on loopback: no namespace
+const LAB_ALONE_BUT = ['test/lab/emulator.test.ts', 'test/lab/fault-batches.test.ts'] // no namespace: the emulators on loopback, the matrix's packing
 const testDirs = readdirSync('test', {withFileTypes: true}).filter((d) => d.isDirectory() && d.name !== 'lab')
 
 export default defineConfig({

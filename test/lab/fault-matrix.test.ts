@@ -7,6 +7,7 @@ import type {AuditReport} from '../../src/run/gateway-audit.js'
 import type {RoutesReport} from '../../src/run/gateway-routes.js'
 import type {Report, ServiceReport} from '../../src/model/report.js'
 import type {Status} from '../../src/model/status.js'
+import {batchRows, exitCodeOf, rowStatuses, statusOf} from './fault-batches.js'
 import {FAULTS} from './faults.js'
 import type {Expected, Fault} from './faults.js'
 import {down, fault, heal, phoenix, phoenixInTerminal, up} from './lab.js'
@@ -21,11 +22,11 @@ import {GATEWAY_KEY} from './tls.js'
 /**
  * The fault matrix: every fault of the table on every service it applies to, diagnosed by the
  * built phoenix from the Proxmox host (local) and from an admin machine over SSH, on the real-CT
- * lab: the services' CTs boot real systemd, the docker-kind ones run real dockerd (the gateway's is a shim). One fault at a
- * time, injected on all its services at once, one `check` per mode (of the seven services, and of
- * the gateway where the row says its verdict): each affected target's verdict must be the row's,
- * with the evidence and hints it names, every other service healthy; then healed, everything
- * healthy again.
+ * lab: the services' CTs boot real systemd, the docker-kind ones run real dockerd (the gateway's is a shim). A fault
+ * is injected on all its services at once, with up to two other rows on other services where
+ * nothing ties them (fault-batches.ts), then one `check` per mode (of every service, and of the
+ * gateway where a row says its verdict): each affected target's verdict must be its row's, with the
+ * evidence and hints it names, every other service healthy; then healed, everything healthy again.
  */
 
 const MODES: readonly Mode[] = ['local', 'ssh']
@@ -115,17 +116,31 @@ function checkLine(report: Report, name: string, id: string): string {
   return c ? `${c.status}: ${c.summary}` : `no ${id}`
 }
 
-const statusOf = (e: Expected): Status => e.status ?? (e.cause === 'healthy' ? 'pass' : 'fail')
-
-/** Nagios exit code of the worst expected status. */
-function exitCodeOf(statuses: readonly Status[]): number {
-  return statuses.includes('fail') ? 2 : statuses.includes('unknown') ? 3 : statuses.includes('warn') ? 1 : 0
-}
 
 /** Where a fault is injected: every service it applies to (that this lab has), or once for a gateway-wide fault. */
 function targets(f: Fault): readonly string[] {
   if (REAL_N8N && !f.shared) return ['n8n']
   return f.shared ? f.appliesTo.slice(0, 1) : f.appliesTo.filter((n) => NAMES.includes(n))
+}
+
+/** The services whose verdict a row says: none for a gateway-only row, all for a shared one, else its targets. */
+const affectedBy = (f: Fault): readonly string[] => f.gatewayOnly ? [] : f.shared ? NAMES : targets(f)
+
+/**
+ * The rows this lab runs, packed (fault-batches.ts): rows on disjoint services with the same exit
+ * code share one injection, one check per mode and one heal check.
+ */
+const BATCHES = batchRows(rowsOf(FAULTS).filter((f) => REAL || !f.realOnly), targets,
+  (f) => exitCodeOf(rowStatuses(f, affectedBy(f).some((n) => IN_VM.has(n)))))
+
+/** Runs a row's assertions, its name in front of what fails when the batch has other rows. */
+function asRow(batch: readonly Fault[], f: Fault, assert: () => void): void {
+  try {
+    assert()
+  } catch (error) {
+    if (batch.length > 1 && error instanceof Error) error.message = `row ${f.name}: ${error.message}`
+    throw error
+  }
 }
 
 describe('fault matrix against the namespace lab', () => {
@@ -194,35 +209,47 @@ describe('fault matrix against the namespace lab', () => {
     expect(piped.code).toBe(0)
   })
 
-  describe.each(rowsOf(FAULTS).filter((f) => REAL || !f.realOnly).map((f) => [f.name, f] as const))('%s', (_name, f) => {
+  describe.each(BATCHES.map((b) => [b.map((f) => f.name).join(' + '), b] as const))('%s', (_name, b) => {
     let injected = false
-    // A gateway-only row checks the gateway alone: nothing else can be affected.
-    const affected = f.gatewayOnly ? [] : f.shared ? NAMES : targets(f)
-    const inVm = affected.filter((n) => IN_VM.has(n))
-    const names = f.gatewayOnly ? ['gateway'] : f.servicesOnly ? targets(f) : f.gateway ? [...NAMES, 'gateway'] : NAMES
-    const gw = f.gateway ? `; gateway ${f.gateway.layer}/${f.gateway.cause}` : ''
+    const inject = () => b.flatMap((f) => targets(f).map((s) => fault(s, f.name)))
+    const healAll = () => b.flatMap((f) => targets(f).map(heal))
+    // A gateway-only row checks the gateway alone: nothing else can be affected; rows whose fault
+    // reaches only their own services check those; any other batch checks every service.
+    const gatewayOnly = b.some((f) => f.gatewayOnly)
+    const ownOnly = b.every((f) => f.servicesOnly)
+    const allTargets = NAMES.filter((n) => b.some((f) => targets(f).includes(n)))
+    const names = gatewayOnly ? ['gateway'] : ownOnly ? allTargets : b.some((f) => f.gateway) ? [...NAMES, 'gateway'] : NAMES
+    const args = b.find((f) => f.args)?.args
+    const said = b.map((f) => `${b.length > 1 ? `${f.name} ` : ''}${f.expect.layer ?? 'no layer'}/${f.expect.cause}${f.gateway ? `; gateway ${f.gateway.layer}/${f.gateway.cause}` : ''}`).join(', ')
 
     beforeAll(async () => {
       injected = true
-      await Promise.all(targets(f).map((s) => fault(s, f.name)))
+      await Promise.all(inject())
     }, INJECT_MS)
 
     afterAll(async () => {
-      if (injected) await Promise.all(targets(f).map(heal))
+      if (injected) await Promise.all(healAll())
     }, INJECT_MS)
 
-    it.each(MODES)(`gives ${f.expect.layer ?? 'no layer'}/${f.expect.cause}${gw} (%s)`, async (mode) => {
-      const {code, report} = await check(mode, names, f.args)
-      // A shared fault's verdict for the VMs' services, where the row says it differs.
-      expectVerdicts(report, f.vm ? affected.filter((n) => !IN_VM.has(n)) : affected, f.expect)
-      if (f.vm) expectVerdicts(report, inVm, f.vm)
-      if (!f.gatewayOnly && !f.servicesOnly) expectAllHealthy(report, affected)
-      if (f.gateway) expectVerdicts(report, ['gateway'], f.gateway)
-      for (const [id, line] of Object.entries(f.checks ?? {})) for (const n of affected) expect(checkLine(report, n, id), `${n}: ${id}`).toMatch(line)
-      expect(code).toBe(exitCodeOf([statusOf(f.expect), ...(f.vm && inVm.length ? [statusOf(f.vm)] : []), ...(f.gateway ? [statusOf(f.gateway)] : [])]))
-      if (f.audit) expect((await audit(mode)).lines).toMatch(f.audit)
-      if (f.expect.cause === 'service_crashed' && !f.stillLogging) {
-        for (const s of affected) {
+    it.each(MODES)(`gives ${said} (%s)`, async (mode) => {
+      const {code, report} = await check(mode, names, args)
+      const affected = b.flatMap(affectedBy)
+      for (const f of b) {
+        const mine = affectedBy(f)
+        const inVm = mine.filter((n) => IN_VM.has(n))
+        asRow(b, f, () => {
+          // A shared fault's verdict for the VMs' services, where the row says it differs.
+          expectVerdicts(report, f.vm ? mine.filter((n) => !IN_VM.has(n)) : mine, f.expect)
+          if (f.vm) expectVerdicts(report, inVm, f.vm)
+          if (f.gateway) expectVerdicts(report, ['gateway'], f.gateway)
+          for (const [id, line] of Object.entries(f.checks ?? {})) for (const n of mine) expect(checkLine(report, n, id), `${n}: ${id}`).toMatch(line)
+        })
+      }
+      if (!gatewayOnly && !ownOnly) expectAllHealthy(report, affected)
+      expect(code).toBe(exitCodeOf(b.flatMap((f) => rowStatuses(f, affectedBy(f).some((n) => IN_VM.has(n))))))
+      for (const finding of b.flatMap((f) => f.audit ? [f.audit] : [])) expect((await audit(mode)).lines).toMatch(finding)
+      for (const f of b.filter((x) => x.expect.cause === 'service_crashed' && !x.stillLogging)) {
+        for (const s of affectedBy(f)) {
           const evidence = byName(report, s).verdict.evidence.join('\n')
           const lines = await ownLogLines(s)
           expect(lines, `${s}: its last log lines`).not.toEqual([])
@@ -232,13 +259,13 @@ describe('fault matrix against the namespace lab', () => {
     })
 
     it('heals: every service healthy again', async () => {
-      await Promise.all(targets(f).map(heal))
+      await Promise.all(healAll())
       injected = false
-      const {code, report} = await check('local', names, f.args)
-      if (f.servicesOnly) expectVerdicts(report, targets(f), GATEWAY_BASELINE)
-      else if (!f.gatewayOnly) expectAllHealthy(report)
-      if (f.gateway) expectVerdicts(report, ['gateway'], GATEWAY_BASELINE)
-      if (f.audit) expect((await audit('local')).lines).not.toMatch(f.audit)
+      const {code, report} = await check('local', names, args)
+      if (ownOnly) expectVerdicts(report, allTargets, GATEWAY_BASELINE)
+      else if (!gatewayOnly) expectAllHealthy(report)
+      if (b.some((f) => f.gateway)) expectVerdicts(report, ['gateway'], GATEWAY_BASELINE)
+      for (const finding of b.flatMap((f) => f.audit ? [f.audit] : [])) expect((await audit('local')).lines).not.toMatch(finding)
       expect(code).toBe(0)
     }, INJECT_MS)
   })
