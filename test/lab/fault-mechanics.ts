@@ -27,13 +27,13 @@ export async function restore(s: LabService): Promise<void> {
  * DNAT, so that traffic never reaches input); docker0's own traffic (a container's answers to
  * docker-proxy) passes, as it never crosses the CT's firewall.
  */
-export async function firewall(s: LabService, rules: string): Promise<void> {
+export async function firewall(s: Pick<LabService, 'ctid'>, rules: string): Promise<void> {
   const chain = (name: string) => `  chain ${name} {\n    type filter hook ${name} priority 0; policy accept;\n    iifname "docker0" accept\n    ${rules}\n  }\n`
   const table = `table inet phoenix_lab {\n${chain('input')}${chain('forward')}}\n`
   await must(['ip', 'netns', 'exec', ctById(s.ctid).ns, 'nft', '-f', '-'], {input: `add table inet phoenix_lab\ndelete table inet phoenix_lab\n${table}`})
 }
 
-export async function clearFirewall(s: LabService): Promise<void> {
+export async function clearFirewall(s: Pick<LabService, 'ctid'>): Promise<void> {
   await must(['ip', 'netns', 'exec', ctById(s.ctid).ns, 'nft', '-f', '-'], {input: 'add table inet phoenix_lab\ndelete table inet phoenix_lab\n'})
 }
 

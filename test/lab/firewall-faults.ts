@@ -11,6 +11,7 @@ import type {LabService} from './topology.js'
  */
 
 const gw = ctById(GATEWAY_CTID).address
+const GW = gw.replaceAll('.', '\\.')
 const FW = `${PVE_DIR}/firewall/`.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 const at = (rest: string) => new RegExp(`${FW}\\d+\\.fw${rest}`)
 
@@ -32,6 +33,8 @@ IN ACCEPT -source ${gw} -p tcp -dport ${s.port} # the gateway
 const traefik = ctById(PROXY_CTID).address
 const TRAEFIK = traefik.replaceAll('.', '\\.')
 const WEB = PROXIED_SERVICES.map((s) => s.name)
+/** Traefik's CT, whose own .fw decides the gateway's hop to it. */
+const proxyCt = {ctid: PROXY_CTID}
 
 /** The operators' design itself: only Traefik may come in, on the service's port (line 8); REJECT as above. */
 const onlyProxy = (s: LabService) => `# lab: only Traefik reaches ${s.name} (issue 13 item 5, the operators' design)
@@ -75,6 +78,20 @@ const PROXY_ROWS: readonly Fault[] = [
       hint: new RegExp(`^Let the proxy through to web: write \`IN ACCEPT -source ${TRAEFIK} -p tcp -dport 8090\` in .*959\\.fw above line 6`, 'm'),
     },
     checks: {'host.tcp': /^pass: /},
+  },
+  {
+    name: 'fw-blocks-gateway-to-proxy', does: `a rule in Traefik's CT's .fw (${PROXY_CTID}.fw) rejects the gateway's address (line 6, policy_in ACCEPT), enforced from the file with nft in CT ${PROXY_CTID}`,
+    appliesTo: WEB, realOnly: true, servicesOnly: true,
+    // nginx opens a connection to Traefik per request (no upstream keepalive): every request meets the rule at once.
+    inject: () => declareFirewall(proxyCt, `# lab: a rule that blocks the gateway's hop to Traefik\n[OPTIONS]\nenable: 1\npolicy_in: ACCEPT\n[RULES]\nIN REJECT -source ${gw}\n`),
+    heal: () => removeFirewall(proxyCt),
+    expect: {
+      layer: 'gateway', cause: 'gateway_blocked',
+      evidence: new RegExp(`${FW}${PROXY_CTID}\\.fw:6 \\(IN REJECT -source ${GW}\\), yet nginx's route for web goes from the gateway CT ${GATEWAY_CTID} to the proxy CT ${PROXY_CTID}`),
+      hint: new RegExp(`^Let the gateway through to the proxy CT ${PROXY_CTID}: write \`IN ACCEPT -source ${GW} -p tcp -dport 80\` in .*${PROXY_CTID}\\.fw above line 6`, 'm'),
+    },
+    // The route's other hops pass: the rule is the one thing between nginx and Traefik (REJECT: refused at once).
+    checks: {'host.tcp': /^pass: /, 'proxy.tcp': /^pass: /, 'proxy.http': /^pass: /, 'gateway.tcp': new RegExp(`^fail: cannot connect to ${TRAEFIK}:80 \\(the proxy, CT ${PROXY_CTID}\\) from CT ${GATEWAY_CTID}: connection refused`)},
   },
 ]
 

@@ -29,20 +29,23 @@ export async function preparePveDir(ctids: readonly number[]): Promise<void> {
   }
 }
 
-/** Writes the service's CT's `.fw` file and enforces it; the line numbers phoenix names are this text's. */
-export async function declareFirewall(s: LabService, text: string): Promise<void> {
+/** A CT the lab writes a `.fw` file for: a service's, or one on its path (Traefik's CT 958). */
+type Guest = Pick<LabService, 'ctid'>
+
+/** Writes the CT's `.fw` file and enforces it; the line numbers phoenix names are this text's. */
+export async function declareFirewall(s: Guest, text: string): Promise<void> {
   await writeFile(guestFile(s.ctid), text)
   await enforceFromFiles(s)
 }
 
 /** Removes the CT's `.fw` file and whatever the lab enforced from it. */
-export async function removeFirewall(s: LabService): Promise<void> {
+export async function removeFirewall(s: Guest): Promise<void> {
   await rm(guestFile(s.ctid), {force: true})
   await clearFirewall(s)
 }
 
 /** Reads the files back and applies what pve-firewall would: the CT's IN rules, then its policy_in (DROP by default). */
-async function enforceFromFiles(s: LabService): Promise<void> {
+async function enforceFromFiles(s: Guest): Promise<void> {
   const cluster = sections(await readFile(join(FIREWALL_DIR, 'cluster.fw'), 'utf8'))
   const guest = sections(await readFile(guestFile(s.ctid), 'utf8'))
   const nic = (await readFile(join(ctDir(s.ctid), 'pct.conf'), 'utf8')).split('\n').find((l) => l.startsWith('net0:')) ?? ''
