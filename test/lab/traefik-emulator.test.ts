@@ -1,8 +1,8 @@
 import {spawn} from 'node:child_process'
 import type {ChildProcess} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:http'
-import type {Server} from 'node:http'
+import {createServer, request} from 'node:http'
+import type {IncomingHttpHeaders, Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -10,7 +10,9 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {freePort, REPO, stopProcess, waitForPort} from '../helpers/processes.js'
-import {call} from './emulator/client.js'
+import {call, launch, upgrade} from './emulator/client.js'
+import type {Emulator} from './emulator/client.js'
+import {acceptKey, handshake} from './emulator/websocket.js'
 import {matches, parseRule, priorityOf} from './emulator/traefik/rule.js'
 
 // The lab's Traefik against real loopback backends; every packet goes to 127.0.0.1.
@@ -43,6 +45,21 @@ function backend(name: string, healthy = true): Promise<Server> {
   })
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
 }
+/**
+ * A WebSocket server on node's own upgrade handling: it records the headers it got, completes the
+ * handshake, says hello and echoes every byte; an upgrade of /refuse gets 403 and its body.
+ */
+function echoBackend(seen: IncomingHttpHeaders[]): Promise<Server> {
+  const server = createServer((_req, res) => void res.writeHead(426, {'content-type': 'text/plain'}).end('upgrade required'))
+  server.on('upgrade', (req, socket) => {
+    seen.push(req.headers)
+    if (req.url === '/refuse') return void socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\nforbidden')
+    if (!handshake(req, socket)) return
+    socket.write('hello ')
+    socket.on('data', (d: Buffer) => socket.write(Buffer.concat([Buffer.from('echo:'), d])))
+  })
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
+}
 const url = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`
 
 describe('the lab\'s Traefik emulator', () => {
@@ -52,8 +69,10 @@ describe('the lab\'s Traefik emulator', () => {
   let api = 0
   let child: ChildProcess
   let out = ''
-  let a: Server, b: Server, sick: Server
+  let a: Server, b: Server, sick: Server, echo: Server
   let refusedPort = 0
+  const echoSeen: IncomingHttpHeaders[] = []
+  let n8n: Emulator
 
   const dynamicYaml = (extra = '') => `http:
   routers:
@@ -112,23 +131,27 @@ ${extra}  services:
 `
 
   beforeAll(async () => {
-    ;[a, b, sick] = await Promise.all([backend('a'), backend('b'), backend('sick', false)])
+    ;[a, b, sick, echo] = await Promise.all([backend('a'), backend('b'), backend('sick', false), echoBackend(echoSeen)])
     ;[web, api, refusedPort] = [await freePort(), await freePort(), await freePort()]
+    // n8n as its docker image runs it (NODE_ENV=production): /rest/push checks the session, then the Origin.
+    const n8nPort = await freePort()
+    n8n = launch(REPO, ['--host', '127.0.0.1', '--port', String(n8nPort), '--profile', 'n8n'], n8nPort, {...process.env, NODE_ENV: 'production'})
     rmSync(dynamic, {recursive: true, force: true})
     mkdirSync(dynamic, {recursive: true})
     writeFileSync(join(dynamic, 'dynamic_conf.yml'), dynamicYaml())
     // The file provider reads TOML beside YAML (the decoder by extension); a TOML file that does not parse is logged and skipped.
     writeFileSync(join(dynamic, 'more.toml'), TOML)
+    writeFileSync(join(dynamic, 'ws.yml'), `http:\n  routers:\n    ws: {rule: "Host(\`ws.lab\`)", service: ws}\n    n8n: {rule: "Host(\`n8n.lab\`)", service: n8n}\n  services:\n    ws: {loadBalancer: {servers: [{url: "${url(echo)}"}]}}\n    n8n: {loadBalancer: {servers: [{url: "http://127.0.0.1:${n8nPort}"}]}}\n`)
     writeFileSync(join(dynamic, 'zz-broken.toml'), '[http.routers.broken\nrule = "Host(`broken.lab`)"\n')
     writeFileSync(join(dir, 'traefik.yml'), `entryPoints:\n  web: {address: "127.0.0.1:${web}"}\n  traefik: {address: "127.0.0.1:${api}"}\napi: {insecure: true}\nping: {}\nproviders:\n  file: {directory: ${dynamic}, watch: true}\n`)
     child = spawn(process.execPath, ['--import', 'tsx', 'test/lab/emulator/traefik/main.ts', '--configfile', join(dir, 'traefik.yml')], {cwd: REPO, stdio: ['ignore', 'pipe', 'pipe']})
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
-    await Promise.all([waitForPort('127.0.0.1', web, 'traefik web'), waitForPort('127.0.0.1', api, 'traefik api')])
+    await Promise.all([waitForPort('127.0.0.1', web, 'traefik web'), waitForPort('127.0.0.1', api, 'traefik api'), waitForPort('127.0.0.1', n8nPort, 'emulator n8n')])
   }, 90_000)
 
   afterAll(async () => {
-    await stopProcess(child)
-    for (const s of [a, b, sick]) s?.close()
+    await Promise.all([stopProcess(child), stopProcess(n8n?.child)])
+    for (const s of [a, b, sick, echo]) s?.close()
     rmSync(dir, {recursive: true, force: true})
   })
 
@@ -156,9 +179,57 @@ ${extra}  services:
     expect([refused.status, refused.text]).toEqual([502, 'Bad Gateway'])
   })
 
+  it('passes a WebSocket upgrade as Go\'s ReverseProxy does: the server gets Connection: Upgrade and X-Forwarded-Proto ws, no other hop-by-hop header; its 101 comes back and the sockets are piped', async () => {
+    const key = 'dGhlIHNhbXBsZSBub25jZQ=='
+    const headers = {Host: 'ws.lab', Connection: 'keep-alive, Upgrade, X-Hop', Upgrade: 'websocket', 'Sec-WebSocket-Key': key, 'Sec-WebSocket-Version': '13', 'X-Hop': 'for traefik only', 'Keep-Alive': 'timeout=5', 'Proxy-Authorization': 'Basic eDp5'}
+    const said = await new Promise<{status: number; accept: unknown; text: string}>((resolve, reject) => {
+      const req = request({host: '127.0.0.1', port: web, path: '/socket', headers, agent: false})
+      req.on('response', (res) => reject(new Error(`answered ${res.statusCode} instead of 101`)))
+      req.on('upgrade', (res, socket, head) => {
+        let text = head.toString()
+        const done = setTimeout(() => (socket.destroy(), reject(new Error(`no echo through the pipe: ${JSON.stringify(text)}`))), 10_000)
+        socket.on('data', (d: Buffer) => {
+          text += d.toString()
+          if (text.includes('echo:ping')) (clearTimeout(done), socket.destroy(), resolve({status: res.statusCode ?? 0, accept: res.headers['sec-websocket-accept'], text}))
+        })
+        socket.write('ping')
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    expect(said).toEqual({status: 101, accept: acceptKey(key), text: 'hello echo:ping'})
+    const got = echoSeen.at(-1)!
+    expect({connection: got.connection, upgrade: got.upgrade, host: got.host, proto: got['x-forwarded-proto'], xfh: got['x-forwarded-host'], xff: got['x-forwarded-for'], key: got['sec-websocket-key']})
+      .toEqual({connection: 'Upgrade', upgrade: 'websocket', host: 'ws.lab', proto: 'ws', xfh: 'ws.lab', xff: '127.0.0.1', key})
+    expect([got['x-hop'], got['keep-alive'], got['proxy-authorization']]).toEqual([undefined, undefined, undefined])
+  })
+
+  it('passes a refusal back: the server\'s 403 to an upgrade, n8n\'s 401 to a push without Upgrade (nginx not passing it); 502 when the server is not there', async () => {
+    const wsKey = {'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ=='}
+    const refused = await upgrade(web, '/refuse', {Host: 'ws.lab', ...wsKey})
+    expect([refused.status, refused.headers['content-type'], refused.headers.upgrade]).toEqual([403, 'text/plain', undefined])
+    const plain = await call(web, '/rest/push?pushRef=x', {headers: {Host: 'n8n.lab'}})
+    expect([plain.status, plain.text]).toEqual([401, '{"status":"error","message":"Unauthorized"}'])
+    expect((await upgrade(web, '/', {Host: 'refused.lab', ...wsKey})).status).toBe(502)
+  })
+
+  it.each([
+    ['the editor on the name Traefik routes', 'open', {Cookie: 'n8n-auth=lab', Origin: 'https://n8n.lab'}],
+    ['a page of another origin', 'Invalid origin!', {Cookie: 'n8n-auth=lab', Origin: 'https://elsewhere.lab'}],
+    ['no session', 'closed', {Origin: 'https://n8n.lab'}],
+  ] as const)('n8n\'s /rest/push through Traefik from %s: 101, then %s (n8n\'s own answer, passed through)', async (_what, then, headers) => {
+    const key = 'x3JJHMbDL1EzLkh9GBhXDw=='
+    const r = await upgrade(web, '/rest/push?pushRef=lab', {Host: 'n8n.lab', 'Sec-WebSocket-Key': key, ...headers}, Infinity, 800)
+    expect([r.status, r.headers['sec-websocket-accept']]).toEqual([101, acceptKey(key)])
+    if (then === 'open') return expect(r.frames).toEqual([])
+    if (then === 'closed') return expect(r.frames.map((f) => [f.opcode, f.payload.length])).toEqual([[0x8, 0]])
+    expect(r.frames.map((f) => f.opcode)).toEqual([0x1, 0x8])
+    expect([r.frames[0]!.payload.toString(), r.frames[1]!.payload.readUInt16BE(0)]).toEqual(['Invalid origin!', 1008])
+  })
+
   it('serves the API: routers with status and errors, services with serverStatus, overview; /ping', async () => {
     const routers = (await call(api, '/api/http/routers')).json() as {name: string; status: string; error?: string[]; priorityStr: string; rule: string}[]
-    expect(routers.map((r) => r.name)).toEqual(['app-api@file', 'app@file', 'gone@file', 'low@file', 'pinned@file', 'refused@file', 'sick@file', 'toml@file'])
+    expect(routers.map((r) => r.name)).toEqual(['app-api@file', 'app@file', 'gone@file', 'low@file', 'n8n@file', 'pinned@file', 'refused@file', 'sick@file', 'toml@file', 'ws@file'])
     expect(routers.find((r) => r.name === 'gone@file')).toMatchObject({status: 'disabled', error: ['the service "nowhere@file" does not exist']})
     expect(routers.find((r) => r.name === 'app@file')).toMatchObject({status: 'enabled', priorityStr: '0', rule: 'Host(`app.lab`)'})
     const one = await call(api, '/api/http/routers/low@file')
@@ -167,7 +238,7 @@ ${extra}  services:
     const services = (await call(api, '/api/http/services')).json() as {name: string; serverStatus?: Record<string, string>; usedBy: string[]}[]
     expect(services.find((s) => s.name === 'sick@file')?.serverStatus).toEqual({[url(sick)]: 'DOWN'})
     expect(services.find((s) => s.name === 'app@file')).toMatchObject({serverStatus: {[url(a)]: 'UP'}, usedBy: ['app@file', 'pinned@file', 'toml@file']})
-    expect((await call(api, '/api/overview')).json()).toMatchObject({http: {routers: {total: 8, errors: 1}}})
+    expect((await call(api, '/api/overview')).json()).toMatchObject({http: {routers: {total: 10, errors: 1}}})
     const ping = await call(api, '/ping')
     expect([ping.status, ping.text]).toEqual([200, 'OK'])
     // The API is not on the web entryPoint: the catch-all router answers there.
@@ -180,7 +251,7 @@ ${extra}  services:
     await until(async () => (await get('late.lab')).text.includes('"name":"a"'))
     writeFileSync(join(dynamic, 'dynamic_conf.yml'), dynamicYaml())
     await until(async () => (await get('late.lab')).text.includes('"name":"b"'))
-    expect(out).toMatch(/Configuration loaded from 3 file/)
+    expect(out).toMatch(/Configuration loaded from 4 file/)
   })
 })
 

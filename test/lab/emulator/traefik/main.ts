@@ -4,7 +4,7 @@
  * pkg/healthcheck). It reads the static configuration as `traefik --configfile=` does, serves each
  * entryPoint, routes by the routers' rules and priorities to the load balancers' servers (round
  * robin over those UP), and reloads the file provider's dynamic configuration when a file changes.
- * The API (api.insecure) and /ping are on the `traefik` entryPoint. Logs go to stdout in Traefik's
+ * WebSocket upgrades are passed to the server and piped (upgrade.ts). The API (api.insecure) and /ping are on the `traefik` entryPoint. Logs go to stdout in Traefik's
  * console format (`TIME LVL message key=value`).
  *
  *   node --import tsx test/lab/emulator/traefik/main.ts --configfile /etc/traefik/traefik.yml
@@ -13,6 +13,7 @@ import {watch} from 'node:fs'
 import type {FSWatcher} from 'node:fs'
 import {createServer} from 'node:http'
 import type {IncomingMessage, Server, ServerResponse} from 'node:http'
+import type {Duplex} from 'node:stream'
 import {parseArgs} from 'node:util'
 
 import {send} from '../http.js'
@@ -20,6 +21,7 @@ import {serveApi, servePing} from './api.js'
 import {providerFiles, readDynamic, readStatic} from './config.js'
 import type {StaticConfig} from './config.js'
 import {forward} from './proxy.js'
+import {forwardUpgrade, responseOn} from './upgrade.js'
 import {buildRuntime, pickServer, rewritePath, route} from './runtime.js'
 import type {Runtime} from './runtime.js'
 
@@ -60,7 +62,8 @@ function watchProvider(st: StaticConfig): void {
   })
 }
 
-function handle(st: StaticConfig, entryPoint: string, req: IncomingMessage, res: ServerResponse): void {
+/** `head`: an upgrade request's first bytes after its headers (its socket is then res's, to be passed to the server on a 101). */
+function handle(st: StaticConfig, entryPoint: string, req: IncomingMessage, res: ServerResponse, head?: Buffer): void {
   if (entryPoint === st.ping && servePing(req, res)) return
   if (entryPoint === 'traefik' && st.api.insecure && serveApi(runtime, req, res)) return
   const path = new URL(req.url ?? '/', 'http://traefik.invalid').pathname
@@ -72,7 +75,9 @@ function handle(st: StaticConfig, entryPoint: string, req: IncomingMessage, res:
   if (!server) return send(res, 503, 'no available server\n', 'text/plain; charset=utf-8', {'X-Content-Type-Options': 'nosniff'})
   const search = new URL(req.url ?? '/', 'http://traefik.invalid').search
   const {path: rewritten, forwardedPrefix} = rewritePath(router, path)
-  forward(req, res, server, svc.passHostHeader, entryPoint, {path: `${rewritten}${search}`, ...(forwardedPrefix !== undefined ? {forwardedPrefix} : {})})
+  const to = {path: `${rewritten}${search}`, ...(forwardedPrefix !== undefined ? {forwardedPrefix} : {})}
+  if (head) forwardUpgrade(req, res, head, server, svc.passHostHeader, entryPoint, to)
+  else forward(req, res, server, svc.passHostHeader, entryPoint, to)
 }
 
 /** `:80` is every address; `127.0.0.1:8080` one. */
@@ -91,6 +96,8 @@ function main(): void {
   for (const [name, address] of Object.entries(st.entryPoints)) {
     const {host, port} = hostPort(address)
     const server = createServer((req, res) => handle(st, name, req, res))
+    // Go's server hands an upgrade request to the same handler; node gives it its own event.
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handle(st, name, req, responseOn(req, socket), head))
     server.once('error', (error: NodeJS.ErrnoException) => {
       log(`ERR error="building entryPoint ${name}: error opening listener: listen tcp ${address}: bind: ${error.code ?? error.message}"`)
       process.exit(1)
