@@ -12,7 +12,7 @@ const USAGE = `usage: npm run lab -- <command>
   up [--real]            build the lab (cleans leftovers first); prints the phoenix configs
                          --real: the systemd-kind services' CTs are real LXC containers booting systemd
   up --shape operators   the estate as the operators run it now (real CTs): nginx -> Traefik ->
-                         ollama, qdrant, web by name, only Traefik admitted (PHOENIX_LAB_SHAPE=operators)
+                         ollama, qdrant, n8n, web by name, only Traefik admitted (PHOENIX_LAB_SHAPE=operators)
   up --real-n8n          the real-CT lab with the real n8n (npm's package, installed once) in CT 954
   down                   stop every lab process, delete its namespaces and state
   status                 CTs, units, containers and injected faults

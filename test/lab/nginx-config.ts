@@ -51,6 +51,8 @@ export interface GatewayVariation {
   httpsRedirect?: boolean
   /** The operators' shape: location / sends to Traefik on this port instead of its :80 entry point (their committed file's :8443, which no entry point has). */
   traefikPort?: number
+  /** The operators' shape: location / without the Upgrade/Connection headers n8n's push needs (n8n-websocket-headers). */
+  noWebsocket?: boolean
 }
 
 /** The misspelt directive of `typo` (proxy_read_timeout with a letter missing), as operators make them. */

@@ -116,6 +116,17 @@ export const SHAPE_FAULTS: readonly ShapeFault[] = [
     heal: () => setGatewayVariation({traefikPort: undefined}),
   },
   {
+    name: 'n8n-websocket-headers', does: "nginx's shared location / without the Upgrade/Connection headers: n8n's push reaches Traefik, and n8n, as a plain GET",
+    expect: {
+      n8n: {layer: 'client', cause: 'websocket_not_proxied', evidence: /rest\/push via the gateway → 401 \{"status":"error","message":"Unauthorized"\}/,
+        hint: new RegExp(`In ${esc(NGINX_CONF)}:\\d+ add: proxy_http_version 1\\.1; proxy_set_header Upgrade \\$http_upgrade`)},
+      // The same location serves web, which opens no WebSocket: healthy.
+      web: {layer: null, cause: 'healthy'},
+    },
+    inject: () => setGatewayVariation({noWebsocket: true}),
+    heal: () => setGatewayVariation({noWebsocket: undefined}),
+  },
+  {
     name: 'rule-blocks-proxy', does: `a rule in ollama's .fw (line ${BLOCK_LINE}) rejects Traefik above the rule that admits it`,
     expect: {ollama: {layer: 'proxy', cause: 'proxy_blocked', evidence: new RegExp(`the firewall blocks this hop: ${esc(fwFile(byName('ollama')))}:${BLOCK_LINE} \\(IN REJECT -source ${esc(PROXY_ADDRESS)} `),
       hint: new RegExp(`write \`IN ACCEPT -source ${esc(PROXY_ADDRESS)} -p tcp -dport 11434\` in ${esc(fwFile(byName('ollama')))} above line ${BLOCK_LINE}`)}},

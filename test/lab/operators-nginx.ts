@@ -8,7 +8,9 @@ import {ctById, GATEWAY_CTID, PROXY_CTID, TLS_HOST} from './topology.js'
  * bin/generate_nginx_gateway_config.sh) writes, at the lab's addresses. Port 80 answers ACME
  * challenges and redirects everything else to https; port 443 terminates TLS for every name under
  * the domain and sends all of it, Host kept, to Traefik's `web` entry point by address: one shared
- * `location /` for every service, which no hint may repoint at one of them.
+ * `location /` for every service, which no hint may repoint at one of them. It passes WebSocket
+ * upgrades (n8n's editor needs its push): the headers an operator adds for n8n, `Connection: close`
+ * kept for every other request (the map).
  */
 export function operatorsNginxConf(v: GatewayVariation = {}): string {
   const p = NGINX_PREFIX
@@ -26,6 +28,7 @@ http {
     fastcgi_temp_path ${p}/tmp/fastcgi;
     uwsgi_temp_path ${p}/tmp/uwsgi;
     scgi_temp_path ${p}/tmp/scgi;
+    map $http_upgrade $connection_upgrade { default upgrade; '' close; }
 
     # ACME http-01 challenges, and every other http request redirected to https.
     server {
@@ -48,7 +51,10 @@ http {
         ssl_certificate_key ${TLS_DIR}/${TLS_HOST}.key;
         proxy_connect_timeout 2s;
         location / {
-            proxy_pass http://${traefik};
+            proxy_pass http://${traefik};${v.noWebsocket ? '' : `
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;`}
             proxy_set_header Host $host;
             proxy_set_header X-Real-IP $remote_addr;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;

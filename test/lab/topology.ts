@@ -228,11 +228,13 @@ const behindTraefik = (s: LabService, edit: Partial<LabService> = {}): LabServic
 /**
  * The operators' shape's services, one per kind of runtime: ollama (systemd; bound to 0.0.0.0 as
  * their OLLAMA_HOST says, so real Ollama checks no Host header: no --host-guard), qdrant (docker,
- * with its API key; the operators run theirs in docker) and web (the generic http service).
+ * with its API key; the operators run theirs in docker), n8n (docker; its editor's push is a
+ * WebSocket through nginx and Traefik) and web (the generic http service).
  */
 export const OPERATORS_SERVICES: readonly LabService[] = [
   behindTraefik(SERVICES.find((s) => s.name === 'ollama')!, {args: []}),
   behindTraefik(SERVICES.find((s) => s.name === 'qdrant')!),
+  behindTraefik(SERVICES.find((s) => s.name === 'n8n')!),
   ...PROXIED_SERVICES,
 ]
 
