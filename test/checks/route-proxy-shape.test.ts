@@ -21,7 +21,7 @@ import {OPERATORS_SERVICES} from '../lab/topology.js'
  */
 
 const TRAEFIK = '198.18.0.158'
-const SERVICE_ADDRESSES = /198\.18\.0\.(152|155|159)\b/
+const SERVICE_ADDRESSES = /198\.18\.0\.(152|154|155|159)\b/
 
 function judgeAll(inv: Inventory, conf: string) {
   const ok = `nginx: the configuration file ${NGINX_CONF} syntax is ok`
@@ -48,6 +48,16 @@ describe("nginx's one location / to Traefik (the operators' shape)", () => {
       expect(general, s.name).toContain(`with ${TRAEFIK}:80 (its proxy, traefik: not ${s.name} itself)`)
       for (const h of [...(j.hints ?? []).map((x) => x.text), general]) expect(h, s.name).not.toMatch(SERVICE_ADDRESSES)
     }
+  })
+
+  it("without the WebSocket headers: n8n's route alone is websocket_not_proxied, fixed on that location, the command testing the gateway's own config (gateway.nginxConf) before the reload", () => {
+    const conf = operatorsNginxConf({noWebsocket: true})
+    const judged = judgeAll(inv, conf)
+    expect(judged.map(({s, j}) => [s.name, j.status, j.finding])).toEqual(OPERATORS_SERVICES.map((s) => (s.name === 'n8n' ? [s.name, 'warn', 'websocket_not_proxied'] : [s.name, 'pass', undefined])))
+    const n8n = judged.find(({s}) => s.name === 'n8n')!.j
+    const location = conf.split('\n').findLastIndex((l) => l.trim() === 'location / {') + 1 // the TLS server's (port 80's redirects)
+    expect(n8n.hints).toEqual([{text: `In ${NGINX_CONF}:${location} add: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";`, command: `pct exec 953 -- sh -c 'nginx -c ${NGINX_CONF} -t && systemctl reload nginx'`}])
+    expect(n8n.hints!.map((h) => h.text).join('\n')).not.toMatch(SERVICE_ADDRESSES)
   })
 
   it("Traefik's general hints say the rule in Traefik's words (Host of the route's name), not nginx's server_name and location", () => {

@@ -5,14 +5,12 @@ import type {GatewayRoute} from '../../model/routes.js'
 import {upstreamPath} from '../../gateway/upstream-path.js'
 import type {Inventory, ServiceDef} from '../../model/inventory.js'
 import type {NginxObservation, NginxProbe} from '../../model/probes.js'
-import {inGateway} from '../hint-words.js'
+import {nginxTestThen} from '../hint-words.js'
 import {keyHeaderOf} from './kind.js'
 import {kindModule} from './registry.js'
 import {judgeUndecided} from './route-dynamic.js'
 import {judgeMismatch} from './route-mismatch.js'
 import {judgeThroughProxy} from './route-through-proxy.js'
-
-const RELOAD = 'nginx -t && systemctl reload nginx'
 
 /** The one nginx probe of a run (every service's gateway.route and the gateway's own checks share it). */
 export function nginxProbe(inv: Inventory): NginxProbe {
@@ -79,18 +77,18 @@ function judgeProxied(s: ServiceDef, inv: Inventory, route: GatewayRoute, req: R
   const pass = route.proxyPass!
   const target = nginxTarget(s, inv)
   if (!pass.servers.some((x) => x.address === target.address && x.port === target.port)) {
-    return judgeMismatch({s, inv, route, routes: obs.routes, upstreams: obs.upstreams ?? [], located, seen, errors, reload: `${inGateway(inv)} sh -c '${RELOAD}'`, target})
+    return judgeMismatch({s, inv, route, routes: obs.routes, upstreams: obs.upstreams ?? [], located, seen, errors, reload: nginxTestThen(inv, 'reload'), target})
   }
   if (kindModule(s.kind).websocket && !route.websocket) {
     return {status: 'warn', summary: `${located}: no Upgrade/Connection headers, so ${s.name}'s WebSocket (its live updates) fails`, finding: 'websocket_not_proxied', evidence: [located, ...errors],
-      hints: [{text: `In ${at(route.location)} add: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";`, command: `${inGateway(inv)} sh -c '${RELOAD}'`}]}
+      hints: [{text: `In ${at(route.location)} add: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";`, command: nginxTestThen(inv, 'reload')}]}
   }
   const key = s.apiKeyEnv ? route.headers[keyHeaderOf(kindModule(s.kind))] : undefined
   if (key && !key.value.includes('$http_')) {
     const line = `${at(key)}: proxy_set_header ${keyHeaderOf(kindModule(s.kind))} "${key.value}"`
     const wide = route.headersFrom && route.headersFrom !== 'location' ? ` (set at the ${route.headersFrom} level: every location there that sets no header of its own inherits it)` : ''
     return {status: 'warn', summary: `${located}: nginx replaces the ${keyHeaderOf(kindModule(s.kind))} header clients send (${line}), so ${s.name} never gets their key`, finding: 'gateway_drops_key', evidence: [line, ...errors],
-      hints: [{text: `In ${at(key)} remove proxy_set_header ${keyHeaderOf(kindModule(s.kind))} (nginx then passes the client's own)${wide}, then test and reload`, command: `${inGateway(inv)} sh -c '${RELOAD}'`}]}
+      hints: [{text: `In ${at(key)} remove proxy_set_header ${keyHeaderOf(kindModule(s.kind))} (nginx then passes the client's own)${wide}, then test and reload`, command: nginxTestThen(inv, 'reload')}]}
   }
   const sent = upstreamPath(route, req.path)
   const why = route.rewrites.length ? `the rewrite at ${at(route.rewrites[0]!)}` : `proxy_pass at ${at(pass)} (${pass.uriPart ? `URI ${pass.uriPart}` : 'no URI: the prefix is kept'})`
