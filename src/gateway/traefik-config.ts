@@ -66,7 +66,7 @@ export function qualified(name: string): string {
   return name.includes('@') ? name : `${name}@file`
 }
 
-interface ApiRouter {name?: string; rule?: string; service?: string; priority?: number; entryPoints?: string[]; status?: string; error?: string[]}
+interface ApiRouter {name?: string; rule?: string; service?: string; priority?: number; entryPoints?: string[]; status?: string; error?: string[]; tls?: unknown}
 interface ApiService {name?: string; serverStatus?: Record<string, string>; loadBalancer?: {servers?: {url?: string}[]}}
 
 /**
@@ -81,7 +81,7 @@ export function withApi(config: DynamicConfig, routers: readonly ApiRouter[], se
     const own = out.routers.find((r) => qualified(r.name) === a.name)
     const status = {...(a.status ? {status: a.status} : {}), ...(a.error?.length ? {errors: a.error} : {})}
     if (own) Object.assign(own, status)
-    else out.routers.push({name: a.name, rule: a.rule ?? '', service: a.service ?? '', ...(a.priority ? {priority: a.priority} : {}), ...(a.entryPoints ? {entryPoints: a.entryPoints} : {}), ...status})
+    else out.routers.push({name: a.name, rule: a.rule ?? '', service: a.service ?? '', ...(a.priority ? {priority: a.priority} : {}), ...(a.entryPoints ? {entryPoints: a.entryPoints} : {}), ...(a.tls ? {tls: true} : {}), ...status})
   }
   for (const a of services) {
     if (!a.name) continue

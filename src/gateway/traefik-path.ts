@@ -19,12 +19,20 @@ export interface ThroughTraefik {
   missing: string[]
 }
 
+/**
+ * Whether the router can take the request nginx forwards: nginx's hop to Traefik is plain HTTP (the
+ * inventory's proxy address:port, Traefik's `web` entryPoint), and Traefik puts a router with tls
+ * only on its entryPoints' TLS side (pkg/server/router: the HTTPS handler), so such a router never
+ * sees it, however well its rule matches.
+ */
+export const plainHop = (r: TraefikRouter): boolean => !r.tls
+
 export function pathThroughTraefik(obs: TraefikObservation, req: {host: string; path: string}): ThroughTraefik | undefined {
   const q = req.path.indexOf('?')
   const [uri, query] = q === -1 ? [req.path, ''] : [req.path.slice(0, q), req.path.slice(q)]
   const enabled = (r: TraefikRouter) => (r.status ? r.status !== 'disabled' : obs.services.some((s) => qualified(s.name) === qualified(r.service)))
   const router = obs.routers
-    .filter((r) => enabled(r) && matchRule(r.rule, {host: req.host, path: uri}).matches)
+    .filter((r) => enabled(r) && plainHop(r) && matchRule(r.rule, {host: req.host, path: uri}).matches)
     .sort((a, b) => rulePriority(b.rule, b.priority) - rulePriority(a.rule, a.priority))[0]
   if (!router) return undefined
   let path = uri

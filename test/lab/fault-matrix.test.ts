@@ -166,6 +166,8 @@ describe('fault matrix against the namespace lab', () => {
     const {code, report} = await check(mode)
     expectAllHealthy(report)
     expect(report.services.map((s) => s.name)).toEqual(NAMES)
+    // Traefik's TLS router for web: its certificate, a real file read in CT 958, judged.
+    if (REAL) expect(checkLine(report, 'web', 'proxy.certs')).toMatch(/^pass: \/etc\/traefik\/certs\/web\.crt \(\/etc\/traefik\/dynamic\/dynamic_conf\.yml:\d+\) covers web\.internal\.phoenix\.test; /)
     expect(code).toBe(0)
   })
 

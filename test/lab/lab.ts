@@ -17,7 +17,7 @@ import {run, waitUntil} from './proc.js'
 import {ctExec, defineService, PCT, pct, SHIM_ENV, startService, waitListening} from './services.js'
 import {prepareNode2Sshd, prepareSshd, startNode2Sshd, startSshd} from './sshd.js'
 import {NODES_ENV, prepareClusterTools, waitNode2Sshd, writeClusterConfigs} from './cluster.js'
-import {makeCertificates} from './tls.js'
+import {makeCertificates, traefikCertificates} from './tls.js'
 import {inTerminal} from '../helpers/terminal.js'
 import type {TerminalRun} from '../helpers/terminal.js'
 import {defineTraefikUnit, prepareTraefik, startTraefik, traefikMount} from './traefik.js'
@@ -92,7 +92,7 @@ export async function up(options: UpOptions = {}): Promise<LabInfo> {
     await Promise.all([makeCertificates(), prepareSshd().then(prepareNode2Sshd), makeApiKeys()])
     await prepareGateway()
     const reals = trees ? realCandidates() : []
-    if (trees) await prepareTraefik()
+    if (trees) (await prepareTraefik(), traefikCertificates('healthy'))
     if (trees) await startHolder()
     if (reals.some((ct) => runsDocker(ct.ctid))) buildImageTarball()
     for (const ct of cts) {

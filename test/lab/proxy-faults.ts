@@ -1,6 +1,7 @@
 import type {Fault} from './faults.js'
 import {waitListening} from './services.js'
-import {backendUrl, DYNAMIC_FILE_IN_CT, setTraefikVariation, startTraefik, stopTraefik} from './traefik.js'
+import {traefikCertificates} from './tls.js'
+import {backendUrl, certInCt, DYNAMIC_FILE_IN_CT, setTraefikVariation, startTraefik, stopTraefik} from './traefik.js'
 import type {TraefikVariation} from './traefik.js'
 import {PROXIED_SERVICES, PROXY_CTID, SUBNET} from './topology.js'
 
@@ -36,6 +37,23 @@ export const PROXY_FAULTS: readonly Fault[] = [
     {layer: 'proxy', cause: 'proxy_backend_down', hint: /healthCheck of service web .*it asks \/status/}),
   traefikFault('proxy-backend-tls', "the service's server url written https:// to its plain HTTP port: Traefik's handshake fails (502; its health check marks the server DOWN)", (name) => ({url: backendUrl(name).replace(/^http:/, 'https:')}),
     {layer: 'proxy', cause: 'proxy_backend_tls', hint: new RegExp(`In ${FILE}:\\d+ change ${backendUrl('web').replace(/^http:/, 'https:').replaceAll('.', '\\.')} to ${backendUrl('web').replaceAll('.', '\\.')}`)}),
+  {
+    // Traefik's TLS router for web (web-secure, entryPoint websecure :443) is not on nginx's path:
+    // nginx sends the route to the plain `web` entryPoint, so the route itself still works (proxy.route
+    // and the client layer pass). The expired certificate is what Traefik serves anyone who comes to
+    // it on TLS for web's name; phoenix fails web at the proxy layer for it, naming the router.
+    name: 'proxy-cert-expired', does: `the certificate of web's TLS router (tls.certificates ${certInCt('web', 'crt')} in CT ${PROXY_CTID}) swapped for one that expired an hour ago, from the lab CA, same key`,
+    appliesTo: WEB, realOnly: true, servicesOnly: true,
+    inject: async () => traefikCertificates('expired'),
+    heal: async () => traefikCertificates('healthy'),
+    expect: {
+      layer: 'proxy', cause: 'proxy_cert_expired',
+      evidence: new RegExp(`tls\\.certificates ${FILE}:\\d+: /etc/traefik/certs/web\\.crt: DNS:web\\.internal\\.phoenix\\.test, notAfter [\\s\\S]*router web-secure \\(${FILE}:\\d+\\) tls: Host`),
+      hint: /^Renew \/etc\/traefik\/certs\/web\.crt \(and its key\) in the proxy's CT/m,
+      command: new RegExp(`^pct exec ${PROXY_CTID} -- ls -l --time-style=full-iso /etc/traefik/certs/web\\.crt$`, 'm'),
+    },
+    checks: {'proxy.route': /^pass: router web \(/, 'client.http': /^pass: /},
+  },
   {
     name: 'traefik-stopped', does: `systemctl stop traefik in CT ${PROXY_CTID}: nginx's routes to it are refused (502)`, appliesTo: WEB, realOnly: true, servicesOnly: true,
     inject: () => stopTraefik(),

@@ -1,10 +1,11 @@
-import {copyFileSync, mkdirSync, renameSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, renameSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {HOUR, Pki} from '../helpers/pki.js'
 import {TLS_DIR} from './nginx-config.js'
-import {labShape, TLS_HOST} from './topology.js'
-import {GATEWAY_NAME, LAB_DOMAIN} from './names.js'
+import {labShape, proxiedServices, TLS_HOST} from './topology.js'
+import {GATEWAY_NAME, LAB_DOMAIN, nameOf} from './names.js'
+import {TLS_ROUTED, TRAEFIK_CERTS} from './traefik.js'
 
 /** The lab CA's certificate: what phoenix's inventory names as gateway.ca. */
 export const CA_CERT = join(TLS_DIR, 'ca.crt')
@@ -60,4 +61,22 @@ export function gatewayKey(mismatched: boolean): void {
   const from = join(TLS_DIR, mismatched ? 'spare.key' : `${TLS_HOST}.key.orig`)
   copyFileSync(from, `${GATEWAY_KEY}.new`)
   renameSync(`${GATEWAY_KEY}.new`, GATEWAY_KEY)
+}
+
+/**
+ * The certificates Traefik serves on its TLS routers (traefik.ts TLS_ROUTED), from the lab CA as the
+ * gateway's: 24 hours from 5 minutes ago, or (`expired`) ended an hour ago, same key; written where
+ * CT 958 reads them (its /etc/traefik/certs), by rename.
+ */
+export function traefikCertificates(variant: 'healthy' | 'expired'): void {
+  mkdirSync(TRAEFIK_CERTS, {recursive: true})
+  const pki = new Pki(TLS_DIR)
+  const from = Date.now() - (variant === 'expired' ? 25 * HOUR : 5 * 60_000)
+  for (const s of proxiedServices().filter((x) => TLS_ROUTED.includes(x.name))) {
+    const name = `traefik-${s.name}`
+    if (!existsSync(pki.at(`${name}.key`))) pki.key(name)
+    pki.issue(`${name}.issued`, 'ca', {sans: `DNS:${nameOf(s)}`, from: new Date(from), until: new Date(from + 24 * HOUR), keyOf: name, cn: nameOf(s)})
+    copyFileSync(pki.at(`${name}.key`), join(TRAEFIK_CERTS, `${s.name}.key`))
+    renameSync(pki.at(`${name}.issued.crt`), join(TRAEFIK_CERTS, `${s.name}.crt`))
+  }
 }

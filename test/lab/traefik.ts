@@ -38,6 +38,10 @@ const STATIC = `# CT ${PROXY_CTID}'s /etc/traefik/traefik.yml (lab): the operato
 entryPoints:
   web:
     address: ":80"
+  websecure:
+    address: ":443"
+    http:
+      tls: {}
   traefik:
     address: "127.0.0.1:8080"
 api:
@@ -48,6 +52,15 @@ providers:
     directory: ${DYNAMIC_DIR_IN_CT}
     watch: true
 `
+
+/**
+ * The services Traefik also serves on TLS (a router NAME-secure on websecure, with tls, as Traefik's
+ * docs set one up), and where its certificate and key are in the CT (tls.ts writes them). nginx's
+ * route goes to the plain `web` entryPoint: the TLS router is for clients that come to Traefik directly.
+ */
+export const TLS_ROUTED = ['web']
+export const TRAEFIK_CERTS = join(TRAEFIK_DIR, 'certs')
+export const certInCt = (name: string, ext: 'crt' | 'key') => `/etc/traefik/certs/${name}.${ext}`
 
 /** The healthy URL of a proxied service, as Traefik reaches it. */
 export const backendUrl = (name: string) => {
@@ -61,8 +74,11 @@ const healthPath = (s: LabService) => (s.kind === 'ollama' ? '/' : '/healthz')
 export function dynamicYaml(variations: Readonly<Record<string, TraefikVariation>> = {}): string {
   const routers = proxiedServices().filter((s) => !variations[s.name]?.noRouter).map((s) =>
     `    ${s.name}:\n      rule: "${variations[s.name]?.rule ?? `Host(\`${nameOf(s)}\`)`}"\n      service: ${s.name}\n      entryPoints: [web]`)
+  const secure = proxiedServices().filter((s) => TLS_ROUTED.includes(s.name))
+  routers.push(...secure.map((s) => `    ${s.name}-secure:\n      rule: "Host(\`${nameOf(s)}\`)"\n      service: ${s.name}\n      entryPoints: [websecure]\n      tls: {}`))
+  const certificates = secure.map((s) => `    - certFile: ${certInCt(s.name, 'crt')}\n      keyFile: ${certInCt(s.name, 'key')}`)
   const services = proxiedServices().map((s) => `    ${s.name}:\n      loadBalancer:\n        servers:\n          - url: "${variations[s.name]?.url ?? backendUrl(s.name)}"\n        healthCheck:\n          path: ${variations[s.name]?.healthPath ?? healthPath(s)}\n          interval: 1s\n          timeout: 1s`)
-  return `# ${DYNAMIC_FILE_IN_CT} (lab, test/lab/traefik.ts)\nhttp:\n  routers:\n${routers.join('\n')}\n  services:\n${services.join('\n')}\n`
+  return `# ${DYNAMIC_FILE_IN_CT} (lab, test/lab/traefik.ts)\nhttp:\n  routers:\n${routers.join('\n')}\n  services:\n${services.join('\n')}\n${certificates.length ? `tls:\n  certificates:\n${certificates.join('\n')}\n` : ''}`
 }
 
 /** The lab's /etc/traefik bound into CT 958 (read-write: the lab edits it, Traefik watches it). */

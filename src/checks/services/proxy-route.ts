@@ -1,5 +1,6 @@
 import type {Judgement, Seen} from '../../model/check-spec.js'
 import {qualified} from '../../gateway/traefik-config.js'
+import {plainHop} from '../../gateway/traefik-path.js'
 import {matchRule, rulePriority, ruleWants} from '../../gateway/traefik-rule.js'
 import type {Inventory, ServiceDef} from '../../model/inventory.js'
 import type {TraefikObservation, TraefikOrigin, TraefikRouter, TraefikServer, TraefikService} from '../../model/traefik.js'
@@ -31,8 +32,9 @@ export function judgeProxyRoute(s: ServiceDef, inv: Inventory, obs: TraefikObser
     return {r, matches: matchRule(r.rule, req).matches, priority: rulePriority(r.rule, r.priority), ...(svc ? {svc} : {})}
   })
   const enabled = (c: Candidate) => (c.r.status ? c.r.status !== 'disabled' : c.svc !== undefined)
-  const winner = candidates.filter((c) => c.matches && enabled(c)).sort((a, b) => b.priority - a.priority)[0]
-  const own = candidates.filter((c) => c.svc?.servers.some((x) => pointsAt(x.url, s)))
+  // A router with tls takes only TLS connections; nginx's hop to Traefik is plain HTTP (plainHop).
+  const winner = candidates.filter((c) => c.matches && enabled(c) && plainHop(c.r)).sort((a, b) => b.priority - a.priority)[0]
+  const own = candidates.filter((c) => plainHop(c.r) && c.svc?.servers.some((x) => pointsAt(x.url, s)))
   const evidence = [...candidates.slice(0, 8).map(describe), ...obs.problems.slice(0, 3)]
   const url = `http://${hostPort(s.address, s.port)}`
   if (!winner) {
@@ -123,7 +125,7 @@ function addRouter(file: string | undefined, name: string, rule: string, url: st
 
 function describe(c: Candidate): string {
   const where = c.r.at ? ` (${at(c.r.at)})` : ''
-  const state = c.r.status && c.r.status !== 'enabled' ? ` [${c.r.status}${c.r.errors?.length ? `: ${c.r.errors.join('; ')}` : ''}]` : ''
+  const state = c.r.status && c.r.status !== 'enabled' ? ` [${c.r.status}${c.r.errors?.length ? `: ${c.r.errors.join('; ')}` : ''}]` : plainHop(c.r) ? '' : ' [tls: TLS connections only]'
   const servers = c.svc ? c.svc.servers.map((x) => `${x.url}${x.status ? ` ${x.status}` : ''}`).join(', ') : 'no such service'
   return `router ${c.r.name}${where}: ${c.r.rule} (priority ${c.priority}) → ${c.r.service}: ${servers}${state}`
 }

@@ -14,7 +14,7 @@ export function routerJson(r: RouterInfo): Record<string, unknown> {
   return {
     entryPoints: r.entryPoints, service: r.service, rule: r.rule, ...(r.explicitPriority ? {priority: r.explicitPriority} : {}),
     ...(r.error.length ? {error: r.error} : {}), status: r.status, using: r.using,
-    name: r.name, provider: 'file', priorityStr: String(r.explicitPriority),
+    name: r.name, provider: 'file', priorityStr: String(r.explicitPriority), ...(r.tls ? {tls: {}} : {}),
   }
 }
 

@@ -16,6 +16,8 @@ import {parse as parseYaml} from 'yaml'
 export interface StaticConfig {
   /** entryPoint name → listen address (`:80`, `127.0.0.1:8080`). */
   entryPoints: Record<string, string>
+  /** The entryPoints with `http.tls`: every router on them is served on TLS (Traefik's entryPoint default). */
+  tlsEntryPoints: string[]
   api: {insecure: boolean}
   /** The entryPoint /ping is served on (Traefik's default: `traefik`); undefined: ping disabled. */
   ping?: string
@@ -43,6 +45,8 @@ export interface RouterDef {
   priority?: number
   entryPoints?: string[]
   middlewares?: string[]
+  /** A `tls` section: the router takes only TLS connections. */
+  tls?: boolean
 }
 
 /** The middlewares that change the path (pkg/middlewares/stripprefix, addprefix). */
@@ -55,6 +59,8 @@ export interface DynamicConfig {
   routers: Record<string, RouterDef>
   services: Record<string, ServiceDef>
   middlewares: Record<string, MiddlewareDef>
+  /** tls.certificates: the pairs Traefik picks from by SNI. */
+  certificates: {certFile: string; keyFile: string}[]
   /** What the provider logged while reading (file errors, duplicates). */
   problems: string[]
 }
@@ -71,8 +77,10 @@ export function readStatic(path: string): StaticConfig {
   const ping = raw.ping === undefined ? undefined : str(obj(raw.ping).entryPoint) ?? 'traefik'
   // api.insecure and ping on `traefik` without an entryPoint of that name: Traefik makes it on :8080.
   if ((api.insecure === true || ping === 'traefik') && !entryPoints.traefik) entryPoints.traefik = ':8080'
+  const tlsEntryPoints = Object.entries(obj(raw.entryPoints)).filter(([, ep]) => obj(ep).http !== undefined && obj(obj(ep).http).tls !== undefined).map(([name]) => name)
   return {
     entryPoints,
+    tlsEntryPoints,
     api: {insecure: api.insecure === true},
     ...(ping ? {ping} : {}),
     file: {directory: str(file.directory), filename: str(file.filename), watch: file.watch !== false},
@@ -99,12 +107,15 @@ export function providerFiles(file: StaticConfig['file']): string[] {
 }
 
 export function readDynamic(files: readonly string[]): DynamicConfig {
-  const config: DynamicConfig = {routers: {}, services: {}, middlewares: {}, problems: []}
+  const config: DynamicConfig = {routers: {}, services: {}, middlewares: {}, certificates: [], problems: []}
   for (const path of files) {
     let http: Obj
     try {
       const text = readFileSync(path, 'utf8')
-      http = obj(obj(extname(path).toLowerCase() === '.toml' ? parseToml(text) : parseYaml(text)).http)
+      const top = obj(extname(path).toLowerCase() === '.toml' ? parseToml(text) : parseYaml(text))
+      http = obj(top.http)
+      const certs = obj(top.tls).certificates
+      for (const c of Array.isArray(certs) ? certs.map(obj) : []) if (str(c.certFile) && str(c.keyFile)) config.certificates.push({certFile: str(c.certFile)!, keyFile: str(c.keyFile)!})
     } catch (error) {
       config.problems.push(`Error occurred during watcher callback: ${path}: ${(error as Error).message.split('\n')[0]}`)
       continue
@@ -130,7 +141,8 @@ function router(r: Obj): RouterDef {
   const mws = Array.isArray(r.middlewares) ? r.middlewares.map(String) : undefined
   // TOML gives integers as numbers, or as bigints past 2^53.
   const priority = typeof r.priority === 'number' || typeof r.priority === 'bigint' ? Number(r.priority) : undefined
-  return {rule: str(r.rule) ?? '', service: str(r.service) ?? '', ...(priority !== undefined ? {priority} : {}), ...(eps ? {entryPoints: eps} : {}), ...(mws ? {middlewares: mws} : {})}
+  const tls = r.tls !== undefined && r.tls !== null && r.tls !== false
+  return {rule: str(r.rule) ?? '', service: str(r.service) ?? '', ...(priority !== undefined ? {priority} : {}), ...(eps ? {entryPoints: eps} : {}), ...(mws ? {middlewares: mws} : {}), ...(tls ? {tls} : {})}
 }
 
 function middleware(m: Obj): MiddlewareDef {

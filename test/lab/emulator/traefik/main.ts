@@ -12,6 +12,7 @@
 import {watch} from 'node:fs'
 import type {FSWatcher} from 'node:fs'
 import {createServer} from 'node:http'
+import {createServer as createTlsServer} from 'node:https'
 import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 import type {Duplex} from 'node:stream'
 import {parseArgs} from 'node:util'
@@ -24,6 +25,7 @@ import {forward} from './proxy.js'
 import {forwardUpgrade, responseOn} from './upgrade.js'
 import {buildRuntime, pickServer, rewritePath, route} from './runtime.js'
 import type {Runtime} from './runtime.js'
+import {sniCallback} from './tls.js'
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`)
 
@@ -67,7 +69,7 @@ function handle(st: StaticConfig, entryPoint: string, req: IncomingMessage, res:
   if (entryPoint === st.ping && servePing(req, res)) return
   if (entryPoint === 'traefik' && st.api.insecure && serveApi(runtime, req, res)) return
   const path = new URL(req.url ?? '/', 'http://traefik.invalid').pathname
-  const router = route(runtime, entryPoint, {host: req.headers.host ?? '', path, method: req.method ?? 'GET'})
+  const router = route(runtime, entryPoint, {host: req.headers.host ?? '', path, method: req.method ?? 'GET'}, st.tlsEntryPoints.includes(entryPoint))
   // No router: Go's http.NotFound.
   if (!router) return send(res, 404, '404 page not found\n', 'text/plain; charset=utf-8', {'X-Content-Type-Options': 'nosniff'})
   const svc = runtime.services.get(router.service.includes('@') ? router.service : `${router.service}@file`)!
@@ -95,7 +97,8 @@ function main(): void {
   watchProvider(st)
   for (const [name, address] of Object.entries(st.entryPoints)) {
     const {host, port} = hostPort(address)
-    const server = createServer((req, res) => handle(st, name, req, res))
+    // An entryPoint with http.tls serves TLS (tls.ts picks the certificate by SNI); the others plain HTTP.
+    const server = st.tlsEntryPoints.includes(name) ? createTlsServer({SNICallback: sniCallback(() => runtime, log)}, (req, res) => handle(st, name, req, res)) : createServer((req, res) => handle(st, name, req, res))
     // Go's server hands an upgrade request to the same handler; node gives it its own event.
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handle(st, name, req, responseOn(req, socket), head))
     server.once('error', (error: NodeJS.ErrnoException) => {

@@ -26,6 +26,8 @@ export interface RouterInfo {
   parsed?: Rule
   /** Its middlewares, in order (each found: a missing one disables the router). */
   middlewares: MiddlewareDef[]
+  /** Its `tls` section (the API shows it as `tls: {}`). */
+  tls?: boolean
 }
 
 export interface ServiceInfo {
@@ -41,6 +43,7 @@ export interface ServiceInfo {
 export interface Runtime {
   routers: RouterInfo[]
   services: Map<string, ServiceInfo>
+  certificates: DynamicConfig['certificates']
   stop: () => void
 }
 
@@ -54,7 +57,7 @@ export function buildRuntime(st: StaticConfig, dyn: DynamicConfig, log: (line: s
   const all = Object.keys(st.entryPoints)
   const routers = Object.entries(dyn.routers).map(([name, r]): RouterInfo => {
     const info: RouterInfo = {name: qualified(name), rule: r.rule, service: r.service, priority: priorityOf(r.rule, r.priority), explicitPriority: r.priority ?? 0,
-      entryPoints: r.entryPoints ?? all, using: [], status: 'enabled', error: [], middlewares: []}
+      entryPoints: r.entryPoints ?? all, using: [], status: 'enabled', error: [], middlewares: [], ...(r.tls ? {tls: true} : {})}
     info.using = info.entryPoints.filter((ep) => all.includes(ep))
     for (const ep of info.entryPoints.filter((e) => !all.includes(e))) info.error.push(`entryPoint "${ep}" doesn't exist`)
     if (info.using.length === 0) info.error.push('no valid entryPoint for this router')
@@ -75,12 +78,13 @@ export function buildRuntime(st: StaticConfig, dyn: DynamicConfig, log: (line: s
     return info
   }).sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name))
   const timers = [...services.values()].filter((s) => s.healthCheck).map((s) => startHealthCheck(s, log))
-  return {routers, services, stop: () => timers.forEach((t) => clearInterval(t))}
+  return {routers, services, certificates: dyn.certificates, stop: () => timers.forEach((t) => clearInterval(t))}
 }
 
 /** The enabled router of this entryPoint with the highest priority whose rule matches. */
-export function route(rt: Runtime, entryPoint: string, req: RoutedRequest): RouterInfo | undefined {
-  return rt.routers.find((r) => r.status === 'enabled' && r.using.includes(entryPoint) && r.parsed && matches(r.parsed, req))
+export function route(rt: Runtime, entryPoint: string, req: RoutedRequest, tls = false): RouterInfo | undefined {
+  // pkg/server/router: a router with tls is on its entryPoints' TLS side only, one without on the plain side (or the TLS side of an entryPoint with http.tls).
+  return rt.routers.find((r) => r.status === 'enabled' && r.using.includes(entryPoint) && (tls || !r.tls) && r.parsed && matches(r.parsed, req))
 }
 
 /**
