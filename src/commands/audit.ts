@@ -31,7 +31,7 @@ EXIT CODES
     const [{auditGateway}, {formatAudit}] = await Promise.all([import('../run/gateway-audit.js'), import('../output/human-audit.js')])
     const inventory = loadInventory(flags.config)
     const report = await auditGateway(inventory, {timeoutMs: parseDuration(flags.timeout, 'timeout'), acceptNewHostKey: flags['accept-new-host-key']})
-    await this.print(report, () => formatAudit(report, this.colour))
+    await this.print(report, () => formatAudit(report, inventory, this.colour))
     const code = exitCodeFor(report.status)
     if (code !== 0) this.exit(code)
   }

@@ -1,10 +1,16 @@
 import type {AuditReport} from '../run/gateway-audit.js'
+import {nginxTestThen} from '../checks/hint-words.js'
 import {whereIs} from '../checks/services/nginx-posture.js'
 import {guestOfIds, guestWords} from '../io/guests/guests.js'
+import type {Inventory} from '../model/inventory.js'
 import {makeStyle} from './style.js'
 
-/** `phoenix audit`: each missing practice with where it is and the exact fix; a last line to sum up. */
-export function formatAudit(report: AuditReport, colour: boolean): string {
+/**
+ * `phoenix audit`: each missing practice with where it is and the exact fix; a last line to sum up,
+ * with the command that tests the gateway's own config and reloads its own unit (gateway.nginxConf,
+ * gateway.unit), as the hints of `check` say it.
+ */
+export function formatAudit(report: AuditReport, inventory: Inventory, colour: boolean): string {
   const st = makeStyle(colour)
   const head = st.c.gray(`gateway ${guestWords(guestOfIds(report.gateway)).label} ${report.gateway.url}`)
   const width = Math.max(0, ...report.findings.map((f) => f.id.length))
@@ -14,7 +20,7 @@ export function formatAudit(report: AuditReport, colour: boolean): string {
   if (!report.findings.length) return [head, `${st.icon('pass')} every hardening practice of the gateway plans is in place`].join('\n')
   const firewall = report.findings.filter((f) => f.id.startsWith('firewall_')).length
   const hardening = report.findings.length - firewall
-  const reload = `${guestWords(guestOfIds(report.gateway)).run} sh -c 'nginx -t && systemctl reload nginx'`
+  const reload = nginxTestThen(inventory, 'reload')
   const sum = [...(hardening ? [`${hardening} hardening practice(s) missing; after the fixes: ${st.c.cyan(reload)}`] : []), ...(firewall ? [`${firewall} firewall finding(s) (the Proxmox firewall applies its files within seconds)`] : [])]
   return [head, '', ...lines, '', ...sum].join('\n')
 }

@@ -84,7 +84,8 @@ describe('phoenix check / diag / services against the loopback rig', () => {
     expect(code).toBe(1)
     const human = await phoenix(['audit', '--config', rig.configFile])
     expect(human.stdout).toMatch(/^! server_tokens +nginx sends its version .*nginx\.conf:3\)$/m)
-    expect(human.stdout).toMatch(/^\d+ hardening practice\(s\) missing; after the fixes: pct exec 953 -- sh -c 'nginx -t && systemctl reload nginx'$/m)
+    // The rig's own nginx.conf (gateway.nginxConf) is the one tested before the reload.
+    expect(human.stdout).toMatch(/^\d+ hardening practice\(s\) missing; after the fixes: pct exec 953 -- sh -c 'nginx -c \/tmp\/\S+\/nginx\.conf -t && systemctl reload nginx'$/m)
   })
 
   it('an expired certificate in the config nginx loads is critical: check exits 2 naming the file and its dates', async () => {
