@@ -76,6 +76,21 @@ describe('batch script on a real sh, against real servers on loopback', () => {
     expect(JSON.parse((parseHttp(lines[1]!, probes[1]!) as {body: string}).body).data).toHaveLength(3000)
   })
 
+  it('never tears one probe\'s piece with another\'s: four probes printing long lines at once, each line whole and its own', async () => {
+    // Each piece is its own write (under PIPE_BUF, atomic on a pipe). Flushed once a line instead,
+    // a long line left awk in buffer-sized writes that cut pieces, and a parallel probe's write
+    // landed inside one: a body's text in another probe's line, a marker lost (seen under load).
+    const letters = ['a', 'b', 'c', 'd']
+    const snippets = letters.map((c) => `i=0; while [ $i -lt 5 ]; do head -c 100000 /dev/zero | tr '\\0' ${c}; echo; i=$((i+1)); done; echo "\${_m}end ${c}"`)
+    for (let round = 0; round < 5; round++) {
+      const {lines} = await runBatch(snippets)
+      letters.forEach((c, k) => {
+        expect(lines[k]!.slice(0, 5).map((l) => l.length === 100_000 && l === c.repeat(100_000)), `probe ${c}, round ${round}`).toEqual([true, true, true, true, true])
+        expect(lines[k]!.slice(5)).toEqual([`@@end ${c}`])
+      })
+    }
+  })
+
   it('sends a secret header through curl\'s stdin, never its argv, and masks it in what comes back', async () => {
     const key = SECRET
     const probe: HttpProbe = {kind: 'http', url: `${ok.url}/auth`, headers: {Authorization: `Bearer ${key}`}, secretHeaders: ['Authorization']}

@@ -6,8 +6,8 @@ import {randomBytes} from 'node:crypto'
  *
  * Each probe's output is tagged line by line with its index (`3|...`) and written to the shared
  * stdout. Long lines (an embedding, a model list) are cut into pieces of PIECE characters, the
- * later pieces tagged `3+|...`, and every piece is flushed as one write: a write under PIPE_BUF is
- * atomic on a pipe, so parallel probes never tear each other's lines. Nothing is written to the
+ * later pieces tagged `3+|...`, and every piece is flushed as one write of its own: a write under
+ * PIPE_BUF is atomic on a pipe, so parallel probes never tear each other's lines. Nothing is written to the
  * target's disk.
  */
 
@@ -35,11 +35,14 @@ function prelude(nonce: string): string {
     `_m='@@${nonce}:'; export _m`,
     // A command with a time limit where coreutils/busybox timeout exists, else without one.
     `_t() { if command -v timeout >/dev/null 2>&1; then timeout "$@"; else shift; "$@"; fi; }`,
-    // awk is in every base image (mawk on Debian, busybox awk on Alpine); fflush makes one write a
-    // piece. A marker (wherever in a line it starts) goes out on a line of its own, outside the budget.
-    `_tag() { awk -v t="$1" 'function out(s,  l, i) { if (n >= ${MAX_PIECES}) return; l = length(s); if (l == 0) { print t "|"; n++ }` +
-      ` for (i = 1; i <= l && n < ${MAX_PIECES}; i += ${PIECE}) { print t (i > 1 ? "+" : "") "|" substr(s, i, ${PIECE}); n++ } }` +
-      ` { k = index($0, ENVIRON["_m"]); if (k > 0) { if (k > 1) out(substr($0, 1, k - 1)); print t "|" substr($0, k) } else out($0); fflush() }'; }`,
+    // awk is in every base image (mawk on Debian, busybox awk on Alpine). fflush after every piece
+    // makes each piece one write: flushed once a line, a long line's pieces filled awk's buffer and
+    // went out in buffer-sized writes that cut pieces, so a parallel probe's write could land inside
+    // one (a body's text in another probe's error, a marker lost: seen under load). A marker
+    // (wherever in a line it starts) goes out on a line of its own, outside the budget.
+    `_tag() { awk -v t="$1" 'function out(s,  l, i) { if (n >= ${MAX_PIECES}) return; l = length(s); if (l == 0) { print t "|"; fflush(); n++ }` +
+      ` for (i = 1; i <= l && n < ${MAX_PIECES}; i += ${PIECE}) { print t (i > 1 ? "+" : "") "|" substr(s, i, ${PIECE}); fflush(); n++ } }` +
+      ` { k = index($0, ENVIRON["_m"]); if (k > 0) { if (k > 1) out(substr($0, 1, k - 1)); print t "|" substr($0, k); fflush() } else out($0) }'; }`,
   ].join('\n')
 }
 
