@@ -59,13 +59,13 @@ export function certificateInfo(file: string, text: string, now: Date): Certific
  * the private key itself, read bounded where the CT has no openssl. The private key is turned into
  * its public half here and dropped: only the hash is kept, and no message carries any of its text.
  */
-function keyInfo(file: string, lines: readonly string[], viaOpenssl: boolean): KeyInfo {
+function keyInfo(file: string, lines: readonly string[], viaOpenssl: boolean, where: string): KeyInfo {
   const text = lines.join('\n')
   if (viaOpenssl) {
     try {
       return {file, publicKey: publicKeyHash(createPublicKey(text)), via: 'openssl'}
     } catch {
-      return {file, error: 'openssl in the gateway CT could not read it (encrypted, or not a key)'}
+      return {file, error: `openssl in ${where} could not read it (encrypted, or not a key)`}
     }
   }
   if (!text.includes('PRIVATE KEY-----')) return {file, error: 'no PEM private key in the file'}
@@ -80,8 +80,9 @@ function keyInfo(file: string, lines: readonly string[], viaOpenssl: boolean): K
  * Reads the lines after `@@certs`: `@@pem FILE` + its certificate blocks, `@@key FILE` + the public
  * key (`@@pub`) or the private key's block, `@@nofile` for a file that cannot be read, `@@cron` +
  * grep lines, `@@timers` + `TIMER UNIT` lines and `@@units` + `systemctl show` of them all.
+ * `where` names the guest the files were read in, for the messages (the gateway's CT, Traefik's).
  */
-export function readCertSection(lines: readonly string[], now: Date): CertSection {
+export function readCertSection(lines: readonly string[], now: Date, where = 'the gateway CT'): CertSection {
   const out: CertSection = {certificates: [], keys: [], renewals: []}
   const sections: {head: string; body: string[]}[] = []
   for (const line of lines) {
@@ -94,11 +95,11 @@ export function readCertSection(lines: readonly string[], now: Date): CertSectio
     const next = sections[i + 1]?.head
     const space = head.indexOf(' ')
     const [tag, arg] = space === -1 ? [head, ''] : [head.slice(0, space), head.slice(space + 1)]
-    if (tag === 'pem') out.certificates.push(next === 'nofile' ? {file: arg, error: 'not readable in the gateway CT'} : certificateInfo(arg, body.join('\n'), now))
+    if (tag === 'pem') out.certificates.push(next === 'nofile' ? {file: arg, error: `not readable in ${where}`} : certificateInfo(arg, body.join('\n'), now))
     else if (tag === 'key') {
-      if (next === 'nofile') out.keys.push({file: arg, error: 'not readable in the gateway CT'})
-      else if (next === 'pub') out.keys.push(keyInfo(arg, sections[i + 1]!.body, true))
-      else out.keys.push(keyInfo(arg, body, false))
+      if (next === 'nofile') out.keys.push({file: arg, error: `not readable in ${where}`})
+      else if (next === 'pub') out.keys.push(keyInfo(arg, sections[i + 1]!.body, true, where))
+      else out.keys.push(keyInfo(arg, body, false, where))
     } else if (tag === 'cron') out.renewals.push(...body.flatMap((l) => cronJob(l, certFiles)))
     else if (tag === 'units') out.renewals.push(...timerJobs(sections.find((s) => s.head === 'timers')?.body ?? [], body, certFiles))
   }

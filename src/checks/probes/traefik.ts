@@ -81,7 +81,7 @@ export function parseTraefik(lines: readonly string[], probe: TraefikProbe): Obs
   }
   endGet()
   const parsed = parseTraefikFiles(files)
-  const read = readCertSection(certSection ?? certLines ?? [], new Date())
+  const read = readCertSection(certSection ?? certLines ?? [], new Date(), "the proxy's CT")
   const certs = certSection ?? certLines ? {certificates: read.certificates, keys: read.keys} : {}
   const problems = noDir ? [`${probe.configDir} does not exist in the proxy's CT`, ...parsed.problems] : parsed.problems
   const base: TraefikObservation = {kind: 'traefik', files: files.map((f) => f.path), routers: parsed.routers, services: parsed.services, middlewares: parsed.middlewares, tlsCertificates: parsed.tlsCertificates, ...certs, problems}

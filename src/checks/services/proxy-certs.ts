@@ -41,7 +41,7 @@ export function judgeProxyCerts(s: ServiceDef, inv: Inventory, proxy: GuestRef, 
   const routerAt = (r: TraefikRouter) => `router ${r.name}${r.at ? ` (${r.at.file}:${r.at.line})` : ''}`
   const run = guestWords(proxy).run
   const evidence = [
-    ...entries.map(({e, info}) => `tls.certificates ${e.at.file}:${e.at.line}: ${e.certFile}${info?.error ? `: ${info.error.replace('the gateway CT', "the proxy's CT")}` : info ? `: ${info.names?.join(', ') || 'no subjectAltName'}, notAfter ${info.notAfter}` : ': not read'}`),
+    ...entries.map(({e, info}) => `tls.certificates ${e.at.file}:${e.at.line}: ${e.certFile}${info?.error ? `: ${info.error}` : info ? `: ${info.names?.join(', ') || 'no subjectAltName'}, notAfter ${info.notAfter}` : ': not read'}`),
     ...mine.map((r) => `${routerAt(r)} tls: ${r.rule}`),
   ]
   const unread = entries.filter(({info}) => !info || info.error).map(({e}) => e.certFile)
