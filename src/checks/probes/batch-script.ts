@@ -7,8 +7,8 @@ import {randomBytes} from 'node:crypto'
  * Each probe's output is tagged line by line with its index (`3|...`) and written to the shared
  * stdout. Long lines (an embedding, a model list) are cut into pieces of PIECE characters, the
  * later pieces tagged `3+|...`, and every piece is flushed as one write of its own: a write under
- * PIPE_BUF is atomic on a pipe, so parallel probes never tear each other's lines. Nothing is written to the
- * target's disk.
+ * PIPE_BUF is atomic on a pipe, so parallel probes never tear each other's lines. Nothing is
+ * written to the target's disk.
  */
 
 const PIECE = 2000
